@@ -1,0 +1,291 @@
+//! Configuration: every setting comes from an environment variable (or the matching flag), with
+//! safe development defaults. `nhsmail-dental --help` lists them all. Values are checked once at
+//! startup into [`Config`], which is passed explicitly; nothing reads the environment later.
+
+use clap::{Args, ValueEnum};
+use domain::mailbox::MailDomain;
+use persistence::DatabaseUrl;
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Deployment mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Environment {
+    /// Local work: development secrets allowed, sample data loaded into an empty database.
+    Development,
+    /// Real service: refuses to start without real secrets.
+    Production,
+}
+
+/// The key used in development when `SECRET_KEY` is unset. Production refuses it.
+const DEVELOPMENT_SECRET_KEY: &str = "development-only-secret-key-never-use-in-production";
+/// Minimum length of a production `SECRET_KEY`, in bytes (256 bits once random).
+const MIN_SECRET_KEY_BYTES: usize = 32;
+
+/// Settings as given on the command line or in the environment.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Deployment mode.
+    #[arg(long, env = "APP_ENV", value_enum, default_value = "development")]
+    pub environment: Environment,
+
+    /// Database: sqlite://PATH (embedded) or postgres://USER:PASSWORD@HOST:PORT/DATABASE.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://./data/dental.db",
+        hide_env_values = true
+    )]
+    pub database_url: String,
+
+    /// Maximum connections in the database pool.
+    #[arg(long, env = "DATABASE_POOL_SIZE", default_value_t = 10)]
+    pub database_pool_size: u32,
+
+    /// Seconds a request waits for a database connection before it is answered 503.
+    #[arg(long, env = "DATABASE_TIMEOUT_SECONDS", default_value_t = 5)]
+    pub database_timeout_seconds: u64,
+
+    /// Address and port to listen on.
+    #[arg(long, env = "BIND_ADDRESS", default_value = "127.0.0.1:8080")]
+    pub bind_address: String,
+
+    /// HTTP worker threads (default: one per CPU core).
+    #[arg(long, env = "WORKERS")]
+    pub workers: Option<usize>,
+
+    /// Mail domain of NHSmail accounts and shared mailboxes (nhs.net in production).
+    #[arg(long, env = "MAIL_DOMAIN", default_value = "nhs.net")]
+    pub mail_domain: String,
+
+    /// Secret for hashing tokens, passcodes and contact ids (at least 32 bytes; required in
+    /// production). Changing it invalidates every stored token and contact id hash.
+    #[arg(long, env = "SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+
+    /// Comma-separated origins allowed to call the API from a browser, e.g.
+    /// https://register.example.nhs.uk (default: none).
+    #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub cors_allowed_origins: Vec<String>,
+
+    /// How applicants reach the support team, shown wherever they may need help.
+    #[arg(
+        long,
+        env = "SUPPORT_CONTACT",
+        default_value = "dentistadmin@nhs.net or 0333 200 1133 (9am to 5pm, Monday to Friday)"
+    )]
+    pub support_contact: String,
+
+    /// Largest JSON request body accepted, in bytes.
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 64 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
+    #[arg(long, env = "SHUTDOWN_TIMEOUT_SECONDS", default_value_t = 30)]
+    pub shutdown_timeout_seconds: u64,
+}
+
+/// A value that must never be printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    pub fn new(value: T) -> Self {
+        Self(value)
+    }
+
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// Checked configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub environment: Environment,
+    pub database_url: DatabaseUrl,
+    pub database_pool_size: u32,
+    pub database_timeout: Duration,
+    pub bind_address: SocketAddr,
+    pub workers: Option<usize>,
+    pub mail_domain: MailDomain,
+    pub secret_key: Secret<Vec<u8>>,
+    pub cors_allowed_origins: Vec<String>,
+    pub support_contact: String,
+    pub max_body_bytes: usize,
+    pub shutdown_timeout: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration:\n  - {}", .0.join("\n  - "))]
+pub struct ConfigError(pub Vec<String>);
+
+impl Settings {
+    /// Checks every setting and reports all problems at once.
+    pub fn into_config(self) -> Result<Config, ConfigError> {
+        let mut problems = Vec::new();
+        let database_url = DatabaseUrl::parse(&self.database_url)
+            .map_err(|e| problems.push(e.to_string()))
+            .ok();
+        let bind_address = self
+            .bind_address
+            .parse::<SocketAddr>()
+            .map_err(|_| {
+                problems.push(format!(
+                    "BIND_ADDRESS `{}` is not HOST:PORT, e.g. 127.0.0.1:8080",
+                    self.bind_address
+                ))
+            })
+            .ok();
+        let mail_domain = MailDomain::parse(&self.mail_domain)
+            .map_err(|e| problems.push(format!("MAIL_DOMAIN: {e}")))
+            .ok();
+        let secret_key = match (self.environment, self.secret_key) {
+            (Environment::Production, None) => {
+                problems.push("SECRET_KEY is required in production".to_owned());
+                None
+            }
+            (Environment::Production, Some(key))
+                if key == DEVELOPMENT_SECRET_KEY || key.len() < MIN_SECRET_KEY_BYTES =>
+            {
+                problems.push(format!("SECRET_KEY must be a real secret of at least {MIN_SECRET_KEY_BYTES} bytes in production"));
+                None
+            }
+            (Environment::Development, None) => Some(DEVELOPMENT_SECRET_KEY.to_owned()),
+            (_, Some(key)) => Some(key),
+        };
+        for origin in &self.cors_allowed_origins {
+            let valid = (origin.starts_with("https://") || origin.starts_with("http://"))
+                && !origin.ends_with('/')
+                && !origin.contains('*');
+            if !valid {
+                problems.push(format!("CORS_ALLOWED_ORIGINS entry `{origin}` must be an origin like https://example.org (no path, no wildcard)"));
+            }
+        }
+        if self.database_pool_size == 0 {
+            problems.push("DATABASE_POOL_SIZE must be at least 1".to_owned());
+        }
+        if self.workers == Some(0) {
+            problems.push("WORKERS must be at least 1".to_owned());
+        }
+        if self.max_body_bytes < 1024 {
+            problems.push("MAX_BODY_BYTES must be at least 1024".to_owned());
+        }
+        match (database_url, bind_address, mail_domain, secret_key) {
+            (Some(database_url), Some(bind_address), Some(mail_domain), Some(secret_key))
+                if problems.is_empty() =>
+            {
+                Ok(Config {
+                    environment: self.environment,
+                    database_url,
+                    database_pool_size: self.database_pool_size,
+                    database_timeout: Duration::from_secs(self.database_timeout_seconds),
+                    bind_address,
+                    workers: self.workers,
+                    mail_domain,
+                    secret_key: Secret::new(secret_key.into_bytes()),
+                    cors_allowed_origins: self.cors_allowed_origins,
+                    support_contact: self.support_contact,
+                    max_body_bytes: self.max_body_bytes,
+                    shutdown_timeout: Duration::from_secs(self.shutdown_timeout_seconds),
+                })
+            }
+            _ => Err(ConfigError(problems)),
+        }
+    }
+}
+
+impl Config {
+    /// A development configuration for the given database, as tests and tools need it.
+    pub fn for_development(database_url: &str) -> Result<Self, ConfigError> {
+        Settings {
+            environment: Environment::Development,
+            database_url: database_url.to_owned(),
+            database_pool_size: 10,
+            database_timeout_seconds: 5,
+            bind_address: "127.0.0.1:0".to_owned(),
+            workers: Some(2),
+            mail_domain: "nhs.net".to_owned(),
+            secret_key: None,
+            cors_allowed_origins: Vec::new(),
+            support_contact: "dentistadmin@nhs.net or 0333 200 1133".to_owned(),
+            max_body_bytes: 64 * 1024,
+            shutdown_timeout_seconds: 5,
+        }
+        .into_config()
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.environment == Environment::Production
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct TestCli {
+        #[command(flatten)]
+        settings: Settings,
+    }
+
+    fn parse(args: &[&str]) -> Result<Config, ConfigError> {
+        TestCli::try_parse_from(std::iter::once("test").chain(args.iter().copied()))
+            .unwrap()
+            .settings
+            .into_config()
+    }
+
+    #[test]
+    fn development_defaults_need_no_configuration() {
+        let config = parse(&[]).unwrap();
+        assert_eq!(config.database_url.to_string(), "sqlite://./data/dental.db");
+        assert_eq!(config.bind_address.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.mail_domain.as_str(), "nhs.net");
+        assert!(!config.is_production());
+        assert!(!format!("{config:?}").contains(DEVELOPMENT_SECRET_KEY));
+    }
+
+    #[test]
+    fn production_refuses_missing_or_development_secrets() {
+        let error = parse(&["--environment", "production"]).unwrap_err();
+        assert!(error.to_string().contains("SECRET_KEY is required"));
+        let error = parse(&[
+            "--environment",
+            "production",
+            "--secret-key",
+            DEVELOPMENT_SECRET_KEY,
+        ])
+        .unwrap_err();
+        assert!(error.to_string().contains("real secret"));
+        let error = parse(&["--environment", "production", "--secret-key", "short"]).unwrap_err();
+        assert!(error.to_string().contains("at least 32 bytes"));
+        let key = "k".repeat(40);
+        assert!(parse(&["--environment", "production", "--secret-key", &key]).is_ok());
+    }
+
+    #[test]
+    fn every_bad_setting_is_reported_at_once() {
+        let error = parse(&[
+            "--database-url",
+            "mysql://x",
+            "--bind-address",
+            "nowhere",
+            "--mail-domain",
+            "not a domain",
+            "--cors-allowed-origins",
+            "https://ok.example,https://bad.example/,*",
+        ])
+        .unwrap_err();
+        assert_eq!(error.0.len(), 5, "{error}");
+    }
+}

@@ -1,0 +1,83 @@
+//! Liveness and readiness, for load balancers and orchestrators.
+
+use crate::problem::{ApiError, Problem, ProblemType};
+use crate::state::AppState;
+use actix_web::{HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"status": "ok"}))]
+pub struct Health {
+    /// Always `ok` when the process answers.
+    pub status: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"status": "ready", "database": "sqlite", "pending_migrations": 0}))]
+pub struct Readiness {
+    /// `ready` when the database answers and its schema is current.
+    pub status: String,
+    /// Which database the service uses: `sqlite` or `postgres`.
+    pub database: String,
+    /// Migrations not yet applied (always 0 when ready).
+    pub pending_migrations: u32,
+}
+
+/// Liveness: the process is up and answering. Never touches the database.
+#[utoipa::path(
+    tag = "operations",
+    operation_id = "healthz",
+    responses((status = 200, description = "The process is up.", body = Health))
+)]
+#[get("/healthz")]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health {
+        status: "ok".to_owned(),
+    })
+}
+
+/// Readiness: the database answers and every migration is applied. Take the instance out of
+/// the load balancer while this fails.
+#[utoipa::path(
+    tag = "operations",
+    operation_id = "readyz",
+    responses(
+        (status = 200, description = "Ready to serve.", body = Readiness),
+        (status = 503, description = "The database cannot be reached or its schema is not current.", body = Problem, content_type = "application/problem+json",
+            example = json!({"type": "/problems/service-unavailable", "title": "The service is temporarily unavailable", "status": 503, "detail": "The database cannot be reached.", "request_id": "0b6f4c1e-5d0c-4b8e-9d7e-3f1a2b3c4d5e", "retry_after_seconds": 5})),
+    )
+)]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let db = state.db.clone();
+    let backend = db.backend();
+    let pending = web::block(move || db.pending_migrations())
+        .await?
+        .map_err(|e| {
+            ApiError::new(ProblemType::ServiceUnavailable)
+                .detail("The database cannot be reached.")
+                .retry_after(5)
+                .extension("database", backend.as_str())
+                .extension(
+                    "cause_kind",
+                    if e.is_unavailable() {
+                        "unreachable"
+                    } else {
+                        "error"
+                    },
+                )
+        })?;
+    if pending > 0 {
+        return Err(ApiError::new(ProblemType::ServiceUnavailable)
+            .detail(format!(
+                "{pending} database migrations are not applied yet."
+            ))
+            .retry_after(5));
+    }
+    Ok(HttpResponse::Ok().json(Readiness {
+        status: "ready".to_owned(),
+        database: backend.as_str().to_owned(),
+        pending_migrations: 0,
+    }))
+}

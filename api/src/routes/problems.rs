@@ -1,0 +1,59 @@
+//! Documentation of every problem `type`, served at the type's own URI.
+
+use crate::problem::{ApiError, Problem, ProblemType};
+use actix_web::{HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"type": "/problems/rate-limited", "title": "Too many attempts", "status": 429, "description": "Too many attempts in a short time. Wait for the number of seconds in `Retry-After` (also `retry_after_seconds`) before trying again."}))]
+pub struct ProblemTypeDoc {
+    /// The `type` value problem documents carry.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    pub title: String,
+    /// The HTTP status that goes with it.
+    pub status: u16,
+    /// What it means and what a client should do.
+    pub description: String,
+}
+
+impl From<ProblemType> for ProblemTypeDoc {
+    fn from(problem: ProblemType) -> Self {
+        Self {
+            problem_type: problem.uri(),
+            title: problem.title().to_owned(),
+            status: problem.status().as_u16(),
+            description: problem.description().to_owned(),
+        }
+    }
+}
+
+/// Every problem type the API can return.
+#[utoipa::path(
+    tag = "operations",
+    operation_id = "listProblemTypes",
+    responses((status = 200, description = "All problem types.", body = Vec<ProblemTypeDoc>))
+)]
+#[get("/problems")]
+pub async fn list_problem_types() -> HttpResponse {
+    let all: Vec<ProblemTypeDoc> = ProblemType::ALL.into_iter().map(Into::into).collect();
+    HttpResponse::Ok().json(all)
+}
+
+/// One problem type: what it means and what to do about it.
+#[utoipa::path(
+    tag = "operations",
+    operation_id = "getProblemType",
+    params(("slug" = String, Path, description = "The last part of the problem `type`, e.g. `validation-failed`.", example = "validation-failed")),
+    responses(
+        (status = 200, description = "The problem type.", body = ProblemTypeDoc),
+        (status = 404, description = "No such problem type.", body = Problem, content_type = "application/problem+json",
+            example = json!({"type": "/problems/not-found", "title": "Not found", "status": 404, "detail": "There is nothing here, or nothing you may see.", "request_id": "0b6f4c1e-5d0c-4b8e-9d7e-3f1a2b3c4d5e"})),
+    )
+)]
+#[get("/problems/{slug}")]
+pub async fn get_problem_type(slug: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let problem = ProblemType::from_slug(&slug).ok_or_else(ApiError::not_found)?;
+    Ok(HttpResponse::Ok().json(ProblemTypeDoc::from(problem)))
+}

@@ -1,0 +1,160 @@
+//! Building and running the HTTP server.
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::extract::{BodyLimit, path_error, query_error};
+use crate::problem::{ApiError, ProblemType};
+use crate::state::AppState;
+use crate::{openapi, request_id, routes};
+use actix_cors::Cors;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServerHandle, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, header};
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use anyhow::Context;
+use persistence::{Database, PoolOptions};
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// A server bound to its address, not yet running.
+pub struct Application {
+    server: Server,
+    address: SocketAddr,
+}
+
+impl Application {
+    /// Connects to the database, applies migrations and binds the listener.
+    pub fn build(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let db = Database::connect(
+            &config.database_url,
+            PoolOptions {
+                max_size: config.database_pool_size,
+                connection_timeout: config.database_timeout,
+            },
+        )
+        .with_context(|| format!("cannot open the database at {}", config.database_url))?;
+        let applied = db
+            .run_migrations()
+            .context("cannot apply database migrations")?;
+        if !applied.is_empty() {
+            log::info!("applied migrations: {}", applied.join(", "));
+        }
+        Self::build_with_database(config, db, clock)
+    }
+
+    pub fn build_with_database(
+        config: Config,
+        db: Database,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(config.bind_address)
+            .with_context(|| format!("cannot listen on {}", config.bind_address))?;
+        let address = listener.local_addr()?;
+        let shutdown_timeout = config.shutdown_timeout.as_secs();
+        let workers = config.workers;
+        let state = web::Data::new(AppState {
+            config: Arc::new(config),
+            db,
+            clock,
+        });
+        let document = openapi::document();
+        let mut server = HttpServer::new(move || app(state.clone(), document.clone()))
+            .listen(listener)?
+            .shutdown_timeout(shutdown_timeout);
+        if let Some(workers) = workers {
+            server = server.workers(workers);
+        }
+        Ok(Self {
+            server: server.run(),
+            address,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// A handle to stop the server gracefully.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGTERM or SIGINT, then finishes in-flight requests (up to the shutdown
+    /// timeout) before returning.
+    pub async fn run(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::HeaderName::from_static("idempotency-key"),
+            request_id::HEADER,
+        ])
+        .expose_headers([request_id::HEADER, header::RETRY_AFTER, header::LOCATION])
+        .max_age(3600);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
+/// The application: middleware, extractor error handlers, every route, the contract and docs.
+pub fn app(
+    state: web::Data<AppState>,
+    document: utoipa::openapi::OpenApi,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let body_limit = BodyLimit(state.config.max_body_bytes);
+    let origins = state.config.cors_allowed_origins.clone();
+    App::new()
+        .app_data(state)
+        .app_data(body_limit)
+        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .wrap(cors(&origins))
+        .wrap(from_fn(request_id::middleware))
+        .into_utoipa_app()
+        .configure(routes::configure)
+        .into_app()
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
+        .service(web::resource("/docs").to(|| async {
+            HttpResponse::PermanentRedirect()
+                .insert_header((header::LOCATION, "/docs/"))
+                .finish()
+        }))
+        .default_service(web::to(unmatched))
+}
+
+/// Unknown paths are 404 problems; known paths with an unsupported method are 405.
+async fn unmatched(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
+    if req.resource_map().has_resource(req.path()) {
+        return Err(ApiError::new(ProblemType::MethodNotAllowed).detail(format!(
+            "{} is not supported here; see /openapi.json for the methods this path accepts.",
+            req.method()
+        )));
+    }
+    Err(ApiError::new(ProblemType::NotFound)
+        .detail("There is no such endpoint. The API is described at /openapi.json."))
+}

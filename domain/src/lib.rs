@@ -1,0 +1,28 @@
+//! Business rules and value types of the NHSmail dental practice registration service.
+//!
+//! Every value that has a rule is a type that cannot hold an invalid value: constructors parse and
+//! normalise input and return a typed error ("parse, don't validate"). Rules that span values
+//! (the roster, the mailbox address, attempt limits) are functions on those types.
+//!
+//! Nothing here performs I/O or reads the clock: time, randomness and configuration (the mail
+//! domain, policy periods) are arguments, so every rule is testable without sleeping.
+//! Rule ids (R-…) from the product specification are cited where a rule is enforced.
+
+pub mod attempts;
+pub mod conflict;
+pub mod contact;
+pub mod eligibility;
+pub mod identifiers;
+pub mod ig_status;
+pub mod mailbox;
+pub mod member;
+pub mod passcode;
+pub mod password;
+pub mod postcode;
+pub mod roster;
+pub mod text;
+pub mod town;
+pub mod username;
+pub mod violation;
+
+pub use violation::Violation;

@@ -1,0 +1,10 @@
+DROP TABLE audit_events;
+DROP TABLE outbox_messages;
+DROP TABLE attempt_subjects;
+DROP TABLE attempts;
+DROP TABLE passcodes;
+DROP TABLE mobile_reservations;
+DROP TABLE members;
+DROP TABLE applications;
+DROP TABLE cqc_locations;
+DROP TABLE practices;

@@ -1,0 +1,18 @@
+//! Storage for the NHSmail dental registration service.
+//!
+//! One code path for SQLite (embedded default) and PostgreSQL (production) through diesel's
+//! `MultiConnection`: a single backend-neutral schema, text UUID ids and UTC timestamps, and
+//! migrations per backend embedded in the binary. Query functions take `&mut DbConnection` so
+//! they compose inside one transaction; callers run them off the async workers.
+//! Database errors are translated here: unique violations become [`domain::conflict::Conflict`],
+//! unreachable or busy databases become [`StoreError::Unavailable`].
+
+pub mod audit;
+pub mod db;
+pub mod error;
+pub mod schema;
+pub mod testing;
+pub mod time;
+
+pub use db::{Backend, Database, DatabaseUrl, DbConnection, PoolOptions, write_transaction};
+pub use error::StoreError;

@@ -1,0 +1,186 @@
+//! The backend-neutral schema, kept in step by hand with `migrations/{sqlite,postgres}`.
+//! Only SQL types that diesel's `MultiConnection` supports on both backends are used.
+
+diesel::table! {
+    practices (id) {
+        id -> Text,
+        ods_code -> Text,
+        name -> Text,
+        address_line_1 -> Text,
+        address_line_2 -> Nullable<Text>,
+        town -> Text,
+        county -> Nullable<Text>,
+        postcode -> Text,
+        cqc_location_id -> Text,
+        cqc_contact_id_hash -> Nullable<Text>,
+        registered_manager_email -> Nullable<Text>,
+        ig_assessment -> Text,
+        ig_value -> Nullable<Text>,
+        ig_assessed_on -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cqc_locations (location_id) {
+        location_id -> Text,
+        name -> Text,
+        address_line_1 -> Text,
+        address_line_2 -> Nullable<Text>,
+        town -> Text,
+        county -> Nullable<Text>,
+        postcode -> Text,
+        registration_status -> Text,
+        service_types -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    applications (id) {
+        id -> Text,
+        token_hash -> Text,
+        status -> Text,
+        has_nhsmail_account -> Bool,
+        ig_return_submitted -> Bool,
+        recent_passcode_received -> Bool,
+        knows_cqc_contact_id -> Bool,
+        passcode_channel -> Text,
+        route -> Nullable<Text>,
+        postcode -> Nullable<Text>,
+        practice_id -> Nullable<Text>,
+        cqc_location_id -> Nullable<Text>,
+        practice_name -> Nullable<Text>,
+        ods_code -> Nullable<Text>,
+        cqc_details_confirmed_at -> Nullable<Timestamp>,
+        authenticated_at -> Nullable<Timestamp>,
+        authentication_method -> Nullable<Text>,
+        claimed_location_id -> Nullable<Text>,
+        town -> Nullable<Text>,
+        data_confirmed_at -> Nullable<Timestamp>,
+        submitted_at -> Nullable<Timestamp>,
+        submission_idempotency_key -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        last_activity_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    members (id) {
+        id -> Text,
+        application_id -> Text,
+        position -> Integer,
+        title -> Nullable<Text>,
+        first_name -> Text,
+        last_name -> Text,
+        email -> Text,
+        mobile -> Text,
+        role -> Text,
+        permission -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mobile_reservations (mobile) {
+        mobile -> Text,
+        application_id -> Nullable<Text>,
+        account_id -> Nullable<Text>,
+        reserved_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    passcodes (id) {
+        id -> Text,
+        cqc_location_id -> Text,
+        code_hash -> Text,
+        channel -> Text,
+        issued_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        used_by_application_id -> Nullable<Text>,
+        requested_by_application_id -> Nullable<Text>,
+        batch_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    attempts (id) {
+        id -> Text,
+        scope -> Text,
+        subject -> Text,
+        outcome -> Text,
+        occurred_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attempt_subjects (scope, subject) {
+        scope -> Text,
+        subject -> Text,
+        touched_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox_messages (id) {
+        id -> Text,
+        created_at -> Timestamp,
+        channel -> Text,
+        template -> Text,
+        recipient -> Text,
+        subject_type -> Nullable<Text>,
+        subject_id -> Nullable<Text>,
+        payload -> Text,
+        contains_secret -> Bool,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        provider -> Nullable<Text>,
+        provider_reference -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        status_updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        occurred_at -> Timestamp,
+        actor_type -> Text,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        object_type -> Text,
+        object_id -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        client_address -> Nullable<Text>,
+        details -> Text,
+    }
+}
+
+diesel::joinable!(applications -> practices (practice_id));
+diesel::joinable!(members -> applications (application_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    practices,
+    cqc_locations,
+    applications,
+    members,
+    mobile_reservations,
+    passcodes,
+    attempts,
+    attempt_subjects,
+    outbox_messages,
+    audit_events,
+);

@@ -1,0 +1,84 @@
+//! Fresh, isolated databases for tests: a temporary SQLite file, or a new schema in the
+//! PostgreSQL database named by `TEST_POSTGRES_URL`. Each is removed when dropped, so tests never
+//! share data and can run in parallel.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use std::path::PathBuf;
+
+/// The environment variable naming a PostgreSQL database tests may create schemas in.
+pub const POSTGRES_URL_VAR: &str = "TEST_POSTGRES_URL";
+
+/// The PostgreSQL URL for tests, if one is configured (an empty value counts as none).
+pub fn postgres_url() -> Option<String> {
+    std::env::var(POSTGRES_URL_VAR)
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+}
+
+pub struct TestDatabase {
+    /// `DATABASE_URL` for the application under test.
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    SqliteDir(PathBuf),
+    PostgresSchema { admin_url: String, schema: String },
+}
+
+impl TestDatabase {
+    /// A new SQLite database file in a new temporary folder.
+    pub fn sqlite() -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("dental-test-{}", uuid::Uuid::new_v4().simple()));
+        let url = format!("sqlite://{}", dir.join("test.db").display());
+        Self {
+            url,
+            cleanup: Cleanup::SqliteDir(dir),
+        }
+    }
+
+    /// A new, empty schema in the PostgreSQL database at `base_url`; the returned URL makes it the
+    /// connection's search path. Panics, naming the URL's host, if PostgreSQL cannot be reached:
+    /// a configured PostgreSQL that is down must fail tests loudly, never skip them.
+    pub fn postgres(base_url: &str) -> Self {
+        let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = PgConnection::establish(base_url).unwrap_or_else(|e| {
+            panic!("{POSTGRES_URL_VAR} is set but PostgreSQL is unreachable: {e}")
+        });
+        conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .unwrap_or_else(|e| panic!("cannot create test schema {schema}: {e}"));
+        let separator = if base_url.contains('?') { '&' } else { '?' };
+        let url = format!("{base_url}{separator}options=-csearch_path%3D{schema}");
+        Self {
+            url,
+            cleanup: Cleanup::PostgresSchema {
+                admin_url: base_url.to_owned(),
+                schema,
+            },
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.cleanup {
+            Cleanup::SqliteDir(_) => "sqlite",
+            Cleanup::PostgresSchema { .. } => "postgres",
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::SqliteDir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::PostgresSchema { admin_url, schema } => {
+                if let Ok(mut conn) = PgConnection::establish(admin_url) {
+                    let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Black-box tests: each starts the real server and speaks HTTP to it, on SQLite and (when
+//! `TEST_POSTGRES_URL` is set) PostgreSQL. One test binary, so the suite links once.
+
+// Test code: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod architecture;
+mod contract;
+mod operations;

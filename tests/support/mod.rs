@@ -1,0 +1,164 @@
+//! Test harness: starts the real server on `127.0.0.1:0` against a fresh database and talks HTTP
+//! to it. [`on_each_backend`] runs a test body on SQLite, then on PostgreSQL when
+//! `TEST_POSTGRES_URL` is set, so the whole black-box suite covers both.
+
+// Test code: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use actix_web::dev::ServerHandle;
+use api::clock::OffsetClock;
+use api::config::Config;
+use api::server::Application;
+use persistence::testing::{TestDatabase, postgres_url};
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use serde_json::Value;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+pub struct TestApp {
+    pub base_url: String,
+    pub backend: &'static str,
+    /// Moves the server's time forward without sleeping.
+    pub clock: Arc<OffsetClock>,
+    pub client: Client,
+    handle: ServerHandle,
+    thread: Option<JoinHandle<()>>,
+    // Dropped last: the server must stop before its database goes.
+    _database: TestDatabase,
+}
+
+impl TestApp {
+    pub fn spawn(database: TestDatabase) -> Self {
+        Self::spawn_with(database, |_| {})
+    }
+
+    /// Starts a server whose configuration `customise` may change first.
+    pub fn spawn_with(database: TestDatabase, customise: impl FnOnce(&mut Config)) -> Self {
+        let mut config =
+            Config::for_development(&database.url).expect("test configuration is valid");
+        customise(&mut config);
+        let clock = Arc::new(OffsetClock::default());
+        let application = Application::build(config, clock.clone()).expect("the server starts");
+        let base_url = format!("http://{}", application.address());
+        let handle = application.handle();
+        let thread = std::thread::spawn(move || {
+            if let Err(error) = actix_web::rt::System::new().block_on(application.run()) {
+                eprintln!("server stopped with an error: {error}");
+            }
+        });
+        Self {
+            base_url,
+            backend: database.backend_name(),
+            clock,
+            client: Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            handle,
+            thread: Some(thread),
+            _database: database,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.client.get(self.url(path))
+    }
+
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.client.post(self.url(path))
+    }
+
+    pub fn patch(&self, path: &str) -> RequestBuilder {
+        self.client.patch(self.url(path))
+    }
+
+    pub fn put(&self, path: &str) -> RequestBuilder {
+        self.client.put(self.url(path))
+    }
+
+    pub fn delete(&self, path: &str) -> RequestBuilder {
+        self.client.delete(self.url(path))
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        actix_web::rt::System::new().block_on(handle.stop(true));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The databases every black-box test runs against.
+pub fn test_databases() -> Vec<TestDatabase> {
+    let mut databases = vec![TestDatabase::sqlite()];
+    if let Some(url) = postgres_url() {
+        databases.push(TestDatabase::postgres(&url));
+    }
+    databases
+}
+
+/// Runs `test` against a fresh server on each backend in turn.
+pub fn on_each_backend(test: impl Fn(&TestApp)) {
+    for database in test_databases() {
+        let app = TestApp::spawn(database);
+        eprintln!("-- backend: {}", app.backend);
+        test(&app);
+    }
+}
+
+/// Sends the request and returns the status and the JSON body (`Null` when there is none).
+pub fn send(request: RequestBuilder) -> (u16, Value) {
+    let response = request.send().expect("the server answers");
+    let status = response.status().as_u16();
+    (status, json_body(response))
+}
+
+pub fn json_body(response: Response) -> Value {
+    let text = response.text().expect("a readable body");
+    if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    }
+}
+
+/// Asserts `body` is a problem document of the given type and status, and returns it.
+#[track_caller]
+pub fn assert_problem(status: u16, body: &Value, expected_status: u16, expected_type: &str) {
+    assert_eq!(status, expected_status, "unexpected status; body: {body:#}");
+    assert_eq!(
+        body["type"],
+        format!("/problems/{expected_type}"),
+        "unexpected problem: {body:#}"
+    );
+    assert_eq!(body["status"], expected_status, "{body:#}");
+    assert!(
+        body["title"].as_str().is_some_and(|t| !t.is_empty()),
+        "problem without title: {body:#}"
+    );
+}
+
+/// The pointers and codes of a validation problem's `errors`, in order.
+pub fn field_errors(body: &Value) -> Vec<(String, String)> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    (
+                        e["pointer"].as_str().unwrap_or("").to_owned(),
+                        e["code"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
