@@ -161,7 +161,14 @@ impl Settings {
             (Environment::Development, None) => Some(DEVELOPMENT_SECRET_KEY.to_owned()),
             (_, Some(key)) => Some(key),
         };
-        for origin in &self.cors_allowed_origins {
+        // An empty variable (as compose files pass it) means no origins.
+        let cors_allowed_origins: Vec<String> = self
+            .cors_allowed_origins
+            .iter()
+            .map(|origin| origin.trim().to_owned())
+            .filter(|origin| !origin.is_empty())
+            .collect();
+        for origin in &cors_allowed_origins {
             let valid = (origin.starts_with("https://") || origin.starts_with("http://"))
                 && !origin.ends_with('/')
                 && !origin.contains('*');
@@ -191,7 +198,7 @@ impl Settings {
                     workers: self.workers,
                     mail_domain,
                     secret_key: Secret::new(secret_key.into_bytes()),
-                    cors_allowed_origins: self.cors_allowed_origins,
+                    cors_allowed_origins,
                     support_contact: self.support_contact,
                     max_body_bytes: self.max_body_bytes,
                     shutdown_timeout: Duration::from_secs(self.shutdown_timeout_seconds),
@@ -287,5 +294,20 @@ mod tests {
         ])
         .unwrap_err();
         assert_eq!(error.0.len(), 5, "{error}");
+    }
+
+    #[test]
+    fn an_empty_origin_list_means_no_origins() {
+        let config = parse(&["--cors-allowed-origins", ""]).unwrap();
+        assert!(config.cors_allowed_origins.is_empty());
+        let config = parse(&[
+            "--cors-allowed-origins",
+            "https://a.example, https://b.example",
+        ])
+        .unwrap();
+        assert_eq!(
+            config.cors_allowed_origins,
+            ["https://a.example", "https://b.example"]
+        );
     }
 }
