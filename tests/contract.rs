@@ -9,12 +9,8 @@ const REGENERATE: &str = "cargo run -- openapi --output openapi.yaml";
 #[test]
 fn committed_openapi_yaml_matches_the_code() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi.yaml");
-    let committed = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "cannot read {}: {e}; generate it with `{REGENERATE}`",
-            path.display()
-        )
-    });
+    let committed = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}; generate it with `{REGENERATE}`", path.display()));
     let generated = api::openapi::to_yaml().unwrap();
     if committed != generated {
         let line = committed
@@ -40,32 +36,29 @@ fn the_contract_is_openapi_3_1_and_every_operation_documents_its_errors() {
     for (path, item) in paths {
         for (method, operation) in item.as_object().unwrap() {
             let responses = operation["responses"].as_object().unwrap();
-            assert!(
-                !responses.is_empty(),
-                "{method} {path} documents no responses"
-            );
-            assert!(
-                operation["operationId"].is_string(),
-                "{method} {path} has no operationId"
-            );
+            assert!(!responses.is_empty(), "{method} {path} documents no responses");
+            assert!(operation["operationId"].is_string(), "{method} {path} has no operationId");
             for (status, response) in responses {
+                // Shared responses are components, referenced by `$ref`.
+                let response = match response["$ref"].as_str() {
+                    Some(reference) => {
+                        let name = reference.trim_start_matches("#/components/responses/");
+                        &document["components"]["responses"][name]
+                    }
+                    None => response,
+                };
+                assert!(response.is_object(), "{method} {path} {status} refers to a missing response");
                 let content = response["content"].as_object();
                 if status.starts_with('4') || status.starts_with('5') {
                     let problem = content.and_then(|c| c.get("application/problem+json"));
-                    assert!(
-                        problem.is_some(),
-                        "{method} {path} {status} is not a problem document"
-                    );
+                    assert!(problem.is_some(), "{method} {path} {status} is not a problem document");
                 }
                 for (media, body) in content.into_iter().flatten() {
                     let has_example = body.get("example").is_some()
                         || body.get("examples").is_some()
                         || body["schema"].get("$ref").is_some()
                         || body["schema"]["items"].get("$ref").is_some();
-                    assert!(
-                        has_example,
-                        "{method} {path} {status} {media} has no example"
-                    );
+                    assert!(has_example, "{method} {path} {status} {media} has no example");
                 }
             }
         }
@@ -77,10 +70,7 @@ fn openapi_json_serves_the_same_document() {
     on_each_backend(|app| {
         let (status, served) = send(app.get("/openapi.json"));
         assert_eq!(status, 200);
-        assert_eq!(
-            served,
-            serde_json::to_value(api::openapi::document()).unwrap()
-        );
+        assert_eq!(served, serde_json::to_value(api::openapi::document()).unwrap());
     });
 }
 
@@ -90,12 +80,7 @@ fn swagger_ui_is_served_offline() {
         let response = app.get("/docs").send().unwrap();
         assert_eq!(response.status().as_u16(), 308);
         assert_eq!(response.headers()["location"], "/docs/");
-        for asset in [
-            "/docs/",
-            "/docs/swagger-ui.css",
-            "/docs/swagger-ui-bundle.js",
-            "/docs/swagger-initializer.js",
-        ] {
+        for asset in ["/docs/", "/docs/swagger-ui.css", "/docs/swagger-ui-bundle.js", "/docs/swagger-initializer.js"] {
             let response = app.get(asset).send().unwrap();
             assert_eq!(response.status().as_u16(), 200, "{asset}");
             let text = response.text().unwrap();
@@ -107,12 +92,7 @@ fn swagger_ui_is_served_offline() {
                 );
             }
         }
-        let initializer = app
-            .get("/docs/swagger-initializer.js")
-            .send()
-            .unwrap()
-            .text()
-            .unwrap();
+        let initializer = app.get("/docs/swagger-initializer.js").send().unwrap().text().unwrap();
         assert!(initializer.contains("/openapi.json"));
     });
 }

@@ -5,5 +5,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod architecture;
+mod concurrency;
 mod contract;
+mod expiry;
+mod journey;
 mod operations;
+mod refusals;
+mod security;

@@ -26,25 +26,14 @@ fn readyz_reports_the_backend_and_a_current_schema() {
 fn every_response_carries_a_request_id_and_a_callers_id_is_kept() {
     on_each_backend(|app| {
         let response = app.get("/healthz").send().unwrap();
-        let generated = response.headers()["x-request-id"]
-            .to_str()
-            .unwrap()
-            .to_owned();
+        let generated = response.headers()["x-request-id"].to_str().unwrap().to_owned();
         assert_eq!(generated.len(), 36, "a UUID: {generated}");
 
-        let response = app
-            .get("/healthz")
-            .header("X-Request-Id", "trace-abc.123")
-            .send()
-            .unwrap();
+        let response = app.get("/healthz").header("X-Request-Id", "trace-abc.123").send().unwrap();
         assert_eq!(response.headers()["x-request-id"], "trace-abc.123");
 
         // A header that could forge log lines is replaced, not echoed.
-        let response = app
-            .get("/healthz")
-            .header("X-Request-Id", "a b c")
-            .send()
-            .unwrap();
+        let response = app.get("/healthz").header("X-Request-Id", "a b c").send().unwrap();
         assert_ne!(response.headers()["x-request-id"], "a b c");
     });
 }
@@ -52,15 +41,8 @@ fn every_response_carries_a_request_id_and_a_callers_id_is_kept() {
 #[test]
 fn unknown_paths_are_404_problems_that_quote_the_request_id() {
     on_each_backend(|app| {
-        let response = app
-            .get("/v1/nothing-here?postcode=SW19")
-            .header("X-Request-Id", "req-404")
-            .send()
-            .unwrap();
-        assert_eq!(
-            response.headers()["content-type"],
-            "application/problem+json"
-        );
+        let response = app.get("/v1/nothing-here?postcode=SW19").header("X-Request-Id", "req-404").send().unwrap();
+        assert_eq!(response.headers()["content-type"], "application/problem+json");
         let (status, body) = (response.status().as_u16(), blackbox::json_body(response));
         assert_problem(status, &body, 404, "not-found");
         assert_eq!(body["request_id"], "req-404");
@@ -116,14 +98,7 @@ fn cors_allows_only_configured_origins() {
             app.backend
         );
         let refused = preflight("https://evil.example");
-        assert!(
-            refused
-                .headers()
-                .get("access-control-allow-origin")
-                .is_none(),
-            "{}",
-            app.backend
-        );
+        assert!(refused.headers().get("access-control-allow-origin").is_none(), "{}", app.backend);
         assert!(refused.status().is_client_error());
     }
 }

@@ -10,8 +10,7 @@ pub trait Clock: Send + Sync {
 
 /// Times are kept to the microsecond, the precision both databases store.
 fn to_micros(time: DateTime<Utc>) -> DateTime<Utc> {
-    time.duration_trunc(Duration::microseconds(1))
-        .unwrap_or(time)
+    time.duration_trunc(Duration::microseconds(1)).unwrap_or(time)
 }
 
 #[derive(Debug, Default)]

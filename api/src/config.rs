@@ -2,11 +2,14 @@
 //! safe development defaults. `nhsmail-dental --help` lists them all. Values are checked once at
 //! startup into [`Config`], which is passed explicitly; nothing reads the environment later.
 
-use clap::{Args, ValueEnum};
+use clap::builder::BoolishValueParser;
+use clap::{ArgAction, Args, ValueEnum};
 use domain::mailbox::MailDomain;
+use domain::passcode::PasscodeLifetimes;
 use persistence::DatabaseUrl;
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Deployment mode.
@@ -31,12 +34,7 @@ pub struct Settings {
     pub environment: Environment,
 
     /// Database: sqlite://PATH (embedded) or postgres://USER:PASSWORD@HOST:PORT/DATABASE.
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        default_value = "sqlite://./data/dental.db",
-        hide_env_values = true
-    )]
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://./data/dental.db", hide_env_values = true)]
     pub database_url: String,
 
     /// Maximum connections in the database pool.
@@ -84,6 +82,41 @@ pub struct Settings {
     /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
     #[arg(long, env = "SHUTDOWN_TIMEOUT_SECONDS", default_value_t = 30)]
     pub shutdown_timeout_seconds: u64,
+
+    /// Days without activity after which an unsubmitted application expires and its personal
+    /// data is removed (at least 28: applicants waiting for a letter must be able to come back).
+    #[arg(long, env = "APPLICATION_INACTIVITY_DAYS", default_value_t = 28)]
+    pub application_inactivity_days: u32,
+
+    /// Days a passcode sent by email stays valid.
+    #[arg(long, env = "PASSCODE_EMAIL_VALID_DAYS", default_value_t = 14)]
+    pub passcode_email_valid_days: u32,
+
+    /// Days a passcode sent by post stays valid.
+    #[arg(long, env = "PASSCODE_POST_VALID_DAYS", default_value_t = 14)]
+    pub passcode_post_valid_days: u32,
+
+    /// Load the sample practices and CQC locations into an empty database
+    /// (default: true in development, false in production).
+    #[arg(long, env = "LOAD_SAMPLE_DATA", action = ArgAction::Set, value_parser = BoolishValueParser::new())]
+    pub load_sample_data: Option<bool>,
+
+    /// File the development message provider appends every outgoing message to, as JSON lines,
+    /// so a person can read passcodes locally. Never used in production.
+    #[arg(long, env = "OUTBOX_FILE", default_value = "./data/outbox.jsonl")]
+    pub outbox_file: PathBuf,
+
+    /// Take the client address from X-Forwarded-For / Forwarded (only behind a trusted proxy).
+    #[arg(long, env = "TRUST_PROXY_HEADERS", action = ArgAction::Set, default_value_t = false, value_parser = BoolishValueParser::new())]
+    pub trust_proxy_headers: bool,
+
+    /// Milliseconds between checks of the message outbox.
+    #[arg(long, env = "DISPATCH_INTERVAL_MILLIS", default_value_t = 1000)]
+    pub dispatch_interval_millis: u64,
+
+    /// Seconds between sweeps that expire inactive applications.
+    #[arg(long, env = "EXPIRY_SWEEP_SECONDS", default_value_t = 60)]
+    pub expiry_sweep_seconds: u64,
 }
 
 /// A value that must never be printed.
@@ -121,7 +154,18 @@ pub struct Config {
     pub support_contact: String,
     pub max_body_bytes: usize,
     pub shutdown_timeout: Duration,
+    pub application_inactivity: chrono::Duration,
+    pub passcode_lifetimes: PasscodeLifetimes,
+    pub load_sample_data: bool,
+    pub outbox_file: PathBuf,
+    pub trust_proxy_headers: bool,
+    pub dispatch_interval: Duration,
+    pub expiry_sweep_interval: Duration,
 }
+
+/// The shortest inactivity period allowed: an applicant waiting for a posted passcode must be
+/// able to resume for at least this long.
+pub const MIN_INACTIVITY_DAYS: u32 = 28;
 
 #[derive(Debug, thiserror::Error)]
 #[error("invalid configuration:\n  - {}", .0.join("\n  - "))]
@@ -131,22 +175,16 @@ impl Settings {
     /// Checks every setting and reports all problems at once.
     pub fn into_config(self) -> Result<Config, ConfigError> {
         let mut problems = Vec::new();
-        let database_url = DatabaseUrl::parse(&self.database_url)
-            .map_err(|e| problems.push(e.to_string()))
-            .ok();
+        let database_url = DatabaseUrl::parse(&self.database_url).map_err(|e| problems.push(e.to_string())).ok();
         let bind_address = self
             .bind_address
             .parse::<SocketAddr>()
             .map_err(|_| {
-                problems.push(format!(
-                    "BIND_ADDRESS `{}` is not HOST:PORT, e.g. 127.0.0.1:8080",
-                    self.bind_address
-                ))
+                problems.push(format!("BIND_ADDRESS `{}` is not HOST:PORT, e.g. 127.0.0.1:8080", self.bind_address))
             })
             .ok();
-        let mail_domain = MailDomain::parse(&self.mail_domain)
-            .map_err(|e| problems.push(format!("MAIL_DOMAIN: {e}")))
-            .ok();
+        let mail_domain =
+            MailDomain::parse(&self.mail_domain).map_err(|e| problems.push(format!("MAIL_DOMAIN: {e}"))).ok();
         let secret_key = match (self.environment, self.secret_key) {
             (Environment::Production, None) => {
                 problems.push("SECRET_KEY is required in production".to_owned());
@@ -155,7 +193,9 @@ impl Settings {
             (Environment::Production, Some(key))
                 if key == DEVELOPMENT_SECRET_KEY || key.len() < MIN_SECRET_KEY_BYTES =>
             {
-                problems.push(format!("SECRET_KEY must be a real secret of at least {MIN_SECRET_KEY_BYTES} bytes in production"));
+                problems.push(format!(
+                    "SECRET_KEY must be a real secret of at least {MIN_SECRET_KEY_BYTES} bytes in production"
+                ));
                 None
             }
             (Environment::Development, None) => Some(DEVELOPMENT_SECRET_KEY.to_owned()),
@@ -185,10 +225,17 @@ impl Settings {
         if self.max_body_bytes < 1024 {
             problems.push("MAX_BODY_BYTES must be at least 1024".to_owned());
         }
+        if self.application_inactivity_days < MIN_INACTIVITY_DAYS {
+            problems.push(format!("APPLICATION_INACTIVITY_DAYS must be at least {MIN_INACTIVITY_DAYS}"));
+        }
+        if self.passcode_email_valid_days == 0 || self.passcode_post_valid_days == 0 {
+            problems.push("PASSCODE_EMAIL_VALID_DAYS and PASSCODE_POST_VALID_DAYS must be at least 1".to_owned());
+        }
+        if self.dispatch_interval_millis == 0 || self.expiry_sweep_seconds == 0 {
+            problems.push("DISPATCH_INTERVAL_MILLIS and EXPIRY_SWEEP_SECONDS must be at least 1".to_owned());
+        }
         match (database_url, bind_address, mail_domain, secret_key) {
-            (Some(database_url), Some(bind_address), Some(mail_domain), Some(secret_key))
-                if problems.is_empty() =>
-            {
+            (Some(database_url), Some(bind_address), Some(mail_domain), Some(secret_key)) if problems.is_empty() => {
                 Ok(Config {
                     environment: self.environment,
                     database_url,
@@ -202,6 +249,16 @@ impl Settings {
                     support_contact: self.support_contact,
                     max_body_bytes: self.max_body_bytes,
                     shutdown_timeout: Duration::from_secs(self.shutdown_timeout_seconds),
+                    application_inactivity: chrono::Duration::days(i64::from(self.application_inactivity_days)),
+                    passcode_lifetimes: PasscodeLifetimes {
+                        email: chrono::Duration::days(i64::from(self.passcode_email_valid_days)),
+                        post: chrono::Duration::days(i64::from(self.passcode_post_valid_days)),
+                    },
+                    load_sample_data: self.load_sample_data.unwrap_or(self.environment == Environment::Development),
+                    outbox_file: self.outbox_file,
+                    trust_proxy_headers: self.trust_proxy_headers,
+                    dispatch_interval: Duration::from_millis(self.dispatch_interval_millis),
+                    expiry_sweep_interval: Duration::from_secs(self.expiry_sweep_seconds),
                 })
             }
             _ => Err(ConfigError(problems)),
@@ -225,6 +282,14 @@ impl Config {
             support_contact: "dentistadmin@nhs.net or 0333 200 1133".to_owned(),
             max_body_bytes: 64 * 1024,
             shutdown_timeout_seconds: 5,
+            application_inactivity_days: 28,
+            passcode_email_valid_days: 14,
+            passcode_post_valid_days: 14,
+            load_sample_data: Some(false),
+            outbox_file: std::env::temp_dir().join(format!("dental-outbox-{}.jsonl", uuid::Uuid::new_v4().simple())),
+            trust_proxy_headers: false,
+            dispatch_interval_millis: 1000,
+            expiry_sweep_seconds: 60,
         }
         .into_config()
     }
@@ -246,10 +311,7 @@ mod tests {
     }
 
     fn parse(args: &[&str]) -> Result<Config, ConfigError> {
-        TestCli::try_parse_from(std::iter::once("test").chain(args.iter().copied()))
-            .unwrap()
-            .settings
-            .into_config()
+        TestCli::try_parse_from(std::iter::once("test").chain(args.iter().copied())).unwrap().settings.into_config()
     }
 
     #[test]
@@ -266,13 +328,7 @@ mod tests {
     fn production_refuses_missing_or_development_secrets() {
         let error = parse(&["--environment", "production"]).unwrap_err();
         assert!(error.to_string().contains("SECRET_KEY is required"));
-        let error = parse(&[
-            "--environment",
-            "production",
-            "--secret-key",
-            DEVELOPMENT_SECRET_KEY,
-        ])
-        .unwrap_err();
+        let error = parse(&["--environment", "production", "--secret-key", DEVELOPMENT_SECRET_KEY]).unwrap_err();
         assert!(error.to_string().contains("real secret"));
         let error = parse(&["--environment", "production", "--secret-key", "short"]).unwrap_err();
         assert!(error.to_string().contains("at least 32 bytes"));
@@ -297,17 +353,25 @@ mod tests {
     }
 
     #[test]
+    fn sample_data_defaults_to_development_only() {
+        assert!(parse(&[]).unwrap().load_sample_data);
+        let key = "k".repeat(40);
+        assert!(!parse(&["--environment", "production", "--secret-key", &key]).unwrap().load_sample_data);
+        assert!(!parse(&["--load-sample-data", "false"]).unwrap().load_sample_data);
+    }
+
+    #[test]
+    fn applications_stay_resumable_for_at_least_28_days() {
+        let error = parse(&["--application-inactivity-days", "7"]).unwrap_err();
+        assert!(error.to_string().contains("at least 28"));
+        assert_eq!(parse(&[]).unwrap().application_inactivity, chrono::Duration::days(28));
+    }
+
+    #[test]
     fn an_empty_origin_list_means_no_origins() {
         let config = parse(&["--cors-allowed-origins", ""]).unwrap();
         assert!(config.cors_allowed_origins.is_empty());
-        let config = parse(&[
-            "--cors-allowed-origins",
-            "https://a.example, https://b.example",
-        ])
-        .unwrap();
-        assert_eq!(
-            config.cors_allowed_origins,
-            ["https://a.example", "https://b.example"]
-        );
+        let config = parse(&["--cors-allowed-origins", "https://a.example, https://b.example"]).unwrap();
+        assert_eq!(config.cors_allowed_origins, ["https://a.example", "https://b.example"]);
     }
 }

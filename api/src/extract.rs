@@ -25,8 +25,7 @@ fn is_json(req: &HttpRequest) -> bool {
         .and_then(|value| value.split(';').next())
         .map(|mime| {
             let mime = mime.trim().to_ascii_lowercase();
-            mime == "application/json"
-                || (mime.starts_with("application/") && mime.ends_with("+json"))
+            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
         })
         .unwrap_or(false)
 }
@@ -55,11 +54,7 @@ fn deserialize_error(error: serde_path_to_error::Error<serde_json::Error>) -> Ap
     if inner.is_data() {
         let message = inner.to_string();
         // serde puts " at line L column C" on the end; the pointer says where more usefully.
-        let message = message
-            .split(" at line ")
-            .next()
-            .unwrap_or(&message)
-            .to_owned();
+        let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
         let (pointer, code) = match message.strip_prefix("missing field `") {
             Some(rest) => {
                 let field = rest.split('`').next().unwrap_or_default();
@@ -70,8 +65,54 @@ fn deserialize_error(error: serde_path_to_error::Error<serde_json::Error>) -> Ap
         };
         return ApiError::validation(vec![FieldError::new(pointer, code, None, message)]);
     }
-    ApiError::new(ProblemType::MalformedRequest)
-        .detail(format!("The body is not valid JSON: {inner}"))
+    ApiError::new(ProblemType::MalformedRequest).detail(format!("The body is not valid JSON: {inner}"))
+}
+
+/// Reads and parses a JSON body; `Ok(None)` for an empty body when `allow_empty`.
+fn read_json<T: DeserializeOwned + 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    allow_empty: bool,
+) -> LocalBoxFuture<'static, Result<Option<T>, ApiError>> {
+    let limit = req.app_data::<BodyLimit>().map_or(64 * 1024, |l| l.0);
+    let json = is_json(req);
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    let mut payload = payload.take();
+    Box::pin(async move {
+        let too_large =
+            || ApiError::new(ProblemType::PayloadTooLarge).detail(format!("The body must be at most {limit} bytes."));
+        if declared.is_some_and(|length| length > limit) {
+            return Err(too_large());
+        }
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| {
+                ApiError::new(ProblemType::MalformedRequest).detail(format!("The body could not be read: {e}"))
+            })?;
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return if allow_empty {
+                Ok(None)
+            } else {
+                Err(ApiError::new(ProblemType::MalformedRequest).detail("A JSON body is required."))
+            };
+        }
+        if !json {
+            return Err(ApiError::new(ProblemType::UnsupportedMediaType)
+                .detail("Send the body as JSON with `Content-Type: application/json`."));
+        }
+        let mut deserializer = serde_json::Deserializer::from_slice(&body);
+        let value = serde_path_to_error::deserialize(&mut deserializer).map_err(deserialize_error)?;
+        deserializer.end().map_err(|e| {
+            ApiError::new(ProblemType::MalformedRequest).detail(format!("Unexpected data after the JSON value: {e}"))
+        })?;
+        Ok(Some(value))
+    })
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
@@ -79,62 +120,33 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req.app_data::<BodyLimit>().map_or(64 * 1024, |l| l.0);
-        let json = is_json(req);
-        let declared = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
+        let read = read_json::<T>(req, payload, false);
         Box::pin(async move {
-            if !json {
-                return Err(ApiError::new(ProblemType::UnsupportedMediaType)
-                    .detail("Send the body as JSON with `Content-Type: application/json`."));
+            match read.await? {
+                Some(value) => Ok(Json(value)),
+                None => Err(ApiError::new(ProblemType::MalformedRequest).detail("A JSON body is required.")),
             }
-            let too_large = || {
-                ApiError::new(ProblemType::PayloadTooLarge)
-                    .detail(format!("The body must be at most {limit} bytes."))
-            };
-            if declared.is_some_and(|length| length > limit) {
-                return Err(too_large());
-            }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| {
-                    ApiError::new(ProblemType::MalformedRequest)
-                        .detail(format!("The body could not be read: {e}"))
-                })?;
-                if body.len() + chunk.len() > limit {
-                    return Err(too_large());
-                }
-                body.extend_from_slice(&chunk);
-            }
-            if body.is_empty() {
-                return Err(
-                    ApiError::new(ProblemType::MalformedRequest).detail("A JSON body is required.")
-                );
-            }
-            let mut deserializer = serde_json::Deserializer::from_slice(&body);
-            let value =
-                serde_path_to_error::deserialize(&mut deserializer).map_err(deserialize_error)?;
-            deserializer.end().map_err(|e| {
-                ApiError::new(ProblemType::MalformedRequest)
-                    .detail(format!("Unexpected data after the JSON value: {e}"))
-            })?;
-            Ok(Json(value))
         })
     }
 }
 
+/// A JSON body that may be left out, meaning `T::default()`; a body that is sent must be valid.
+#[derive(Debug)]
+pub struct JsonOrEmpty<T>(pub T);
+
+impl<T: DeserializeOwned + Default + 'static> FromRequest for JsonOrEmpty<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let read = read_json::<T>(req, payload, true);
+        Box::pin(async move { Ok(JsonOrEmpty(read.await?.unwrap_or_default())) })
+    }
+}
+
 /// Error handler for actix's query string extractor, following the error policy.
-pub fn query_error(
-    error: actix_web::error::QueryPayloadError,
-    _req: &HttpRequest,
-) -> actix_web::Error {
-    ApiError::new(ProblemType::MalformedRequest)
-        .detail(format!("The query string could not be read: {error}"))
-        .into()
+pub fn query_error(error: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::new(ProblemType::MalformedRequest).detail(format!("The query string could not be read: {error}")).into()
 }
 
 /// Error handler for actix's path extractor, following the error policy.
@@ -180,13 +192,7 @@ mod tests {
     #[test]
     fn missing_and_unknown_fields_are_named() {
         let problem = error_for(r#"{"members": []}"#);
-        assert_eq!(
-            (
-                problem.errors[0].pointer.as_str(),
-                problem.errors[0].code.as_str()
-            ),
-            ("/name", "required")
-        );
+        assert_eq!((problem.errors[0].pointer.as_str(), problem.errors[0].code.as_str()), ("/name", "required"));
         let problem = error_for(r#"{"name": "x", "members": [], "nmae": 1}"#);
         assert_eq!(problem.errors[0].code, "unknown_field");
     }

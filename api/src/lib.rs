@@ -3,10 +3,17 @@
 
 pub mod clock;
 pub mod config;
+pub mod expiry;
 pub mod extract;
+pub mod journey;
+pub mod limits;
+pub mod messaging;
 pub mod openapi;
 pub mod problem;
+pub mod reference_import;
 pub mod request_id;
 pub mod routes;
+pub mod security;
 pub mod server;
 pub mod state;
+pub mod views;

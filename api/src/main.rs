@@ -26,12 +26,27 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Load reference data from a CSV file (all rows or none; see the README for the formats).
+    Import {
+        #[arg(value_enum)]
+        dataset: ImportDataset,
+        /// The CSV file.
+        file: std::path::PathBuf,
+    },
     /// Print the OpenAPI contract as YAML, or write it to a file.
     Openapi {
         /// Write to this file instead of standard output (e.g. openapi.yaml).
         #[arg(long)]
         output: Option<std::path::PathBuf>,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ImportDataset {
+    /// The practice register (route A).
+    Practices,
+    /// The CQC care directory (route B).
+    CqcLocations,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -41,24 +56,45 @@ fn main() -> anyhow::Result<()> {
         Command::Openapi { output } => {
             let yaml = api::openapi::to_yaml().map_err(anyhow::Error::msg)?;
             match output {
-                Some(path) => std::fs::write(&path, yaml)
-                    .with_context(|| format!("cannot write {}", path.display()))?,
+                Some(path) => {
+                    std::fs::write(&path, yaml).with_context(|| format!("cannot write {}", path.display()))?
+                }
                 None => std::io::Write::write_all(&mut std::io::stdout(), yaml.as_bytes())?,
             }
             Ok(())
         }
+        Command::Import { dataset, file } => {
+            let config = cli.settings.into_config()?;
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let db = persistence::Database::connect(&config.database_url, persistence::PoolOptions::default())?;
+            db.run_migrations()?;
+            let mut conn = db.get()?;
+            let hasher = api::security::Hasher::new(&config.secret_key);
+            let dataset = match dataset {
+                ImportDataset::Practices => api::reference_import::Dataset::Practices,
+                ImportDataset::CqcLocations => api::reference_import::Dataset::CqcLocations,
+            };
+            let report = api::reference_import::import(
+                &mut conn,
+                dataset,
+                &bytes,
+                &hasher,
+                api::clock::Clock::now(&SystemClock),
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let text = serde_json::to_string_pretty(&report)?;
+            std::io::Write::write_all(&mut std::io::stdout(), format!("{text}\n").as_bytes())?;
+            if report.applied {
+                Ok(())
+            } else {
+                anyhow::bail!("{} rows are not valid; nothing was imported", report.errors.len())
+            }
+        }
         Command::Migrate => {
             let config = cli.settings.into_config()?;
-            let db = persistence::Database::connect(
-                &config.database_url,
-                persistence::PoolOptions::default(),
-            )?;
+            let db = persistence::Database::connect(&config.database_url, persistence::PoolOptions::default())?;
             let applied = db.run_migrations()?;
-            log::info!(
-                "{} migrations applied to {}",
-                applied.len(),
-                config.database_url
-            );
+            log::info!("{} migrations applied to {}", applied.len(), config.database_url);
             Ok(())
         }
         Command::Serve => {

@@ -2,11 +2,27 @@
 //! repository root is this document, written by `nhsmail-dental openapi --output openapi.yaml`;
 //! a test fails when the two differ.
 
-use crate::problem::{FieldError, Problem};
+use crate::problem::{FieldError, NoApplicationToken, NotFoundForCaller, Problem};
 use crate::routes;
 use actix_web::App;
-use utoipa::OpenApi;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
+
+/// Declares how callers authenticate.
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut token = Http::new(HttpAuthScheme::Bearer);
+        token.description = Some(
+            "The application token returned once by `POST /v1/applications` (it starts `dat_`). It gives access to that one application only."
+                .to_owned(),
+        );
+        components.add_security_scheme("application_token", SecurityScheme::Http(token));
+    }
+}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -16,8 +32,10 @@ use utoipa_actix_web::AppExt;
         contact(name = "National Administration Service", email = "dentistadmin@nhs.net"),
         license(name = "MIT", identifier = "MIT"),
     ),
-    components(schemas(Problem, FieldError)),
+    components(schemas(Problem, FieldError), responses(NoApplicationToken, NotFoundForCaller)),
+    modifiers(&SecuritySchemes),
     tags(
+        (name = "registration", description = "The registration journey: questionnaire, practice identification, verification, town, members and submission. Every call after `POST /v1/applications` needs that application's token."),
         (name = "operations", description = "Health, readiness and the documentation of problem types."),
     )
 )]
@@ -25,11 +43,8 @@ struct ApiDoc;
 
 /// The whole contract, as served at `/openapi.json`.
 pub fn document() -> utoipa::openapi::OpenApi {
-    let (_, document) = App::new()
-        .into_utoipa_app()
-        .openapi(ApiDoc::openapi())
-        .configure(routes::configure)
-        .split_for_parts();
+    let (_, document) =
+        App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes::configure).split_for_parts();
     document
 }
 

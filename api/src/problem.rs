@@ -23,7 +23,7 @@ use persistence::StoreError;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::fmt;
-use utoipa::ToSchema;
+use utoipa::{ToResponse, ToSchema};
 
 /// Problem types: stable identifiers for every kind of error the API returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,10 +40,13 @@ pub enum ProblemType {
     RateLimited,
     ServiceUnavailable,
     InternalError,
+    NotEligible,
+    VerificationFailed,
+    VerificationLocked,
 }
 
 impl ProblemType {
-    pub const ALL: [ProblemType; 12] = [
+    pub const ALL: [ProblemType; 15] = [
         Self::MalformedRequest,
         Self::UnsupportedMediaType,
         Self::PayloadTooLarge,
@@ -56,6 +59,9 @@ impl ProblemType {
         Self::RateLimited,
         Self::ServiceUnavailable,
         Self::InternalError,
+        Self::NotEligible,
+        Self::VerificationFailed,
+        Self::VerificationLocked,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -72,6 +78,9 @@ impl ProblemType {
             Self::RateLimited => "rate-limited",
             Self::ServiceUnavailable => "service-unavailable",
             Self::InternalError => "internal-error",
+            Self::NotEligible => "not-eligible",
+            Self::VerificationFailed => "verification-failed",
+            Self::VerificationLocked => "verification-locked",
         }
     }
 
@@ -89,6 +98,9 @@ impl ProblemType {
             Self::RateLimited => "Too many attempts",
             Self::ServiceUnavailable => "The service is temporarily unavailable",
             Self::InternalError => "Something went wrong on our side",
+            Self::NotEligible => "You cannot apply",
+            Self::VerificationFailed => "The practice could not be verified",
+            Self::VerificationLocked => "Too many failed verification attempts",
         }
     }
 
@@ -106,6 +118,9 @@ impl ProblemType {
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::NotEligible => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::VerificationFailed => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::VerificationLocked => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
@@ -115,9 +130,7 @@ impl ProblemType {
             Self::MalformedRequest => {
                 "The body is not well-formed JSON, or a path or query parameter could not be read. Fix the request; retrying it unchanged will fail again."
             }
-            Self::UnsupportedMediaType => {
-                "Request bodies must be sent with `Content-Type: application/json`."
-            }
+            Self::UnsupportedMediaType => "Request bodies must be sent with `Content-Type: application/json`.",
             Self::PayloadTooLarge => "The request body is larger than the service accepts.",
             Self::ValidationFailed => {
                 "The request was readable but some values break the rules. `errors` lists every failing field as a JSON pointer into the request, with a stable `code`, the specification `rule` id where there is one, and a `detail` to show to people."
@@ -139,6 +152,15 @@ impl ProblemType {
             }
             Self::InternalError => {
                 "An unexpected error. It has been logged; quote the `request_id` to the support team."
+            }
+            Self::NotEligible => {
+                "The questionnaire answers rule out an application (R-E1, R-E2). `errors` points at each answer that does, and `eligibility` holds the full outcome with explanations and next steps to show."
+            }
+            Self::VerificationFailed => {
+                "The CQC location ID, passcode or CQC contact ID did not match, or the passcode has expired or was used already. `errors` points at the value and says which; `attempts_remaining` says how many more tries are allowed before a lock (R-O6)."
+            }
+            Self::VerificationLocked => {
+                "Verification for this practice or application is locked after repeated failures (R-O6). No attempt is checked until `locked_until`; `Retry-After` gives the seconds to wait."
             }
         }
     }
@@ -166,9 +188,17 @@ pub struct FieldError {
     pub rule: Option<String>,
     /// Explanation for people.
     pub detail: String,
+    /// A value that would be accepted, where the service can propose one (e.g. a shortened town).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
 }
 
 impl FieldError {
+    pub fn with_suggestion(mut self, suggestion: impl Into<String>) -> Self {
+        self.suggestion = Some(suggestion.into());
+        self
+    }
+
     pub fn new(
         pointer: impl Into<String>,
         code: impl Into<String>,
@@ -180,16 +210,12 @@ impl FieldError {
             code: code.into(),
             rule: rule.map(str::to_owned),
             detail: detail.into(),
+            suggestion: None,
         }
     }
 
     pub fn from_violation(pointer: impl Into<String>, violation: &dyn Violation) -> Self {
-        Self::new(
-            pointer,
-            violation.code(),
-            violation.rule(),
-            violation.to_string(),
-        )
+        Self::new(pointer, violation.code(), violation.rule(), violation.to_string())
     }
 }
 
@@ -233,6 +259,22 @@ pub struct Problem {
     #[serde(flatten)]
     pub extensions: Map<String, Value>,
 }
+
+/// No application token, or one that is not valid.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({"type": "/problems/unauthorized", "title": "Authentication is required", "status": 401, "detail": "The application token is not valid.", "request_id": "0b6f4c1e-5d0c-4b8e-9d7e-3f1a2b3c4d5e"})
+)]
+pub struct NoApplicationToken(pub Problem);
+
+/// Nothing here that this caller may see: another application's id, or no such object.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({"type": "/problems/not-found", "title": "Not found", "status": 404, "detail": "There is nothing here, or nothing you may see.", "request_id": "0b6f4c1e-5d0c-4b8e-9d7e-3f1a2b3c4d5e"})
+)]
+pub struct NotFoundForCaller(pub Problem);
 
 /// An error on its way to becoming a problem response (boxed: errors travel through every
 /// `Result` in the API, so they must stay small).
@@ -287,6 +329,12 @@ impl ApiError {
         self
     }
 
+    /// Field errors on a problem of another type than `validation-failed`.
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.0.errors = errors;
+        self
+    }
+
     fn cause(mut self, cause: impl Into<String>) -> Self {
         self.0.cause = Some(cause.into());
         self
@@ -316,9 +364,7 @@ impl ApiError {
 
     /// A rule refuses the action: 409 naming the rule.
     pub fn refused(violation: &dyn Violation) -> Self {
-        Self::new(ProblemType::Conflict)
-            .with_code(violation.code(), violation.rule())
-            .detail(violation.to_string())
+        Self::new(ProblemType::Conflict).with_code(violation.code(), violation.rule()).detail(violation.to_string())
     }
 
     pub fn unavailable(cause: impl Into<String>) -> Self {
@@ -426,8 +472,7 @@ impl Validator {
         match result {
             Ok(value) => Some(value),
             Err(violation) => {
-                self.errors
-                    .push(FieldError::from_violation(pointer, &violation));
+                self.errors.push(FieldError::from_violation(pointer, &violation));
                 None
             }
         }
@@ -454,10 +499,7 @@ impl Validator {
 
 /// A JSON pointer (RFC 6901) from path segments.
 pub fn pointer<'a>(segments: impl IntoIterator<Item = &'a str>) -> String {
-    segments
-        .into_iter()
-        .map(|segment| format!("/{}", segment.replace('~', "~0").replace('/', "~1")))
-        .collect()
+    segments.into_iter().map(|segment| format!("/{}", segment.replace('~', "~0").replace('/', "~1"))).collect()
 }
 
 #[cfg(test)]

@@ -29,10 +29,7 @@ pub fn current() -> Option<String> {
 pub struct RequestId(pub String);
 
 fn acceptable(id: &str) -> bool {
-    (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
 }
 
 pub async fn middleware(

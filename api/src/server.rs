@@ -3,9 +3,12 @@
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::extract::{BodyLimit, path_error, query_error};
+use crate::messaging::dispatcher::Dispatcher;
+use crate::messaging::providers::DevelopmentProvider;
 use crate::problem::{ApiError, ProblemType};
+use crate::security::Hasher;
 use crate::state::AppState;
-use crate::{openapi, request_id, routes};
+use crate::{expiry, openapi, reference_import, request_id, routes};
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServerHandle, ServiceFactory, ServiceRequest, ServiceResponse};
@@ -23,6 +26,7 @@ use utoipa_swagger_ui::SwaggerUi;
 pub struct Application {
     server: Server,
     address: SocketAddr,
+    state: web::Data<AppState>,
 }
 
 impl Application {
@@ -30,47 +34,46 @@ impl Application {
     pub fn build(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let db = Database::connect(
             &config.database_url,
-            PoolOptions {
-                max_size: config.database_pool_size,
-                connection_timeout: config.database_timeout,
-            },
+            PoolOptions { max_size: config.database_pool_size, connection_timeout: config.database_timeout },
         )
         .with_context(|| format!("cannot open the database at {}", config.database_url))?;
-        let applied = db
-            .run_migrations()
-            .context("cannot apply database migrations")?;
+        let applied = db.run_migrations().context("cannot apply database migrations")?;
         if !applied.is_empty() {
             log::info!("applied migrations: {}", applied.join(", "));
         }
         Self::build_with_database(config, db, clock)
     }
 
-    pub fn build_with_database(
-        config: Config,
-        db: Database,
-        clock: Arc<dyn Clock>,
-    ) -> anyhow::Result<Self> {
+    pub fn build_with_database(config: Config, db: Database, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(config.bind_address)
             .with_context(|| format!("cannot listen on {}", config.bind_address))?;
         let address = listener.local_addr()?;
         let shutdown_timeout = config.shutdown_timeout.as_secs();
         let workers = config.workers;
-        let state = web::Data::new(AppState {
-            config: Arc::new(config),
-            db,
-            clock,
-        });
+        let hasher = Hasher::new(&config.secret_key);
+        if config.load_sample_data {
+            let mut conn = db.get()?;
+            if let Some((practices, locations)) =
+                reference_import::load_sample_if_empty(&mut conn, &hasher, clock.now())
+                    .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
+                log::info!(
+                    "loaded sample data: {} practices in the register, {} CQC locations",
+                    practices.created,
+                    locations.created
+                );
+            }
+        }
+        let state = web::Data::new(AppState { config: Arc::new(config), db, clock, hasher });
         let document = openapi::document();
-        let mut server = HttpServer::new(move || app(state.clone(), document.clone()))
+        let app_state = state.clone();
+        let mut server = HttpServer::new(move || app(app_state.clone(), document.clone()))
             .listen(listener)?
             .shutdown_timeout(shutdown_timeout);
         if let Some(workers) = workers {
             server = server.workers(workers);
         }
-        Ok(Self {
-            server: server.run(),
-            address,
-        })
+        Ok(Self { server: server.run(), address, state })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -83,21 +86,24 @@ impl Application {
     }
 
     /// Serves until SIGTERM or SIGINT, then finishes in-flight requests (up to the shutdown
-    /// timeout) before returning.
+    /// timeout) before returning. The message dispatcher and the expiry sweep run alongside.
     pub async fn run(self) -> std::io::Result<()> {
-        self.server.await
+        let dispatcher = Dispatcher {
+            worker_id: format!("worker-{}", uuid::Uuid::new_v4()),
+            provider: Arc::new(DevelopmentProvider::new(self.state.config.outbox_file.clone())),
+        };
+        let dispatching = actix_web::rt::spawn(dispatcher.run(self.state.clone()));
+        let sweeping = actix_web::rt::spawn(expiry::run(self.state.clone()));
+        let served = self.server.await;
+        dispatching.abort();
+        sweeping.abort();
+        served
     }
 }
 
 fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
-        .allowed_methods([
-            Method::GET,
-            Method::POST,
-            Method::PUT,
-            Method::PATCH,
-            Method::DELETE,
-        ])
+        .allowed_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
         .allowed_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
@@ -139,11 +145,11 @@ pub fn app(
         .configure(routes::configure)
         .into_app()
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
-        .service(web::resource("/docs").to(|| async {
-            HttpResponse::PermanentRedirect()
-                .insert_header((header::LOCATION, "/docs/"))
-                .finish()
-        }))
+        .service(
+            web::resource("/docs").to(|| async {
+                HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish()
+            }),
+        )
         .default_service(web::to(unmatched))
 }
 

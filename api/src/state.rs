@@ -3,6 +3,7 @@
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::problem::ApiError;
+use crate::security::Hasher;
 use actix_web::web;
 use persistence::{Database, DbConnection};
 use std::sync::Arc;
@@ -11,6 +12,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: Database,
     pub clock: Arc<dyn Clock>,
+    pub hasher: Hasher,
 }
 
 impl AppState {

@@ -10,15 +10,7 @@ fn binary() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_nhsmail-dental"));
     // The tests' own environment must not leak settings into the child.
     for (key, _) in std::env::vars() {
-        if [
-            "APP_ENV",
-            "DATABASE_URL",
-            "SECRET_KEY",
-            "BIND_ADDRESS",
-            "MAIL_DOMAIN",
-        ]
-        .contains(&key.as_str())
-        {
+        if ["APP_ENV", "DATABASE_URL", "SECRET_KEY", "BIND_ADDRESS", "MAIL_DOMAIN"].contains(&key.as_str()) {
             command.env_remove(key);
         }
     }
@@ -43,11 +35,16 @@ fn help_lists_every_environment_variable() {
         "SUPPORT_CONTACT",
         "MAX_BODY_BYTES",
         "SHUTDOWN_TIMEOUT_SECONDS",
+        "APPLICATION_INACTIVITY_DAYS",
+        "PASSCODE_EMAIL_VALID_DAYS",
+        "PASSCODE_POST_VALID_DAYS",
+        "LOAD_SAMPLE_DATA",
+        "OUTBOX_FILE",
+        "TRUST_PROXY_HEADERS",
+        "DISPATCH_INTERVAL_MILLIS",
+        "EXPIRY_SWEEP_SECONDS",
     ] {
-        assert!(
-            help.contains(&format!("[env: {variable}")),
-            "--help does not mention {variable}:\n{help}"
-        );
+        assert!(help.contains(&format!("[env: {variable}")), "--help does not mention {variable}:\n{help}");
     }
 }
 
@@ -75,22 +72,13 @@ fn production_refuses_to_start_without_a_real_secret() {
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("SECRET_KEY is required in production"),
-        "{stderr}"
-    );
-    assert!(
-        !dir.exists(),
-        "nothing may be created before the configuration is accepted"
-    );
+    assert!(stderr.contains("SECRET_KEY is required in production"), "{stderr}");
+    assert!(!dir.exists(), "nothing may be created before the configuration is accepted");
 }
 
 #[test]
 fn openapi_command_prints_the_contract() {
     let output = binary().arg("openapi").output().unwrap();
     assert!(output.status.success());
-    assert_eq!(
-        String::from_utf8(output.stdout).unwrap(),
-        api::openapi::to_yaml().unwrap()
-    );
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), api::openapi::to_yaml().unwrap());
 }

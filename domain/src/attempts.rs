@@ -21,11 +21,9 @@ impl WindowLimit {
     }
 
     fn recent(&self, events: &[DateTime<Utc>], now: DateTime<Utc>) -> Vec<DateTime<Utc>> {
-        let mut recent: Vec<_> = events
-            .iter()
-            .copied()
-            .filter(|t| *t > now - self.window && *t <= now)
-            .collect();
+        // Events stamped after `now` count too: a request that read the clock and then waited
+        // for a lock sees events recorded meanwhile by requests that read it later.
+        let mut recent: Vec<_> = events.iter().copied().filter(|t| *t > now - self.window).collect();
         recent.sort_unstable();
         recent
     }
@@ -37,11 +35,7 @@ impl WindowLimit {
     }
 
     /// `None` if another event is allowed now, otherwise the earliest time it will be.
-    pub fn next_allowed(
-        &self,
-        events: &[DateTime<Utc>],
-        now: DateTime<Utc>,
-    ) -> Option<DateTime<Utc>> {
+    pub fn next_allowed(&self, events: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let recent = self.recent(events, now);
         let max = usize::try_from(self.max).unwrap_or(usize::MAX);
         if recent.len() < max {
@@ -76,10 +70,7 @@ impl AttemptState {
 
     /// The stricter of two states, for limits that apply at once (per practice and per application).
     pub fn stricter(self, other: Self) -> Self {
-        Self {
-            remaining: self.remaining.min(other.remaining),
-            locked_until: self.locked_until.max(other.locked_until),
-        }
+        Self { remaining: self.remaining.min(other.remaining), locked_until: self.locked_until.max(other.locked_until) }
     }
 }
 
@@ -111,11 +102,8 @@ impl LockoutPolicy {
         last_success: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> AttemptState {
-        let mut consecutive: Vec<_> = failures
-            .iter()
-            .copied()
-            .filter(|t| last_success.is_none_or(|s| *t > s) && *t <= now)
-            .collect();
+        let mut consecutive: Vec<_> =
+            failures.iter().copied().filter(|t| last_success.is_none_or(|s| *t > s)).collect();
         consecutive.sort_unstable();
 
         let mut count = 0u32;
@@ -134,18 +122,9 @@ impl LockoutPolicy {
             }
         }
         let lock = match locked_until {
-            Some(until) if until > now => AttemptState {
-                remaining: 0,
-                locked_until: Some(until),
-            },
-            Some(_) => AttemptState {
-                remaining: self.max_consecutive_failures,
-                locked_until: None,
-            },
-            None => AttemptState {
-                remaining: self.max_consecutive_failures.saturating_sub(count),
-                locked_until: None,
-            },
+            Some(until) if until > now => AttemptState { remaining: 0, locked_until: Some(until) },
+            Some(_) => AttemptState { remaining: self.max_consecutive_failures, locked_until: None },
+            None => AttemptState { remaining: self.max_consecutive_failures.saturating_sub(count), locked_until: None },
         };
         let cap = AttemptState {
             remaining: self.cap.remaining(failures, now),
@@ -171,12 +150,20 @@ mod tests {
         let issued = [t(0), t(60), t(120)];
         assert_eq!(limit.next_allowed(&issued[..2], t(130)), None);
         assert_eq!(limit.remaining(&issued[..2], t(130)), 1);
-        assert_eq!(
-            limit.next_allowed(&issued, t(130)),
-            Some(t(0) + Duration::days(14))
-        );
+        assert_eq!(limit.next_allowed(&issued, t(130)), Some(t(0) + Duration::days(14)));
         assert_eq!(limit.remaining(&issued, t(130)), 0);
         assert_eq!(limit.next_allowed(&issued, t(0) + Duration::days(14)), None);
+    }
+
+    #[test]
+    fn r_o5_r_o6_events_stamped_a_moment_after_now_still_count() {
+        let limit = WindowLimit::new(3, Duration::days(14));
+        let later = [t(1), t(1), t(1)];
+        assert_eq!(limit.remaining(&later, t(0)), 0);
+        assert!(limit.next_allowed(&later, t(0)).is_some());
+        let policy = LockoutPolicy::verification();
+        let failures: Vec<_> = (1..6).map(t).collect();
+        assert!(policy.evaluate(&failures, None, t(0)).is_locked());
     }
 
     #[test]
@@ -184,31 +171,13 @@ mod tests {
         let policy = LockoutPolicy::verification();
         assert_eq!(policy.evaluate(&[], None, t(0)).remaining, 5);
         let failures: Vec<_> = (0..4).map(t).collect();
-        assert_eq!(
-            policy.evaluate(&failures, None, t(4)),
-            AttemptState {
-                remaining: 1,
-                locked_until: None
-            }
-        );
+        assert_eq!(policy.evaluate(&failures, None, t(4)), AttemptState { remaining: 1, locked_until: None });
         let failures: Vec<_> = (0..5).map(t).collect();
         let locked = policy.evaluate(&failures, None, t(5));
-        assert_eq!(
-            locked,
-            AttemptState {
-                remaining: 0,
-                locked_until: Some(t(19))
-            }
-        );
+        assert_eq!(locked, AttemptState { remaining: 0, locked_until: Some(t(19)) });
         assert!(locked.is_locked());
         // After the lock ends the count starts again.
-        assert_eq!(
-            policy.evaluate(&failures, None, t(19)),
-            AttemptState {
-                remaining: 5,
-                locked_until: None
-            }
-        );
+        assert_eq!(policy.evaluate(&failures, None, t(19)), AttemptState { remaining: 5, locked_until: None });
         let mut more = failures.clone();
         more.push(t(20));
         assert_eq!(policy.evaluate(&more, None, t(21)).remaining, 4);
@@ -233,18 +202,9 @@ mod tests {
         assert_eq!(state.locked_until, Some(t(0) + Duration::days(1)));
         // A success does not lift the daily cap.
         let later = after_last_lock + Duration::minutes(1);
-        assert!(
-            policy
-                .evaluate(&failures, Some(after_last_lock), later)
-                .is_locked()
-        );
+        assert!(policy.evaluate(&failures, Some(after_last_lock), later).is_locked());
         // 99 failures leave one attempt.
-        assert_eq!(
-            policy
-                .evaluate(&failures[..99], None, after_last_lock)
-                .remaining,
-            1
-        );
+        assert_eq!(policy.evaluate(&failures[..99], None, after_last_lock).remaining, 1);
     }
 
     #[test]

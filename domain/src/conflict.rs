@@ -40,9 +40,6 @@ mod tests {
     fn r_r7_r_p5_conflicts_name_their_rules() {
         assert_eq!(Conflict::MobileAlreadyRegistered.rule(), Some("R-R7"));
         assert_eq!(Conflict::PracticeHasLiveApplication.rule(), Some("R-P5"));
-        assert_eq!(
-            Conflict::MailboxAddressTaken.code(),
-            "mailbox_address_taken"
-        );
+        assert_eq!(Conflict::MailboxAddressTaken.code(), "mailbox_address_taken");
     }
 }

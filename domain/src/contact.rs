@@ -42,6 +42,17 @@ impl Email {
         Ok(Self(address))
     }
 
+    /// Parses any valid address, NHSmail included (e.g. a registered manager's address on
+    /// record, which is a place to send a passcode, not a member to create).
+    pub fn parse_address(input: &str) -> Result<Self, EmailError> {
+        let address = input.trim().to_lowercase();
+        if address.is_empty() {
+            return Err(EmailError::Missing);
+        }
+        Self::validate(&address).ok_or(EmailError::Invalid)?;
+        Ok(Self(address))
+    }
+
     /// Checks the shape (dot-atom local part, DNS domain) and returns the domain.
     fn validate(address: &str) -> Option<&str> {
         if address.len() > Self::MAX_LENGTH {
@@ -49,11 +60,15 @@ impl Email {
         }
         let (local, domain) = address.rsplit_once('@')?;
         let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c);
-        let local_ok = (1..=64).contains(&local.len())
-            && local
-                .split('.')
-                .all(|part| !part.is_empty() && part.chars().all(atext));
+        let local_ok =
+            (1..=64).contains(&local.len()) && local.split('.').all(|part| !part.is_empty() && part.chars().all(atext));
         (local_ok && is_valid_domain(domain)).then_some(domain)
+    }
+
+    /// Restores an address read from storage, where it was checked when written. (Checking it
+    /// again against today's mail domain could make stored data unreadable.)
+    pub fn from_stored(value: String) -> Self {
+        Self(value)
     }
 
     pub fn as_str(&self) -> &str {
@@ -73,15 +88,13 @@ pub(crate) fn is_valid_domain(domain: &str) -> bool {
     let labels: Vec<&str> = domain.split('.').collect();
     let label_ok = |label: &&str| {
         (1..=63).contains(&label.len())
-            && label
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && label.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !label.starts_with('-')
             && !label.ends_with('-')
     };
-    let tld_ok = labels.last().is_some_and(|tld| {
-        (tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_lowercase())) || tld.starts_with("xn--")
-    });
+    let tld_ok = labels
+        .last()
+        .is_some_and(|tld| (tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_lowercase())) || tld.starts_with("xn--"));
     domain.len() <= 253 && labels.len() >= 2 && labels.iter().all(label_ok) && tld_ok
 }
 
@@ -116,10 +129,7 @@ impl UkMobile {
     /// (R-R6). Mobile ranges are 071–075, 077–079 and 07624; 070 (personal numbers) and other
     /// 076 numbers (pagers) are refused.
     pub fn parse(input: &str) -> Result<Self, MobileError> {
-        let compact: String = input
-            .chars()
-            .filter(|c| !(c.is_whitespace() || "-.()".contains(*c)))
-            .collect();
+        let compact: String = input.chars().filter(|c| !(c.is_whitespace() || "-.()".contains(*c))).collect();
         if compact.is_empty() {
             return Err(MobileError::Missing);
         }
@@ -136,14 +146,17 @@ impl UkMobile {
             return Err(MobileError::Invalid);
         }
         match &national[..2] {
-            "71" | "72" | "73" | "74" | "75" | "77" | "78" | "79" => {
-                Ok(Self(format!("+44{national}")))
-            }
+            "71" | "72" | "73" | "74" | "75" | "77" | "78" | "79" => Ok(Self(format!("+44{national}"))),
             "76" if national.starts_with("7624") => Ok(Self(format!("+44{national}"))),
             "76" => Err(MobileError::Pager),
             "70" => Err(MobileError::PersonalNumber),
             _ => Err(MobileError::NotMobile),
         }
+    }
+
+    /// Restores a number read from storage, where it was checked when written.
+    pub fn from_stored(value: String) -> Self {
+        Self(value)
     }
 
     /// E.164 form, e.g. `+447912345678`.
@@ -153,7 +166,7 @@ impl UkMobile {
 
     /// The last three digits, for messages that must not reveal the whole number.
     pub fn last_digits(&self) -> &str {
-        &self.0[self.0.len() - 3..]
+        self.0.get(self.0.len().saturating_sub(3)..).unwrap_or_default()
     }
 }
 
@@ -177,14 +190,8 @@ mod tests {
     fn r_r5_valid_addresses_are_accepted_in_lower_case() {
         for (input, expected) in [
             ("dsmith@businessemail.com", "dsmith@businessemail.com"),
-            (
-                " MPatel@BlackpoolDentists.net ",
-                "mpatel@blackpooldentists.net",
-            ),
-            (
-                "sarah.j+nhs@emaildomain.co.uk",
-                "sarah.j+nhs@emaildomain.co.uk",
-            ),
+            (" MPatel@BlackpoolDentists.net ", "mpatel@blackpooldentists.net"),
+            ("sarah.j+nhs@emaildomain.co.uk", "sarah.j+nhs@emaildomain.co.uk"),
             ("o'brien@example.org", "o'brien@example.org"),
         ] {
             assert_eq!(Email::parse(input, &domain()).unwrap().as_str(), expected);
@@ -219,24 +226,15 @@ mod tests {
 
     #[test]
     fn r_r5_nhsmail_addresses_are_refused_including_the_configured_domain() {
-        assert_eq!(
-            Email::parse("joe.bloggs@nhs.net", &domain()),
-            Err(EmailError::NhsmailAddress)
-        );
-        assert_eq!(
-            Email::parse("Joe.Bloggs@NHS.NET", &domain()),
-            Err(EmailError::NhsmailAddress)
-        );
+        assert_eq!(Email::parse("joe.bloggs@nhs.net", &domain()), Err(EmailError::NhsmailAddress));
+        assert_eq!(Email::parse("Joe.Bloggs@NHS.NET", &domain()), Err(EmailError::NhsmailAddress));
         let test_domain = MailDomain::parse("dev.nhsmail.example").unwrap();
-        assert_eq!(
-            Email::parse("joe@dev.nhsmail.example", &test_domain),
-            Err(EmailError::NhsmailAddress)
-        );
-        assert_eq!(
-            Email::parse("joe@nhs.net", &test_domain),
-            Err(EmailError::NhsmailAddress)
-        );
+        assert_eq!(Email::parse("joe@dev.nhsmail.example", &test_domain), Err(EmailError::NhsmailAddress));
+        assert_eq!(Email::parse("joe@nhs.net", &test_domain), Err(EmailError::NhsmailAddress));
         assert!(Email::parse("joe@nhs.uk", &domain()).is_ok());
+        // Contact addresses on record may be NHSmail; only members may not.
+        assert_eq!(Email::parse_address("Manager@NHS.net").unwrap().as_str(), "manager@nhs.net");
+        assert_eq!(Email::parse_address("nope"), Err(EmailError::Invalid));
     }
 
     #[test]
@@ -255,11 +253,7 @@ mod tests {
             ("07100 000000", "+447100000000"),
             ("07500 900123", "+447500900123"),
         ] {
-            assert_eq!(
-                UkMobile::parse(input).unwrap().as_str(),
-                expected,
-                "{input}"
-            );
+            assert_eq!(UkMobile::parse(input).unwrap().as_str(), expected, "{input}");
         }
         assert_eq!(UkMobile::parse("07912345678").unwrap().last_digits(), "678");
     }
@@ -267,42 +261,17 @@ mod tests {
     #[test]
     fn r_r6_landlines_personal_numbers_pagers_and_junk_are_refused() {
         assert_eq!(UkMobile::parse(" "), Err(MobileError::Missing));
-        assert_eq!(
-            UkMobile::parse("020 7946 0000"),
-            Err(MobileError::NotMobile)
-        );
-        assert_eq!(
-            UkMobile::parse("0161 496 0000"),
-            Err(MobileError::NotMobile)
-        );
-        assert_eq!(
-            UkMobile::parse("0800 123 4567"),
-            Err(MobileError::NotMobile)
-        );
-        assert_eq!(
-            UkMobile::parse("07012 345678"),
-            Err(MobileError::PersonalNumber)
-        );
-        assert_eq!(
-            UkMobile::parse("+44 7012 345678"),
-            Err(MobileError::PersonalNumber)
-        );
+        assert_eq!(UkMobile::parse("020 7946 0000"), Err(MobileError::NotMobile));
+        assert_eq!(UkMobile::parse("0161 496 0000"), Err(MobileError::NotMobile));
+        assert_eq!(UkMobile::parse("0800 123 4567"), Err(MobileError::NotMobile));
+        assert_eq!(UkMobile::parse("07012 345678"), Err(MobileError::PersonalNumber));
+        assert_eq!(UkMobile::parse("+44 7012 345678"), Err(MobileError::PersonalNumber));
         assert_eq!(UkMobile::parse("07623 123456"), Err(MobileError::Pager));
         assert_eq!(UkMobile::parse("07600 123456"), Err(MobileError::Pager));
-        for bad in [
-            "0791234567",
-            "079123456789",
-            "7912345678",
-            "+33 6 12 34 56 78",
-            "07912 34567x",
-            "447912345678",
-        ] {
+        for bad in ["0791234567", "079123456789", "7912345678", "+33 6 12 34 56 78", "07912 34567x", "447912345678"] {
             assert_eq!(UkMobile::parse(bad), Err(MobileError::Invalid), "{bad}");
         }
-        assert_eq!(
-            UkMobile::parse("07012345678").unwrap_err().rule(),
-            Some("R-R6")
-        );
+        assert_eq!(UkMobile::parse("07012345678").unwrap_err().rule(), Some("R-R6"));
     }
 
     proptest! {

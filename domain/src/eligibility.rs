@@ -201,10 +201,7 @@ mod tests {
         assert!(outcome.reasons.is_empty());
         assert_eq!(outcome.authentication_methods, [AuthMethod::Passcode]);
         assert_eq!(outcome.passcode_channel, PasscodeChannel::Post);
-        assert_eq!(
-            outcome.next_steps,
-            [NextStep::IdentifyPractice, NextStep::RequestPasscode]
-        );
+        assert_eq!(outcome.next_steps, [NextStep::IdentifyPractice, NextStep::RequestPasscode]);
     }
 
     #[test]
@@ -215,41 +212,22 @@ mod tests {
             ..answers()
         });
         assert_eq!(outcome.authentication_methods, [AuthMethod::CqcContactId]);
-        assert_eq!(
-            outcome.next_steps,
-            [NextStep::IdentifyPractice, NextStep::EnterCqcContactId]
-        );
+        assert_eq!(outcome.next_steps, [NextStep::IdentifyPractice, NextStep::EnterCqcContactId]);
         assert_eq!(outcome.passcode_channel, PasscodeChannel::Email);
     }
 
     #[test]
     fn r_q3_a_recent_passcode_can_be_used_straight_away() {
-        let outcome = assess(&Questionnaire {
-            recent_passcode_received: true,
-            ..answers()
-        });
+        let outcome = assess(&Questionnaire { recent_passcode_received: true, ..answers() });
         assert_eq!(outcome.authentication_methods, [AuthMethod::Passcode]);
-        assert_eq!(
-            outcome.next_steps,
-            [NextStep::IdentifyPractice, NextStep::EnterPasscode]
-        );
-        let both = assess(&Questionnaire {
-            recent_passcode_received: true,
-            knows_cqc_contact_id: true,
-            ..answers()
-        });
-        assert_eq!(
-            both.authentication_methods,
-            [AuthMethod::CqcContactId, AuthMethod::Passcode]
-        );
+        assert_eq!(outcome.next_steps, [NextStep::IdentifyPractice, NextStep::EnterPasscode]);
+        let both = assess(&Questionnaire { recent_passcode_received: true, knows_cqc_contact_id: true, ..answers() });
+        assert_eq!(both.authentication_methods, [AuthMethod::CqcContactId, AuthMethod::Passcode]);
     }
 
     #[test]
     fn r_q1_r_e1_an_existing_nhsmail_user_cannot_apply_and_is_told_why() {
-        let outcome = assess(&Questionnaire {
-            has_nhsmail_account: true,
-            ..answers()
-        });
+        let outcome = assess(&Questionnaire { has_nhsmail_account: true, ..answers() });
         assert!(!outcome.eligible);
         assert_eq!(outcome.reasons, [Ineligibility::AlreadyHasNhsmailAccount]);
         assert_eq!(outcome.reasons[0].rule(), "R-E1");
@@ -261,10 +239,7 @@ mod tests {
 
     #[test]
     fn r_q2_r_e2_without_an_ig_return_the_practice_cannot_apply() {
-        let outcome = assess(&Questionnaire {
-            ig_return_submitted: false,
-            ..answers()
-        });
+        let outcome = assess(&Questionnaire { ig_return_submitted: false, ..answers() });
         assert!(!outcome.eligible);
         assert_eq!(outcome.reasons, [Ineligibility::IgRequirementNotMet]);
         assert_eq!(outcome.reasons[0].rule(), "R-E2");
@@ -273,36 +248,17 @@ mod tests {
 
     #[test]
     fn r_e1_r_e2_every_reason_is_reported_at_once() {
-        let outcome = assess(&Questionnaire {
-            has_nhsmail_account: true,
-            ig_return_submitted: false,
-            ..answers()
-        });
-        assert_eq!(
-            outcome.reasons,
-            [
-                Ineligibility::AlreadyHasNhsmailAccount,
-                Ineligibility::IgRequirementNotMet
-            ]
-        );
+        let outcome = assess(&Questionnaire { has_nhsmail_account: true, ig_return_submitted: false, ..answers() });
+        assert_eq!(outcome.reasons, [Ineligibility::AlreadyHasNhsmailAccount, Ineligibility::IgRequirementNotMet]);
         assert_eq!(outcome.next_steps.len(), 2);
     }
 
     #[test]
     fn r_q5_r_p3_route_b_offers_only_a_passcode() {
-        let outcome = assess(&Questionnaire {
-            knows_cqc_contact_id: true,
-            ..answers()
-        });
+        let outcome = assess(&Questionnaire { knows_cqc_contact_id: true, ..answers() });
         assert_eq!(methods_for_route(&outcome, true), [AuthMethod::Passcode]);
-        assert_eq!(
-            methods_for_route(&outcome, false),
-            [AuthMethod::CqcContactId]
-        );
-        let refused = assess(&Questionnaire {
-            has_nhsmail_account: true,
-            ..answers()
-        });
+        assert_eq!(methods_for_route(&outcome, false), [AuthMethod::CqcContactId]);
+        let refused = assess(&Questionnaire { has_nhsmail_account: true, ..answers() });
         assert!(methods_for_route(&refused, true).is_empty());
     }
 }

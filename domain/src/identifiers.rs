@@ -26,9 +26,7 @@ impl CqcLocationId {
         if trimmed.is_empty() {
             return Err(CqcLocationIdError::Missing);
         }
-        let digits = trimmed
-            .strip_prefix("1-")
-            .ok_or(CqcLocationIdError::InvalidFormat)?;
+        let digits = trimmed.strip_prefix("1-").ok_or(CqcLocationIdError::InvalidFormat)?;
         if (8..=11).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
             Ok(Self(trimmed.to_owned()))
         } else {
@@ -197,21 +195,11 @@ mod tests {
 
     #[test]
     fn r_p4_cqc_location_ids_have_eight_to_eleven_digits() {
-        assert_eq!(
-            CqcLocationId::parse(" 1-1002733005 ").unwrap().as_str(),
-            "1-1002733005"
-        );
+        assert_eq!(CqcLocationId::parse(" 1-1002733005 ").unwrap().as_str(), "1-1002733005");
         assert!(CqcLocationId::parse("1-12345678").is_ok());
         assert!(CqcLocationId::parse("1-12345678901").is_ok());
         assert_eq!(CqcLocationId::parse(""), Err(CqcLocationIdError::Missing));
-        for bad in [
-            "1-1234567",
-            "1-123456789012",
-            "2-1002733005",
-            "11002733005",
-            "1-10027330O5",
-            "1 - 100273300",
-        ] {
+        for bad in ["1-1234567", "1-123456789012", "2-1002733005", "11002733005", "1-10027330O5", "1 - 100273300"] {
             let error = CqcLocationId::parse(bad).unwrap_err();
             assert_eq!(error, CqcLocationIdError::InvalidFormat, "{bad}");
             assert_eq!(error.rule(), Some("R-P4"));
@@ -225,11 +213,7 @@ mod tests {
         assert_eq!(OdsCode::parse("abc").unwrap().as_str(), "ABC");
         assert_eq!(OdsCode::parse(" "), Err(OdsCodeError::Missing));
         for bad in ["AB", "ABCDEFGHIJK", "V123-45", "V12 345", "VÉ1234"] {
-            assert_eq!(
-                OdsCode::parse(bad),
-                Err(OdsCodeError::InvalidFormat),
-                "{bad}"
-            );
+            assert_eq!(OdsCode::parse(bad), Err(OdsCodeError::InvalidFormat), "{bad}");
         }
     }
 
@@ -240,37 +224,17 @@ mod tests {
         assert_eq!(id, CqcContactId::parse("CON1234-567").unwrap());
         assert!(!format!("{id:?}").contains("567"));
         assert_eq!(CqcContactId::parse("  "), Err(CqcContactIdError::Missing));
-        assert_eq!(
-            CqcContactId::parse(&"9".repeat(65)),
-            Err(CqcContactIdError::TooLong)
-        );
-        assert_eq!(
-            CqcContactId::parse("abc\u{7}"),
-            Err(CqcContactIdError::InvalidCharacters)
-        );
-        assert_eq!(
-            CqcContactId::parse("abcé"),
-            Err(CqcContactIdError::InvalidCharacters)
-        );
+        assert_eq!(CqcContactId::parse(&"9".repeat(65)), Err(CqcContactIdError::TooLong));
+        assert_eq!(CqcContactId::parse("abc\u{7}"), Err(CqcContactIdError::InvalidCharacters));
+        assert_eq!(CqcContactId::parse("abcé"), Err(CqcContactIdError::InvalidCharacters));
     }
 
     #[test]
     fn practice_names_are_trimmed_and_need_a_letter_or_digit() {
-        assert_eq!(
-            PracticeName::parse("  Sample   Dental Care ")
-                .unwrap()
-                .as_str(),
-            "Sample Dental Care"
-        );
+        assert_eq!(PracticeName::parse("  Sample   Dental Care ").unwrap().as_str(), "Sample Dental Care");
         assert_eq!(PracticeName::parse(""), Err(PracticeNameError::Missing));
-        assert_eq!(
-            PracticeName::parse("&&&"),
-            Err(PracticeNameError::NoLettersOrDigits)
-        );
-        assert_eq!(
-            PracticeName::parse(&"a".repeat(101)),
-            Err(PracticeNameError::TooLong)
-        );
+        assert_eq!(PracticeName::parse("&&&"), Err(PracticeNameError::NoLettersOrDigits));
+        assert_eq!(PracticeName::parse(&"a".repeat(101)), Err(PracticeNameError::TooLong));
     }
 
     proptest! {

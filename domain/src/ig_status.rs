@@ -69,10 +69,7 @@ impl IgStatus {
         match self.assessment {
             IgAssessment::IgToolkit { level } => level >= Self::MIN_IGT_LEVEL,
             IgAssessment::Dspt { status } => {
-                matches!(
-                    status,
-                    DsptStatus::StandardsMet | DsptStatus::StandardsExceeded
-                )
+                matches!(status, DsptStatus::StandardsMet | DsptStatus::StandardsExceeded)
             }
             IgAssessment::None => false,
         }
@@ -98,58 +95,32 @@ mod tests {
     use super::*;
 
     fn status(assessment: IgAssessment) -> IgStatus {
-        IgStatus {
-            assessment,
-            assessed_on: NaiveDate::from_ymd_opt(2018, 3, 31),
-        }
+        IgStatus { assessment, assessed_on: NaiveDate::from_ymd_opt(2018, 3, 31) }
     }
 
     #[test]
     fn r_e2_igt_level_two_or_dspt_met_is_satisfactory() {
         assert!(status(IgAssessment::IgToolkit { level: 2 }).is_satisfactory());
         assert!(status(IgAssessment::IgToolkit { level: 3 }).is_satisfactory());
-        assert!(
-            status(IgAssessment::Dspt {
-                status: DsptStatus::StandardsMet
-            })
-            .is_satisfactory()
-        );
-        assert!(
-            status(IgAssessment::Dspt {
-                status: DsptStatus::StandardsExceeded
-            })
-            .is_satisfactory()
-        );
+        assert!(status(IgAssessment::Dspt { status: DsptStatus::StandardsMet }).is_satisfactory());
+        assert!(status(IgAssessment::Dspt { status: DsptStatus::StandardsExceeded }).is_satisfactory());
     }
 
     #[test]
     fn r_e2_lower_levels_unmet_dspt_or_nothing_on_record_fail() {
         assert!(!status(IgAssessment::IgToolkit { level: 1 }).is_satisfactory());
         assert!(!status(IgAssessment::IgToolkit { level: 0 }).is_satisfactory());
-        for failing in [
-            DsptStatus::ApproachingStandards,
-            DsptStatus::StandardsNotMet,
-            DsptStatus::NotPublished,
-        ] {
+        for failing in [DsptStatus::ApproachingStandards, DsptStatus::StandardsNotMet, DsptStatus::NotPublished] {
             assert!(!status(IgAssessment::Dspt { status: failing }).is_satisfactory());
         }
         assert!(!status(IgAssessment::None).is_satisfactory());
-        assert_eq!(
-            status(IgAssessment::IgToolkit { level: 1 }).to_string(),
-            "IG Toolkit level 1 (2018-03-31)"
-        );
+        assert_eq!(status(IgAssessment::IgToolkit { level: 1 }).to_string(), "IG Toolkit level 1 (2018-03-31)");
     }
 
     #[test]
     fn dspt_statuses_parse_from_published_wording() {
-        assert_eq!(
-            DsptStatus::parse("Standards Met"),
-            Some(DsptStatus::StandardsMet)
-        );
-        assert_eq!(
-            DsptStatus::parse("approaching-standards"),
-            Some(DsptStatus::ApproachingStandards)
-        );
+        assert_eq!(DsptStatus::parse("Standards Met"), Some(DsptStatus::StandardsMet));
+        assert_eq!(DsptStatus::parse("approaching-standards"), Some(DsptStatus::ApproachingStandards));
         assert_eq!(DsptStatus::parse("met"), None);
     }
 }

@@ -20,11 +20,7 @@ pub struct MailDomainError(pub String);
 impl MailDomain {
     pub fn parse(input: &str) -> Result<Self, MailDomainError> {
         let domain = input.trim().to_ascii_lowercase();
-        if crate::contact::is_valid_domain(&domain) {
-            Ok(Self(domain))
-        } else {
-            Err(MailDomainError(input.to_owned()))
-        }
+        if crate::contact::is_valid_domain(&domain) { Ok(Self(domain)) } else { Err(MailDomainError(input.to_owned())) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -53,11 +49,7 @@ impl SharedMailboxAddress {
         let fixed = Self::PREFIX.len() + 1 + town.as_str().len() + 1 + ods.len();
         let practice = alphanumeric_lower(practice.as_str());
         let practice = truncate_chars(&practice, Self::LOCAL_PART_MAX.saturating_sub(fixed));
-        Self(format!(
-            "{}.{}.{practice}{ods}@{domain}",
-            Self::PREFIX,
-            town.as_str()
-        ))
+        Self(format!("{}.{}.{practice}{ods}@{domain}", Self::PREFIX, town.as_str()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -100,37 +92,24 @@ mod tests {
             "nhsdental.wimbledon.sampledentalcarev12345@nhs.net"
         );
         assert_eq!(
-            address(
-                "leeds",
-                "St. Mary's Dental Practice",
-                "v00001",
-                "test.nhs.example"
-            )
-            .as_str(),
+            address("leeds", "St. Mary's Dental Practice", "v00001", "test.nhs.example").as_str(),
             "nhsdental.leeds.stmarysdentalpracticev00001@test.nhs.example"
         );
     }
 
     #[test]
     fn r_m1_long_practice_names_are_shortened_never_town_or_ods() {
-        let long =
-            "The Extremely Long Named Family Dental And Implant Practice Of Greater Manchester";
+        let long = "The Extremely Long Named Family Dental And Implant Practice Of Greater Manchester";
         let built = address("manchester", long, "V1234567AB", "nhs.net");
         assert_eq!(built.local_part().len(), 64);
-        assert!(
-            built
-                .local_part()
-                .starts_with("nhsdental.manchester.theextremely")
-        );
+        assert!(built.local_part().starts_with("nhsdental.manchester.theextremely"));
         assert!(built.local_part().ends_with("v1234567ab"));
     }
 
     #[test]
     fn mail_domains_must_be_valid_domain_names() {
         assert_eq!(MailDomain::parse(" NHS.net ").unwrap().as_str(), "nhs.net");
-        for bad in [
-            "", "nhs", "nhs..net", "-nhs.net", "nhs.net-", "nh s.net", "nhs.n3t",
-        ] {
+        for bad in ["", "nhs", "nhs..net", "-nhs.net", "nhs.net-", "nh s.net", "nhs.n3t"] {
             assert!(MailDomain::parse(bad).is_err(), "{bad}");
         }
     }

@@ -30,23 +30,12 @@ impl crate::Violation for TitleError {
 }
 
 impl Title {
-    pub const ALL: [Title; 7] = [
-        Self::Mr,
-        Self::Mrs,
-        Self::Miss,
-        Self::Ms,
-        Self::Mx,
-        Self::Dr,
-        Self::Prof,
-    ];
+    pub const ALL: [Title; 7] = [Self::Mr, Self::Mrs, Self::Miss, Self::Ms, Self::Mx, Self::Dr, Self::Prof];
 
     /// Accepts any case and a trailing full stop (`dr.`).
     pub fn parse(input: &str) -> Result<Self, TitleError> {
         let wanted = input.trim().trim_end_matches('.');
-        Self::ALL
-            .into_iter()
-            .find(|t| t.as_str().eq_ignore_ascii_case(wanted))
-            .ok_or(TitleError)
+        Self::ALL.into_iter().find(|t| t.as_str().eq_ignore_ascii_case(wanted)).ok_or(TitleError)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -187,10 +176,7 @@ impl Role {
     }
 
     pub fn parse(code: &str) -> Result<Self, RoleError> {
-        Self::ALL
-            .into_iter()
-            .find(|r| r.code() == code.trim())
-            .ok_or(RoleError)
+        Self::ALL.into_iter().find(|r| r.code() == code.trim()).ok_or(RoleError)
     }
 }
 
@@ -223,29 +209,17 @@ mod tests {
     #[test]
     fn r_r4_names_allow_letters_spaces_hyphens_and_apostrophes() {
         assert_eq!(PersonName::parse("  Efan ").unwrap().as_str(), "Efan");
-        assert_eq!(
-            PersonName::parse("O\u{2019}Brien").unwrap().as_str(),
-            "O'Brien"
-        );
-        assert_eq!(
-            PersonName::parse("Smith-Jones").unwrap().as_str(),
-            "Smith-Jones"
-        );
+        assert_eq!(PersonName::parse("O\u{2019}Brien").unwrap().as_str(), "O'Brien");
+        assert_eq!(PersonName::parse("Smith-Jones").unwrap().as_str(), "Smith-Jones");
         assert_eq!(PersonName::parse("Mary  Ann").unwrap().as_str(), "Mary Ann");
         assert_eq!(PersonName::parse("Zoë").unwrap().as_str(), "Zoë");
-        assert_eq!(
-            PersonName::parse(&"a".repeat(50)).unwrap().as_str().len(),
-            50
-        );
+        assert_eq!(PersonName::parse(&"a".repeat(50)).unwrap().as_str().len(), 50);
     }
 
     #[test]
     fn r_r4_bad_names_are_refused() {
         assert_eq!(PersonName::parse(" "), Err(PersonNameError::Missing));
-        assert_eq!(
-            PersonName::parse(&"a".repeat(51)),
-            Err(PersonNameError::TooLong)
-        );
+        assert_eq!(PersonName::parse(&"a".repeat(51)), Err(PersonNameError::TooLong));
         for bad in ["J0hn", "John!", "Jane_Doe", "--", "'", "Ann.", "<script>"] {
             let error = PersonName::parse(bad).unwrap_err();
             assert_eq!(error, PersonNameError::InvalidCharacters, "{bad}");
@@ -259,14 +233,8 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(Role::parse(role.code()), Ok(role));
         }
-        assert_eq!(
-            Role::parse("administration_and_clerical"),
-            Ok(Role::AdministrationAndClerical)
-        );
-        assert_eq!(
-            Role::AdministrationAndClerical.label(),
-            "Administration & clerical"
-        );
+        assert_eq!(Role::parse("administration_and_clerical"), Ok(Role::AdministrationAndClerical));
+        assert_eq!(Role::AdministrationAndClerical.label(), "Administration & clerical");
         assert_eq!(Role::parse("surgeon"), Err(RoleError));
         assert_eq!(Role::parse("Dentist"), Err(RoleError));
     }

@@ -33,10 +33,7 @@ impl Passcode {
     /// Builds a passcode from 40 random bits (R-O2). The caller supplies bytes from a CSPRNG.
     pub fn from_entropy(bytes: [u8; ENTROPY_BYTES]) -> Self {
         let bits = bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
-        let code = (0..LENGTH)
-            .rev()
-            .map(|i| char::from(ALPHABET[((bits >> (i * 5)) & 0x1f) as usize]))
-            .collect();
+        let code = (0..LENGTH).rev().map(|i| char::from(ALPHABET[((bits >> (i * 5)) & 0x1f) as usize])).collect();
         Self(code)
     }
 
@@ -117,10 +114,7 @@ crate::violation!(ChannelError {
 
 /// R-O1: a passcode goes only to contact details on record: email when the register holds the
 /// registered manager's address, otherwise the post. Never to an address the applicant typed.
-pub fn choose_channel(
-    requested: PasscodeChannel,
-    email_on_record: bool,
-) -> Result<PasscodeChannel, ChannelError> {
+pub fn choose_channel(requested: PasscodeChannel, email_on_record: bool) -> Result<PasscodeChannel, ChannelError> {
     match requested {
         PasscodeChannel::Email if !email_on_record => Err(ChannelError::NoEmailOnRecord),
         channel => Ok(channel),
@@ -129,11 +123,7 @@ pub fn choose_channel(
 
 /// Channels open for a practice (R-O1).
 pub fn available_channels(email_on_record: bool) -> Vec<PasscodeChannel> {
-    if email_on_record {
-        vec![PasscodeChannel::Email, PasscodeChannel::Post]
-    } else {
-        vec![PasscodeChannel::Post]
-    }
+    if email_on_record { vec![PasscodeChannel::Email, PasscodeChannel::Post] } else { vec![PasscodeChannel::Post] }
 }
 
 /// How long a passcode lives, per channel (R-O3: 14 days by default, configurable).
@@ -145,10 +135,7 @@ pub struct PasscodeLifetimes {
 
 impl Default for PasscodeLifetimes {
     fn default() -> Self {
-        Self {
-            email: Duration::days(14),
-            post: Duration::days(14),
-        }
+        Self { email: Duration::days(14), post: Duration::days(14) }
     }
 }
 
@@ -170,11 +157,7 @@ pub enum PasscodeState {
     AlreadyUsed,
 }
 
-pub fn passcode_state(
-    expires_at: DateTime<Utc>,
-    used_at: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-) -> PasscodeState {
+pub fn passcode_state(expires_at: DateTime<Utc>, used_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> PasscodeState {
     if used_at.is_some() {
         PasscodeState::AlreadyUsed
     } else if now >= expires_at {
@@ -203,10 +186,7 @@ mod tests {
         assert_eq!(code.grouped().len(), 9);
         assert_eq!(&code.grouped()[4..5], "-");
         assert_eq!(Passcode::from_entropy([0; 5]).expose_secret(), "00000000");
-        assert_eq!(
-            Passcode::from_entropy([0xff; 5]).expose_secret(),
-            "ZZZZZZZZ"
-        );
+        assert_eq!(Passcode::from_entropy([0xff; 5]).expose_secret(), "ZZZZZZZZ");
         assert!(!format!("{code:?}").contains(code.expose_secret()));
     }
 
@@ -216,10 +196,7 @@ mod tests {
         for typed in ["7kq4-m2xd", " 7KQ4 M2XD ", "7kq4m2xd", "7-K-Q-4-M-2-X-D"] {
             assert_eq!(Passcode::parse(typed).unwrap(), canonical, "{typed}");
         }
-        assert_eq!(
-            Passcode::parse("O1IL-0000").unwrap().expose_secret(),
-            "01110000"
-        );
+        assert_eq!(Passcode::parse("O1IL-0000").unwrap().expose_secret(), "01110000");
     }
 
     #[test]
@@ -234,18 +211,9 @@ mod tests {
 
     #[test]
     fn r_o1_email_only_when_an_address_is_on_record() {
-        assert_eq!(
-            choose_channel(PasscodeChannel::Email, true),
-            Ok(PasscodeChannel::Email)
-        );
-        assert_eq!(
-            choose_channel(PasscodeChannel::Post, true),
-            Ok(PasscodeChannel::Post)
-        );
-        assert_eq!(
-            choose_channel(PasscodeChannel::Post, false),
-            Ok(PasscodeChannel::Post)
-        );
+        assert_eq!(choose_channel(PasscodeChannel::Email, true), Ok(PasscodeChannel::Email));
+        assert_eq!(choose_channel(PasscodeChannel::Post, true), Ok(PasscodeChannel::Post));
+        assert_eq!(choose_channel(PasscodeChannel::Post, false), Ok(PasscodeChannel::Post));
         let refused = choose_channel(PasscodeChannel::Email, false).unwrap_err();
         assert_eq!(refused.rule(), Some("R-O1"));
         assert_eq!(available_channels(false), vec![PasscodeChannel::Post]);
@@ -258,18 +226,9 @@ mod tests {
         let expires = lifetimes.expiry(PasscodeChannel::Post, at(1));
         assert_eq!(expires, at(15));
         assert_eq!(passcode_state(expires, None, at(14)), PasscodeState::Usable);
-        assert_eq!(
-            passcode_state(expires, None, at(15)),
-            PasscodeState::Expired
-        );
-        assert_eq!(
-            passcode_state(expires, Some(at(2)), at(3)),
-            PasscodeState::AlreadyUsed
-        );
-        let short = PasscodeLifetimes {
-            email: Duration::days(2),
-            ..lifetimes
-        };
+        assert_eq!(passcode_state(expires, None, at(15)), PasscodeState::Expired);
+        assert_eq!(passcode_state(expires, Some(at(2)), at(3)), PasscodeState::AlreadyUsed);
+        let short = PasscodeLifetimes { email: Duration::days(2), ..lifetimes };
         assert_eq!(short.expiry(PasscodeChannel::Email, at(1)), at(3));
     }
 

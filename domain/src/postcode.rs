@@ -23,11 +23,7 @@ crate::violation!(PostcodeError {
 impl Postcode {
     /// Parses a postcode in any case, with or without spaces: `sw194ab` → `SW19 4AB`.
     pub fn parse(input: &str) -> Result<Self, PostcodeError> {
-        let compact: String = input
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        let compact: String = input.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect();
         if compact.is_empty() {
             return Err(PostcodeError::Missing);
         }
@@ -102,11 +98,7 @@ mod tests {
             ("W1A 0AX", "W1A 0AX"),
             ("ec1a1bb", "EC1A 1BB"),
         ] {
-            assert_eq!(
-                Postcode::parse(input).unwrap().as_str(),
-                expected,
-                "{input}"
-            );
+            assert_eq!(Postcode::parse(input).unwrap().as_str(), expected, "{input}");
         }
         assert_eq!(Postcode::parse("sw194ab").unwrap().outward(), "SW19");
     }

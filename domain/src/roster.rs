@@ -45,9 +45,7 @@ impl MailboxPermission {
     }
 
     pub fn parse(code: &str) -> Option<Self> {
-        [Self::Owner, Self::Admin, Self::Access, Self::NoAccess]
-            .into_iter()
-            .find(|p| p.code() == code)
+        [Self::Owner, Self::Admin, Self::Access, Self::NoAccess].into_iter().find(|p| p.code() == code)
     }
 
     /// Applies a requested change (R-R2, R-R3). Marking someone admin gives them access;
@@ -141,16 +139,11 @@ impl RosterError {
     /// The member attribute at fault, if any (roster-wide errors have none).
     pub fn field(&self) -> Option<MemberField> {
         match self {
-            Self::TooManyOwners | Self::FirstMemberIsOwner | Self::OnlyOwner => {
-                Some(MemberField::Owner)
-            }
+            Self::TooManyOwners | Self::FirstMemberIsOwner | Self::OnlyOwner => Some(MemberField::Owner),
             Self::OwnerHasFullRights | Self::AdminWithoutAccess => Some(MemberField::Admin),
             Self::DuplicateEmail => Some(MemberField::Email),
             Self::DuplicateMobile => Some(MemberField::Mobile),
-            Self::TooManyMembers
-            | Self::TooFewMembers { .. }
-            | Self::NoOwner
-            | Self::MemberNotFound => None,
+            Self::TooManyMembers | Self::TooFewMembers { .. } | Self::NoOwner | Self::MemberNotFound => None,
         }
     }
 }
@@ -181,11 +174,7 @@ impl RosterCounts {
 
 impl fmt::Display for RosterCounts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} of {MAX_MEMBERS} specified ({MIN_MEMBERS} required)",
-            self.specified
-        )
+        write!(f, "{} of {MAX_MEMBERS} specified ({MIN_MEMBERS} required)", self.specified)
     }
 }
 
@@ -197,9 +186,7 @@ pub struct Roster<K> {
 
 impl<K: Clone + PartialEq> Default for Roster<K> {
     fn default() -> Self {
-        Self {
-            members: Vec::new(),
-        }
+        Self { members: Vec::new() }
     }
 }
 
@@ -218,17 +205,11 @@ impl<K: Clone + PartialEq> Roster<K> {
     }
 
     pub fn counts(&self) -> RosterCounts {
-        RosterCounts {
-            specified: self.members.len(),
-            owners: self.owner_count(),
-        }
+        RosterCounts { specified: self.members.len(), owners: self.owner_count() }
     }
 
     fn owner_count(&self) -> usize {
-        self.members
-            .iter()
-            .filter(|m| m.permission.is_owner())
-            .count()
+        self.members.iter().filter(|m| m.permission.is_owner()).count()
     }
 
     fn duplicates(&self, details: &MemberDetails, except: Option<&K>) -> Vec<RosterError> {
@@ -245,12 +226,7 @@ impl<K: Clone + PartialEq> Roster<K> {
 
     /// Adds a member (R-R1, R-R2, R-R3). The first member becomes an owner. Every rule the
     /// new member breaks is reported.
-    pub fn add(
-        &mut self,
-        key: K,
-        details: MemberDetails,
-        change: PermissionChange,
-    ) -> Result<(), Vec<RosterError>> {
+    pub fn add(&mut self, key: K, details: MemberDetails, change: PermissionChange) -> Result<(), Vec<RosterError>> {
         if self.members.len() >= MAX_MEMBERS {
             return Err(vec![RosterError::TooManyMembers]);
         }
@@ -259,27 +235,18 @@ impl<K: Clone + PartialEq> Roster<K> {
             if change.owner == Some(false) {
                 errors.push(RosterError::FirstMemberIsOwner);
             }
-            MailboxPermission::NoAccess.apply(PermissionChange {
-                owner: Some(true),
-                ..change
-            })
+            MailboxPermission::NoAccess.apply(PermissionChange { owner: Some(true), ..change })
         } else {
             MailboxPermission::NoAccess.apply(change)
         };
         match &permission {
-            Ok(MailboxPermission::Owner) if self.owner_count() >= MAX_OWNERS => {
-                errors.push(RosterError::TooManyOwners)
-            }
+            Ok(MailboxPermission::Owner) if self.owner_count() >= MAX_OWNERS => errors.push(RosterError::TooManyOwners),
             Ok(_) => {}
             Err(error) => errors.push(error.clone()),
         }
         match permission {
             Ok(permission) if errors.is_empty() => {
-                self.members.push(RosterMember {
-                    key,
-                    details,
-                    permission,
-                });
+                self.members.push(RosterMember { key, details, permission });
                 Ok(())
             }
             _ => Err(errors),
@@ -293,18 +260,12 @@ impl<K: Clone + PartialEq> Roster<K> {
         details: MemberDetails,
         change: PermissionChange,
     ) -> Result<(), Vec<RosterError>> {
-        let index = self
-            .members
-            .iter()
-            .position(|m| &m.key == key)
-            .ok_or_else(|| vec![RosterError::MemberNotFound])?;
+        let index = self.members.iter().position(|m| &m.key == key).ok_or_else(|| vec![RosterError::MemberNotFound])?;
         let current = self.members[index].permission;
         let mut errors = self.duplicates(&details, Some(key));
         let permission = current.apply(change);
         match &permission {
-            Ok(next)
-                if next.is_owner() && !current.is_owner() && self.owner_count() >= MAX_OWNERS =>
-            {
+            Ok(next) if next.is_owner() && !current.is_owner() && self.owner_count() >= MAX_OWNERS => {
                 errors.push(RosterError::TooManyOwners)
             }
             Ok(next) if !next.is_owner() && current.is_owner() && self.owner_count() == 1 => {
@@ -315,11 +276,7 @@ impl<K: Clone + PartialEq> Roster<K> {
         }
         match permission {
             Ok(permission) if errors.is_empty() => {
-                self.members[index] = RosterMember {
-                    key: key.clone(),
-                    details,
-                    permission,
-                };
+                self.members[index] = RosterMember { key: key.clone(), details, permission };
                 Ok(())
             }
             _ => Err(errors),
@@ -328,11 +285,7 @@ impl<K: Clone + PartialEq> Roster<K> {
 
     /// Removes a member; the only owner cannot be removed (R-R8).
     pub fn remove(&mut self, key: &K) -> Result<RosterMember<K>, RosterError> {
-        let index = self
-            .members
-            .iter()
-            .position(|m| &m.key == key)
-            .ok_or(RosterError::MemberNotFound)?;
+        let index = self.members.iter().position(|m| &m.key == key).ok_or(RosterError::MemberNotFound)?;
         if self.members[index].permission.is_owner() && self.owner_count() == 1 {
             return Err(RosterError::OnlyOwner);
         }
@@ -343,9 +296,7 @@ impl<K: Clone + PartialEq> Roster<K> {
     pub fn completeness_problems(&self) -> Vec<RosterError> {
         let mut problems = Vec::new();
         if self.members.len() < MIN_MEMBERS {
-            problems.push(RosterError::TooFewMembers {
-                specified: self.members.len(),
-            });
+            problems.push(RosterError::TooFewMembers { specified: self.members.len() });
         }
         if !self.members.is_empty() && self.owner_count() == 0 {
             problems.push(RosterError::NoOwner);
@@ -374,34 +325,19 @@ mod tests {
     }
 
     fn numbered(n: usize) -> MemberDetails {
-        person(
-            "Staff",
-            "Member",
-            &format!("staff{n}@example.com"),
-            &format!("0790000{n:04}"),
-            Role::DentalNurse,
-        )
+        person("Staff", "Member", &format!("staff{n}@example.com"), &format!("0790000{n:04}"), Role::DentalNurse)
     }
 
     fn admin() -> PermissionChange {
-        PermissionChange {
-            admin: Some(true),
-            ..Default::default()
-        }
+        PermissionChange { admin: Some(true), ..Default::default() }
     }
 
     fn access() -> PermissionChange {
-        PermissionChange {
-            access: Some(true),
-            ..Default::default()
-        }
+        PermissionChange { access: Some(true), ..Default::default() }
     }
 
     fn owner() -> PermissionChange {
-        PermissionChange {
-            owner: Some(true),
-            ..Default::default()
-        }
+        PermissionChange { owner: Some(true), ..Default::default() }
     }
 
     /// The roster from the registration guide's example.
@@ -410,52 +346,24 @@ mod tests {
         roster
             .add(
                 1,
-                person(
-                    "David",
-                    "Smith",
-                    "dsmith@businessemail.com",
-                    "07912345678",
-                    Role::Dentist,
-                ),
+                person("David", "Smith", "dsmith@businessemail.com", "07912345678", Role::Dentist),
                 PermissionChange::default(),
             )
             .unwrap();
         roster
-            .add(
-                2,
-                person(
-                    "Monika",
-                    "Patel",
-                    "mpatel@blackpooldentists.net",
-                    "07998765432",
-                    Role::Dentist,
-                ),
-                admin(),
-            )
+            .add(2, person("Monika", "Patel", "mpatel@blackpooldentists.net", "07998765432", Role::Dentist), admin())
             .unwrap();
         roster
             .add(
                 3,
-                person(
-                    "Efan",
-                    "Williamson",
-                    "ewilliamson@domaim.com",
-                    "07777777777",
-                    Role::AdministrationAndClerical,
-                ),
+                person("Efan", "Williamson", "ewilliamson@domaim.com", "07777777777", Role::AdministrationAndClerical),
                 access(),
             )
             .unwrap();
         roster
             .add(
                 4,
-                person(
-                    "Sarah",
-                    "Jones",
-                    "sarahj@emaildomain.co.uk",
-                    "07888888888",
-                    Role::DentalNurse,
-                ),
+                person("Sarah", "Jones", "sarahj@emaildomain.co.uk", "07888888888", Role::DentalNurse),
                 PermissionChange::default(),
             )
             .unwrap();
@@ -475,10 +383,7 @@ mod tests {
                 MailboxPermission::NoAccess
             ]
         );
-        assert_eq!(
-            roster.counts().to_string(),
-            "4 of 10 specified (2 required)"
-        );
+        assert_eq!(roster.counts().to_string(), "4 of 10 specified (2 required)");
         assert_eq!(roster.counts().remaining(), 6);
         assert!(roster.completeness_problems().is_empty());
     }
@@ -486,21 +391,11 @@ mod tests {
     #[test]
     fn r_r1_at_least_two_members_are_needed_to_submit() {
         let mut roster: Roster<u32> = Roster::default();
-        assert_eq!(
-            roster.completeness_problems(),
-            [RosterError::TooFewMembers { specified: 0 }]
-        );
-        assert_eq!(
-            roster.counts().to_string(),
-            "0 of 10 specified (2 required)"
-        );
-        roster
-            .add(1, numbered(1), PermissionChange::default())
-            .unwrap();
+        assert_eq!(roster.completeness_problems(), [RosterError::TooFewMembers { specified: 0 }]);
+        assert_eq!(roster.counts().to_string(), "0 of 10 specified (2 required)");
+        roster.add(1, numbered(1), PermissionChange::default()).unwrap();
         assert_eq!(roster.completeness_problems()[0].rule(), Some("R-R1"));
-        roster
-            .add(2, numbered(2), PermissionChange::default())
-            .unwrap();
+        roster.add(2, numbered(2), PermissionChange::default()).unwrap();
         assert!(roster.completeness_problems().is_empty());
     }
 
@@ -508,52 +403,32 @@ mod tests {
     fn r_r1_an_eleventh_member_is_refused() {
         let mut roster = Roster::default();
         for n in 0..MAX_MEMBERS {
-            roster
-                .add(n, numbered(n), PermissionChange::default())
-                .unwrap();
+            roster.add(n, numbered(n), PermissionChange::default()).unwrap();
         }
-        assert_eq!(
-            roster.add(99, numbered(99), PermissionChange::default()),
-            Err(vec![RosterError::TooManyMembers])
-        );
+        assert_eq!(roster.add(99, numbered(99), PermissionChange::default()), Err(vec![RosterError::TooManyMembers]));
         assert_eq!(roster.counts().specified, 10);
     }
 
     #[test]
     fn r_r2_the_first_member_is_an_owner_and_cannot_be_added_otherwise() {
         let mut roster = Roster::default();
-        let refused = roster.add(
-            1,
-            numbered(1),
-            PermissionChange {
-                owner: Some(false),
-                ..Default::default()
-            },
-        );
+        let refused = roster.add(1, numbered(1), PermissionChange { owner: Some(false), ..Default::default() });
         assert_eq!(refused, Err(vec![RosterError::FirstMemberIsOwner]));
-        roster
-            .add(1, numbered(1), PermissionChange::default())
-            .unwrap();
+        roster.add(1, numbered(1), PermissionChange::default()).unwrap();
         assert!(roster.members()[0].permission.is_owner());
-        roster
-            .add(2, numbered(2), PermissionChange::default())
-            .unwrap();
+        roster.add(2, numbered(2), PermissionChange::default()).unwrap();
         assert_eq!(roster.members()[1].permission, MailboxPermission::NoAccess);
     }
 
     #[test]
     fn r_r2_a_third_owner_is_refused() {
         let mut roster = seed_roster();
-        roster
-            .update(&2, roster.get(&2).unwrap().details.clone(), owner())
-            .unwrap();
+        roster.update(&2, roster.get(&2).unwrap().details.clone(), owner()).unwrap();
         assert_eq!(roster.counts().owners, 2);
         let refused = roster.add(5, numbered(5), owner()).unwrap_err();
         assert_eq!(refused, [RosterError::TooManyOwners]);
         assert_eq!(refused[0].field(), Some(MemberField::Owner));
-        let refused = roster
-            .update(&3, roster.get(&3).unwrap().details.clone(), owner())
-            .unwrap_err();
+        let refused = roster.update(&3, roster.get(&3).unwrap().details.clone(), owner()).unwrap_err();
         assert_eq!(refused, [RosterError::TooManyOwners]);
     }
 
@@ -561,69 +436,28 @@ mod tests {
     fn r_r2_owners_always_have_access_and_admin() {
         let mut roster = seed_roster();
         let details = roster.get(&1).unwrap().details.clone();
-        let refused = roster.update(
-            &1,
-            details.clone(),
-            PermissionChange {
-                access: Some(false),
-                ..Default::default()
-            },
-        );
+        let refused =
+            roster.update(&1, details.clone(), PermissionChange { access: Some(false), ..Default::default() });
         assert_eq!(refused, Err(vec![RosterError::OwnerHasFullRights]));
-        let refused = roster.add(
-            5,
-            numbered(5),
-            PermissionChange {
-                owner: Some(true),
-                admin: Some(false),
-                access: None,
-            },
-        );
+        let refused =
+            roster.add(5, numbered(5), PermissionChange { owner: Some(true), admin: Some(false), access: None });
         assert_eq!(refused, Err(vec![RosterError::OwnerHasFullRights]));
     }
 
     #[test]
     fn r_r3_admin_implies_access_and_removing_access_removes_admin() {
-        assert_eq!(
-            MailboxPermission::NoAccess.apply(admin()),
-            Ok(MailboxPermission::Admin)
-        );
+        assert_eq!(MailboxPermission::NoAccess.apply(admin()), Ok(MailboxPermission::Admin));
         assert!(MailboxPermission::Admin.has_access());
-        let no_access = PermissionChange {
-            access: Some(false),
-            ..Default::default()
-        };
-        assert_eq!(
-            MailboxPermission::Admin.apply(no_access),
-            Ok(MailboxPermission::NoAccess)
-        );
-        let drop_admin = PermissionChange {
-            admin: Some(false),
-            ..Default::default()
-        };
-        assert_eq!(
-            MailboxPermission::Admin.apply(drop_admin),
-            Ok(MailboxPermission::Access)
-        );
-        let contradiction = PermissionChange {
-            admin: Some(true),
-            access: Some(false),
-            owner: None,
-        };
-        assert_eq!(
-            MailboxPermission::Access.apply(contradiction),
-            Err(RosterError::AdminWithoutAccess)
-        );
+        let no_access = PermissionChange { access: Some(false), ..Default::default() };
+        assert_eq!(MailboxPermission::Admin.apply(no_access), Ok(MailboxPermission::NoAccess));
+        let drop_admin = PermissionChange { admin: Some(false), ..Default::default() };
+        assert_eq!(MailboxPermission::Admin.apply(drop_admin), Ok(MailboxPermission::Access));
+        let contradiction = PermissionChange { admin: Some(true), access: Some(false), owner: None };
+        assert_eq!(MailboxPermission::Access.apply(contradiction), Err(RosterError::AdminWithoutAccess));
         assert_eq!(RosterError::AdminWithoutAccess.rule(), Some("R-R3"));
         // Demoting an owner (when another exists) leaves them an admin.
-        let demote = PermissionChange {
-            owner: Some(false),
-            ..Default::default()
-        };
-        assert_eq!(
-            MailboxPermission::Owner.apply(demote),
-            Ok(MailboxPermission::Admin)
-        );
+        let demote = PermissionChange { owner: Some(false), ..Default::default() };
+        assert_eq!(MailboxPermission::Owner.apply(demote), Ok(MailboxPermission::Admin));
     }
 
     #[test]
@@ -631,18 +465,10 @@ mod tests {
         let mut roster = seed_roster();
         assert_eq!(roster.remove(&1), Err(RosterError::OnlyOwner));
         let details = roster.get(&1).unwrap().details.clone();
-        let demote = PermissionChange {
-            owner: Some(false),
-            ..Default::default()
-        };
-        assert_eq!(
-            roster.update(&1, details.clone(), demote),
-            Err(vec![RosterError::OnlyOwner])
-        );
+        let demote = PermissionChange { owner: Some(false), ..Default::default() };
+        assert_eq!(roster.update(&1, details.clone(), demote), Err(vec![RosterError::OnlyOwner]));
         // With a second owner, the first can go.
-        roster
-            .update(&2, roster.get(&2).unwrap().details.clone(), owner())
-            .unwrap();
+        roster.update(&2, roster.get(&2).unwrap().details.clone(), owner()).unwrap();
         assert!(roster.remove(&1).is_ok());
         assert_eq!(roster.counts().specified, 3);
         assert_eq!(roster.remove(&1), Err(RosterError::MemberNotFound));
@@ -654,14 +480,8 @@ mod tests {
         let mut details = roster.get(&4).unwrap().details.clone();
         details.last_name = PersonName::parse("Jones-Smith").unwrap();
         roster.update(&4, details, access()).unwrap();
-        assert_eq!(
-            roster.get(&4).unwrap().details.last_name.as_str(),
-            "Jones-Smith"
-        );
-        assert_eq!(
-            roster.get(&4).unwrap().permission,
-            MailboxPermission::Access
-        );
+        assert_eq!(roster.get(&4).unwrap().details.last_name.as_str(), "Jones-Smith");
+        assert_eq!(roster.get(&4).unwrap().permission, MailboxPermission::Access);
         assert_eq!(roster.remove(&4).unwrap().key, 4);
         assert!(roster.get(&4).is_none());
     }
@@ -670,22 +490,14 @@ mod tests {
     fn r_r5_r_r7_email_and_mobile_are_unique_within_the_roster_and_both_reported() {
         let mut roster = seed_roster();
         let copy = roster.get(&2).unwrap().details.clone();
-        let refused = roster
-            .add(5, copy.clone(), PermissionChange::default())
-            .unwrap_err();
-        assert_eq!(
-            refused,
-            [RosterError::DuplicateEmail, RosterError::DuplicateMobile]
-        );
+        let refused = roster.add(5, copy.clone(), PermissionChange::default()).unwrap_err();
+        assert_eq!(refused, [RosterError::DuplicateEmail, RosterError::DuplicateMobile]);
         assert_eq!(refused[1].rule(), Some("R-R7"));
         assert_eq!(refused[1].field(), Some(MemberField::Mobile));
         // A member keeps their own details on edit without clashing with themselves.
         assert!(roster.update(&2, copy, PermissionChange::default()).is_ok());
         let mut clash = roster.get(&3).unwrap().details.clone();
         clash.mobile = roster.get(&4).unwrap().details.mobile.clone();
-        assert_eq!(
-            roster.update(&3, clash, PermissionChange::default()),
-            Err(vec![RosterError::DuplicateMobile])
-        );
+        assert_eq!(roster.update(&3, clash, PermissionChange::default()), Err(vec![RosterError::DuplicateMobile]));
     }
 }

@@ -38,10 +38,7 @@ impl Town {
             return Err(TownError::Missing);
         }
         if normalised.len() > Self::MAX_LENGTH {
-            return Err(TownError::TooLong {
-                length: normalised.len(),
-                suggestion: abbreviate(input, &normalised),
-            });
+            return Err(TownError::TooLong { length: normalised.len(), suggestion: abbreviate(input, &normalised) });
         }
         Ok(Self(normalised))
     }
@@ -101,10 +98,8 @@ fn normalise(input: &str) -> Result<String, TownError> {
 }
 
 fn abbreviate(input: &str, normalised: &str) -> Town {
-    let first_word = input
-        .split(is_separator)
-        .map(|word| normalise(word).unwrap_or_default())
-        .find(|word| !word.is_empty());
+    let first_word =
+        input.split(is_separator).map(|word| normalise(word).unwrap_or_default()).find(|word| !word.is_empty());
     match first_word {
         Some(word) if word.len() <= Town::MAX_LENGTH => Town(word),
         _ => Town(normalised.chars().take(Town::MAX_LENGTH).collect()),
@@ -160,19 +155,10 @@ mod tests {
 
     #[test]
     fn r_t2_long_suggestions_take_the_first_word_or_the_first_ten_letters() {
-        assert_eq!(
-            Town::suggest("Newcastle upon Tyne").unwrap().as_str(),
-            "newcastle"
-        );
+        assert_eq!(Town::suggest("Newcastle upon Tyne").unwrap().as_str(), "newcastle");
         assert_eq!(Town::suggest("Stoke-on-Trent").unwrap().as_str(), "stoke");
-        assert_eq!(
-            Town::suggest("Wolverhampton").unwrap().as_str(),
-            "wolverhamp"
-        );
-        assert_eq!(
-            Town::suggest("Kingston upon Hull").unwrap().as_str(),
-            "kingston"
-        );
+        assert_eq!(Town::suggest("Wolverhampton").unwrap().as_str(), "wolverhamp");
+        assert_eq!(Town::suggest("Kingston upon Hull").unwrap().as_str(), "kingston");
         assert_eq!(Town::suggest("LONDON").unwrap().as_str(), "london");
         assert_eq!(Town::suggest("12"), None);
     }

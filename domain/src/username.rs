@@ -30,11 +30,7 @@ impl Username {
 
     /// The `n`th candidate: `n = 0` is the base, then `base1`, `base2`, … (R-A2).
     pub fn candidate(base: &str, n: u32, domain: &MailDomain) -> Self {
-        if n == 0 {
-            Self(format!("{base}@{domain}"))
-        } else {
-            Self(format!("{base}{n}@{domain}"))
-        }
+        if n == 0 { Self(format!("{base}@{domain}")) } else { Self(format!("{base}{n}@{domain}")) }
     }
 
     /// The first candidate for which `is_taken` says no. The store must still insert it under a
@@ -82,11 +78,7 @@ fn name_part(name: &str) -> String {
         }
     }
     let part = part.trim_end_matches('-');
-    if part.is_empty() {
-        "x".to_owned()
-    } else {
-        part.to_owned()
-    }
+    if part.is_empty() { "x".to_owned() } else { part.to_owned() }
 }
 
 #[cfg(test)]
@@ -105,26 +97,13 @@ mod tests {
 
     #[test]
     fn r_a2_usernames_are_first_dot_last_in_lower_case_letters_and_hyphens() {
-        assert_eq!(
-            Username::base(&name("David"), &name("Smith")),
-            "david.smith"
-        );
-        assert_eq!(
-            Username::base(&name("Zoë"), &name("O'Brien-Smith")),
-            "zoe.obrien-smith"
-        );
-        assert_eq!(
-            Username::base(&name("Mary Ann"), &name("Van Der Berg")),
-            "maryann.vanderberg"
-        );
-        assert_eq!(
-            Username::base(&name("Jean--Luc"), &name("Picard-")),
-            "jean-luc.picard"
-        );
+        assert_eq!(Username::base(&name("David"), &name("Smith")), "david.smith");
+        assert_eq!(Username::base(&name("Zoë"), &name("O'Brien-Smith")), "zoe.obrien-smith");
+        assert_eq!(Username::base(&name("Mary Ann"), &name("Van Der Berg")), "maryann.vanderberg");
+        assert_eq!(Username::base(&name("Jean--Luc"), &name("Picard-")), "jean-luc.picard");
         let taken: HashSet<&str> = HashSet::new();
-        let username = Username::first_available(&name("David"), &name("Smith"), &domain(), |u| {
-            taken.contains(u.as_str())
-        });
+        let username =
+            Username::first_available(&name("David"), &name("Smith"), &domain(), |u| taken.contains(u.as_str()));
         assert_eq!(username.as_str(), "david.smith@nhs.net");
         assert_eq!(username.local_part(), "david.smith");
     }
@@ -132,14 +111,10 @@ mod tests {
     #[test]
     fn r_a2_collisions_get_the_next_number() {
         let taken: HashSet<&str> = ["joe.bloggs@nhs.net", "joe.bloggs1@nhs.net"].into();
-        let username = Username::first_available(&name("Joe"), &name("Bloggs"), &domain(), |u| {
-            taken.contains(u.as_str())
-        });
+        let username =
+            Username::first_available(&name("Joe"), &name("Bloggs"), &domain(), |u| taken.contains(u.as_str()));
         assert_eq!(username.as_str(), "joe.bloggs2@nhs.net");
-        assert_eq!(
-            Username::candidate("joe.bloggs", 1, &domain()).as_str(),
-            "joe.bloggs1@nhs.net"
-        );
+        assert_eq!(Username::candidate("joe.bloggs", 1, &domain()).as_str(), "joe.bloggs1@nhs.net");
     }
 
     #[test]

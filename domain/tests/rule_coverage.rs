@@ -2,8 +2,8 @@
 //! lose its tests unnoticed.
 
 const DOMAIN_RULES: &[&str] = &[
-    "Q1", "Q2", "Q3", "Q4", "Q5", "E1", "E2", "P1", "P4", "O1", "O2", "O3", "O5", "O6", "T1", "T2",
-    "M1", "R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "A2", "L2", "L8",
+    "Q1", "Q2", "Q3", "Q4", "Q5", "E1", "E2", "P1", "P4", "O1", "O2", "O3", "O5", "O6", "T1", "T2", "M1", "R1", "R2",
+    "R3", "R4", "R5", "R6", "R7", "R8", "A2", "L2", "L8",
 ];
 
 #[test]
@@ -11,8 +11,7 @@ fn every_domain_rule_is_named_by_a_test() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut test_names = Vec::new();
     for entry in std::fs::read_dir(&dir).expect("src is readable") {
-        let source =
-            std::fs::read_to_string(entry.expect("entry").path()).expect("source is readable");
+        let source = std::fs::read_to_string(entry.expect("entry").path()).expect("source is readable");
         test_names.extend(
             source
                 .lines()
@@ -24,16 +23,10 @@ fn every_domain_rule_is_named_by_a_test() {
         .iter()
         .filter(|rule| {
             let tag = rule.to_lowercase();
-            !test_names.iter().any(|name| {
-                name.split('_')
-                    .collect::<Vec<_>>()
-                    .windows(2)
-                    .any(|w| w[0] == "r" && w[1] == tag)
-            })
+            !test_names
+                .iter()
+                .any(|name| name.split('_').collect::<Vec<_>>().windows(2).any(|w| w[0] == "r" && w[1] == tag))
         })
         .collect();
-    assert!(
-        missing.is_empty(),
-        "rules with no test named after them: {missing:?}"
-    );
+    assert!(missing.is_empty(), "rules with no test named after them: {missing:?}");
 }

@@ -17,10 +17,7 @@ pub struct Actor {
 
 impl Actor {
     pub fn system() -> Self {
-        Self {
-            kind: "system",
-            id: None,
-        }
+        Self { kind: "system", id: None }
     }
 }
 
@@ -57,11 +54,7 @@ struct NewAuditEvent<'a> {
     details: String,
 }
 
-pub fn record(
-    conn: &mut DbConnection,
-    entry: &AuditEntry<'_>,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+pub fn record(conn: &mut DbConnection, entry: &AuditEntry<'_>, now: DateTime<Utc>) -> Result<(), StoreError> {
     diesel::insert_into(audit_events::table)
         .values(NewAuditEvent {
             id: uuid::Uuid::new_v4().to_string(),
@@ -102,11 +95,7 @@ impl AuditEvent {
 }
 
 /// Events about one object, oldest first.
-pub fn for_object(
-    conn: &mut DbConnection,
-    object_type: &str,
-    object_id: &str,
-) -> Result<Vec<AuditEvent>, StoreError> {
+pub fn for_object(conn: &mut DbConnection, object_type: &str, object_id: &str) -> Result<Vec<AuditEvent>, StoreError> {
     Ok(audit_events::table
         .filter(audit_events::object_type.eq(object_type))
         .filter(audit_events::object_id.eq(object_id))

@@ -115,15 +115,13 @@ impl ManageConnection for Manager {
         match &self.url {
             DatabaseUrl::Sqlite(path) => {
                 let path = path.to_string_lossy();
-                let mut conn = SqliteConnection::establish(&path)
-                    .map_err(diesel_r2d2::Error::ConnectionError)?;
-                conn.batch_execute(SQLITE_PRAGMAS)
-                    .map_err(diesel_r2d2::Error::QueryError)?;
+                let mut conn = SqliteConnection::establish(&path).map_err(diesel_r2d2::Error::ConnectionError)?;
+                conn.batch_execute(SQLITE_PRAGMAS).map_err(diesel_r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
             }
-            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
-                .map(DbConnection::Postgres)
-                .map_err(diesel_r2d2::Error::ConnectionError),
+            DatabaseUrl::Postgres(url) => {
+                PgConnection::establish(url).map(DbConnection::Postgres).map_err(diesel_r2d2::Error::ConnectionError)
+            }
         }
     }
 
@@ -145,10 +143,7 @@ pub struct PoolOptions {
 
 impl Default for PoolOptions {
     fn default() -> Self {
-        Self {
-            max_size: 10,
-            connection_timeout: Duration::from_secs(5),
-        }
+        Self { max_size: 10, connection_timeout: Duration::from_secs(5) }
     }
 }
 
@@ -167,9 +162,8 @@ impl Database {
     pub fn connect(url: &DatabaseUrl, options: PoolOptions) -> Result<Self, StoreError> {
         if let DatabaseUrl::Sqlite(path) = url {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent).map_err(|e| {
-                    StoreError::Unavailable(format!("cannot create {}: {e}", parent.display()))
-                })?;
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", parent.display())))?;
             }
         }
         let pool = r2d2::Pool::builder()
@@ -177,10 +171,7 @@ impl Database {
             .connection_timeout(options.connection_timeout)
             .build(Manager { url: url.clone() })
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        Ok(Self {
-            pool,
-            backend: url.backend(),
-        })
+        Ok(Self { pool, backend: url.backend() })
     }
 
     pub fn backend(&self) -> Backend {
@@ -189,9 +180,7 @@ impl Database {
 
     /// A connection from the pool; `Unavailable` when none frees up in time or the database is down.
     pub fn get(&self) -> Result<PooledConnection, StoreError> {
-        self.pool
-            .get()
-            .map_err(|e| StoreError::Unavailable(e.to_string()))
+        self.pool.get().map_err(|e| StoreError::Unavailable(e.to_string()))
     }
 
     fn migrations(&self) -> EmbeddedMigrations {
@@ -243,25 +232,20 @@ pub fn write_transaction<T, E>(
     f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
 ) -> Result<T, E>
 where
-    E: From<diesel::result::Error>,
+    E: From<StoreError>,
 {
-    match conn {
-        DbConnection::Sqlite(inner) => {
-            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?
-        }
-        DbConnection::Postgres(_) => {
-            <DbConnection as TransactionManager<DbConnection>>::begin_transaction(conn)?
-        }
-    }
+    let begun = match conn {
+        DbConnection::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE"),
+        DbConnection::Postgres(_) => <DbConnection as TransactionManager<DbConnection>>::begin_transaction(conn),
+    };
+    begun.map_err(StoreError::from)?;
     match f(conn) {
         Ok(value) => {
-            <DbConnection as TransactionManager<DbConnection>>::commit_transaction(conn)?;
+            <DbConnection as TransactionManager<DbConnection>>::commit_transaction(conn).map_err(StoreError::from)?;
             Ok(value)
         }
         Err(error) => {
-            if let Err(rollback) =
-                <DbConnection as TransactionManager<DbConnection>>::rollback_transaction(conn)
-            {
+            if let Err(rollback) = <DbConnection as TransactionManager<DbConnection>>::rollback_transaction(conn) {
                 log::error!("rollback failed after an error: {rollback}");
             }
             Err(error)
@@ -275,22 +259,10 @@ mod tests {
 
     #[test]
     fn database_urls_name_their_backend() {
-        assert_eq!(
-            DatabaseUrl::parse("sqlite://./data/x.db").unwrap(),
-            DatabaseUrl::Sqlite("./data/x.db".into())
-        );
-        assert_eq!(
-            DatabaseUrl::parse("sqlite:///tmp/x.db").unwrap(),
-            DatabaseUrl::Sqlite("/tmp/x.db".into())
-        );
-        assert_eq!(
-            DatabaseUrl::parse("postgres://u@h/db").unwrap().backend(),
-            Backend::Postgres
-        );
-        assert_eq!(
-            DatabaseUrl::parse("postgresql://u@h/db").unwrap().backend(),
-            Backend::Postgres
-        );
+        assert_eq!(DatabaseUrl::parse("sqlite://./data/x.db").unwrap(), DatabaseUrl::Sqlite("./data/x.db".into()));
+        assert_eq!(DatabaseUrl::parse("sqlite:///tmp/x.db").unwrap(), DatabaseUrl::Sqlite("/tmp/x.db".into()));
+        assert_eq!(DatabaseUrl::parse("postgres://u@h/db").unwrap().backend(), Backend::Postgres);
+        assert_eq!(DatabaseUrl::parse("postgresql://u@h/db").unwrap().backend(), Backend::Postgres);
         for bad in ["", "sqlite://", "mysql://h/db", "./data/x.db"] {
             assert_eq!(DatabaseUrl::parse(bad), Err(DatabaseUrlError), "{bad}");
         }

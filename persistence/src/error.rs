@@ -35,9 +35,7 @@ impl From<DieselError> for StoreError {
                 info,
             ) => Self::Unavailable(info.message().to_owned()),
             // SQLite reports a lock it waited for in vain (busy timeout) as an unknown error.
-            DieselError::DatabaseError(_, ref info)
-                if info.message().contains("database is locked") =>
-            {
+            DieselError::DatabaseError(_, ref info) if info.message().contains("database is locked") => {
                 Self::Unavailable(info.message().to_owned())
             }
             other => Self::Database(other),
@@ -48,26 +46,10 @@ impl From<DieselError> for StoreError {
 /// Unique constraints and the conflict each one means. PostgreSQL names the constraint;
 /// SQLite reports `UNIQUE constraint failed: table.column, …`, matched on the columns.
 const UNIQUE_CONSTRAINTS: &[(&str, &str, Conflict)] = &[
-    (
-        "mobile_reservations_pkey",
-        "mobile_reservations.mobile",
-        Conflict::MobileAlreadyRegistered,
-    ),
-    (
-        "applications_claimed_location_id_key",
-        "applications.claimed_location_id",
-        Conflict::PracticeHasLiveApplication,
-    ),
-    (
-        "members_application_email_key",
-        "members.email",
-        Conflict::DuplicateMemberEmail,
-    ),
-    (
-        "members_application_mobile_key",
-        "members.mobile",
-        Conflict::DuplicateMemberMobile,
-    ),
+    ("mobile_reservations_pkey", "mobile_reservations.mobile", Conflict::MobileAlreadyRegistered),
+    ("applications_claimed_location_id_key", "applications.claimed_location_id", Conflict::PracticeHasLiveApplication),
+    ("members_application_email_key", "members.email", Conflict::DuplicateMemberEmail),
+    ("members_application_mobile_key", "members.mobile", Conflict::DuplicateMemberMobile),
 ];
 
 fn unique_violation(info: &dyn DatabaseErrorInformation) -> Conflict {

@@ -7,9 +7,14 @@
 //! Database errors are translated here: unique violations become [`domain::conflict::Conflict`],
 //! unreachable or busy databases become [`StoreError::Unavailable`].
 
+pub mod applications;
+pub mod attempts;
 pub mod audit;
 pub mod db;
 pub mod error;
+pub mod outbox;
+pub mod passcodes;
+pub mod reference;
 pub mod schema;
 pub mod testing;
 pub mod time;

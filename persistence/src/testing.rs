@@ -11,9 +11,7 @@ pub const POSTGRES_URL_VAR: &str = "TEST_POSTGRES_URL";
 
 /// The PostgreSQL URL for tests, if one is configured (an empty value counts as none).
 pub fn postgres_url() -> Option<String> {
-    std::env::var(POSTGRES_URL_VAR)
-        .ok()
-        .filter(|url| !url.trim().is_empty())
+    std::env::var(POSTGRES_URL_VAR).ok().filter(|url| !url.trim().is_empty())
 }
 
 pub struct TestDatabase {
@@ -30,13 +28,9 @@ enum Cleanup {
 impl TestDatabase {
     /// A new SQLite database file in a new temporary folder.
     pub fn sqlite() -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("dental-test-{}", uuid::Uuid::new_v4().simple()));
+        let dir = std::env::temp_dir().join(format!("dental-test-{}", uuid::Uuid::new_v4().simple()));
         let url = format!("sqlite://{}", dir.join("test.db").display());
-        Self {
-            url,
-            cleanup: Cleanup::SqliteDir(dir),
-        }
+        Self { url, cleanup: Cleanup::SqliteDir(dir) }
     }
 
     /// A new, empty schema in the PostgreSQL database at `base_url`; the returned URL makes it the
@@ -44,20 +38,13 @@ impl TestDatabase {
     /// a configured PostgreSQL that is down must fail tests loudly, never skip them.
     pub fn postgres(base_url: &str) -> Self {
         let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-        let mut conn = PgConnection::establish(base_url).unwrap_or_else(|e| {
-            panic!("{POSTGRES_URL_VAR} is set but PostgreSQL is unreachable: {e}")
-        });
+        let mut conn = PgConnection::establish(base_url)
+            .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR} is set but PostgreSQL is unreachable: {e}"));
         conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
             .unwrap_or_else(|e| panic!("cannot create test schema {schema}: {e}"));
         let separator = if base_url.contains('?') { '&' } else { '?' };
         let url = format!("{base_url}{separator}options=-csearch_path%3D{schema}");
-        Self {
-            url,
-            cleanup: Cleanup::PostgresSchema {
-                admin_url: base_url.to_owned(),
-                schema,
-            },
-        }
+        Self { url, cleanup: Cleanup::PostgresSchema { admin_url: base_url.to_owned(), schema } }
     }
 
     pub fn backend_name(&self) -> &'static str {

@@ -23,11 +23,7 @@ fn databases() -> Vec<TestDatabase> {
 }
 
 fn open(test_db: &TestDatabase) -> Database {
-    let db = Database::connect(
-        &DatabaseUrl::parse(&test_db.url).unwrap(),
-        PoolOptions::default(),
-    )
-    .unwrap();
+    let db = Database::connect(&DatabaseUrl::parse(&test_db.url).unwrap(), PoolOptions::default()).unwrap();
     db.run_migrations().unwrap();
     db
 }
@@ -36,20 +32,13 @@ fn reserve(db: &Database, mobile: &str) -> Result<(), StoreError> {
     let mut conn = db.get()?;
     write_transaction(&mut conn, |conn| {
         diesel::insert_into(mobile_reservations::table)
-            .values((
-                mobile_reservations::mobile.eq(mobile),
-                mobile_reservations::reserved_at.eq(to_db(Utc::now())),
-            ))
+            .values((mobile_reservations::mobile.eq(mobile), mobile_reservations::reserved_at.eq(to_db(Utc::now()))))
             .execute(conn)?;
         Ok(())
     })
 }
 
-fn insert_application(
-    db: &Database,
-    id: &str,
-    claimed_location: Option<&str>,
-) -> Result<(), StoreError> {
+fn insert_application(db: &Database, id: &str, claimed_location: Option<&str>) -> Result<(), StoreError> {
     let now = to_db(Utc::now());
     let mut conn = db.get()?;
     diesel::insert_into(applications::table)
@@ -76,17 +65,8 @@ fn insert_application(
 fn migrations_apply_once_and_leave_nothing_pending() {
     for test_db in databases() {
         let db = open(&test_db);
-        assert_eq!(
-            db.pending_migrations().unwrap(),
-            0,
-            "{}",
-            test_db.backend_name()
-        );
-        assert!(
-            db.run_migrations().unwrap().is_empty(),
-            "{}",
-            test_db.backend_name()
-        );
+        assert_eq!(db.pending_migrations().unwrap(), 0, "{}", test_db.backend_name());
+        assert!(db.run_migrations().unwrap().is_empty(), "{}", test_db.backend_name());
         db.ping().unwrap();
     }
 }
@@ -98,10 +78,7 @@ fn r_r7_a_second_reservation_of_a_mobile_is_a_conflict_not_an_error() {
         reserve(&db, "+447912345678").unwrap();
         let second = reserve(&db, "+447912345678").unwrap_err();
         assert!(
-            matches!(
-                second,
-                StoreError::Conflict(Conflict::MobileAlreadyRegistered)
-            ),
+            matches!(second, StoreError::Conflict(Conflict::MobileAlreadyRegistered)),
             "{}: {second:?}",
             test_db.backend_name()
         );
@@ -130,19 +107,9 @@ fn r_r7_racing_reservations_of_one_mobile_exactly_one_wins() {
         let wins = results.iter().filter(|r| r.is_ok()).count();
         let conflicts = results
             .iter()
-            .filter(|r| {
-                matches!(
-                    r,
-                    Err(StoreError::Conflict(Conflict::MobileAlreadyRegistered))
-                )
-            })
+            .filter(|r| matches!(r, Err(StoreError::Conflict(Conflict::MobileAlreadyRegistered))))
             .count();
-        assert_eq!(
-            (wins, conflicts),
-            (1, racers - 1),
-            "{}: {results:?}",
-            test_db.backend_name()
-        );
+        assert_eq!((wins, conflicts), (1, racers - 1), "{}: {results:?}", test_db.backend_name());
     }
 }
 
@@ -153,10 +120,7 @@ fn r_p5_one_live_claim_per_practice() {
         insert_application(&db, "a1", Some("1-1002733005")).unwrap();
         let second = insert_application(&db, "a2", Some("1-1002733005")).unwrap_err();
         assert!(
-            matches!(
-                second,
-                StoreError::Conflict(Conflict::PracticeHasLiveApplication)
-            ),
+            matches!(second, StoreError::Conflict(Conflict::PracticeHasLiveApplication)),
             "{}: {second:?}",
             test_db.backend_name()
         );
@@ -181,10 +145,7 @@ fn a_failed_write_transaction_leaves_nothing_behind() {
             Err(StoreError::NotFound)
         });
         assert!(result.is_err());
-        let count: i64 = mobile_reservations::table
-            .count()
-            .get_result(&mut conn)
-            .unwrap();
+        let count: i64 = mobile_reservations::table.count().get_result(&mut conn).unwrap();
         assert_eq!(count, 0, "{}", test_db.backend_name());
     }
 }

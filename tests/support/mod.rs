@@ -5,6 +5,8 @@
 // Test code: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod journey;
+
 use actix_web::dev::ServerHandle;
 use api::clock::OffsetClock;
 use api::config::Config;
@@ -18,6 +20,8 @@ use std::thread::JoinHandle;
 pub struct TestApp {
     pub base_url: String,
     pub backend: &'static str,
+    /// The configuration the server runs with.
+    pub config: Config,
     /// Moves the server's time forward without sleeping.
     pub clock: Arc<OffsetClock>,
     pub client: Client,
@@ -34,11 +38,12 @@ impl TestApp {
 
     /// Starts a server whose configuration `customise` may change first.
     pub fn spawn_with(database: TestDatabase, customise: impl FnOnce(&mut Config)) -> Self {
-        let mut config =
-            Config::for_development(&database.url).expect("test configuration is valid");
+        let mut config = Config::for_development(&database.url).expect("test configuration is valid");
+        config.load_sample_data = true;
+        config.dispatch_interval = std::time::Duration::from_millis(25);
         customise(&mut config);
         let clock = Arc::new(OffsetClock::default());
-        let application = Application::build(config, clock.clone()).expect("the server starts");
+        let application = Application::build(config.clone(), clock.clone()).expect("the server starts");
         let base_url = format!("http://{}", application.address());
         let handle = application.handle();
         let thread = std::thread::spawn(move || {
@@ -49,11 +54,9 @@ impl TestApp {
         Self {
             base_url,
             backend: database.backend_name(),
+            config,
             clock,
-            client: Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .expect("client"),
+            client: Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
             handle,
             thread: Some(thread),
             _database: database,
@@ -85,6 +88,38 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Direct access to the server's database, to check what the API cannot show (hashes,
+    /// erased data, the audit log).
+    pub fn database(&self) -> persistence::Database {
+        let url = persistence::DatabaseUrl::parse(&self._database.url).expect("test database URL");
+        persistence::Database::connect(&url, persistence::PoolOptions { max_size: 2, ..Default::default() })
+            .expect("test database")
+    }
+
+    /// Everything the development message provider has written, oldest first.
+    pub fn outbox(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.config.outbox_file)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| serde_json::from_str(line).ok())
+            .collect()
+    }
+
+    /// Waits (up to 10 s) until the outbox holds more than `already` messages; returns the new ones.
+    pub fn wait_for_messages(&self, already: usize) -> Vec<Value> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let all = self.outbox();
+            if all.len() > already {
+                return all[already..].to_vec();
+            }
+            assert!(std::time::Instant::now() < deadline, "no message was delivered to the outbox within 10 s");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         let handle = self.handle.clone();
@@ -92,6 +127,7 @@ impl Drop for TestApp {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+        let _ = std::fs::remove_file(&self.config.outbox_file);
     }
 }
 
@@ -122,27 +158,16 @@ pub fn send(request: RequestBuilder) -> (u16, Value) {
 
 pub fn json_body(response: Response) -> Value {
     let text = response.text().expect("a readable body");
-    if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or(Value::String(text))
-    }
+    if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) }
 }
 
 /// Asserts `body` is a problem document of the given type and status, and returns it.
 #[track_caller]
 pub fn assert_problem(status: u16, body: &Value, expected_status: u16, expected_type: &str) {
     assert_eq!(status, expected_status, "unexpected status; body: {body:#}");
-    assert_eq!(
-        body["type"],
-        format!("/problems/{expected_type}"),
-        "unexpected problem: {body:#}"
-    );
+    assert_eq!(body["type"], format!("/problems/{expected_type}"), "unexpected problem: {body:#}");
     assert_eq!(body["status"], expected_status, "{body:#}");
-    assert!(
-        body["title"].as_str().is_some_and(|t| !t.is_empty()),
-        "problem without title: {body:#}"
-    );
+    assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()), "problem without title: {body:#}");
 }
 
 /// The pointers and codes of a validation problem's `errors`, in order.
@@ -152,12 +177,7 @@ pub fn field_errors(body: &Value) -> Vec<(String, String)> {
         .map(|errors| {
             errors
                 .iter()
-                .map(|e| {
-                    (
-                        e["pointer"].as_str().unwrap_or("").to_owned(),
-                        e["code"].as_str().unwrap_or("").to_owned(),
-                    )
-                })
+                .map(|e| (e["pointer"].as_str().unwrap_or("").to_owned(), e["code"].as_str().unwrap_or("").to_owned()))
                 .collect()
         })
         .unwrap_or_default()

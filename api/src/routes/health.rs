@@ -32,9 +32,7 @@ pub struct Readiness {
 )]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(Health {
-        status: "ok".to_owned(),
-    })
+    HttpResponse::Ok().json(Health { status: "ok".to_owned() })
 }
 
 /// Readiness: the database answers and every migration is applied. Take the instance out of
@@ -52,27 +50,16 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let db = state.db.clone();
     let backend = db.backend();
-    let pending = web::block(move || db.pending_migrations())
-        .await?
-        .map_err(|e| {
-            ApiError::new(ProblemType::ServiceUnavailable)
-                .detail("The database cannot be reached.")
-                .retry_after(5)
-                .extension("database", backend.as_str())
-                .extension(
-                    "cause_kind",
-                    if e.is_unavailable() {
-                        "unreachable"
-                    } else {
-                        "error"
-                    },
-                )
-        })?;
+    let pending = web::block(move || db.pending_migrations()).await?.map_err(|e| {
+        ApiError::new(ProblemType::ServiceUnavailable)
+            .detail("The database cannot be reached.")
+            .retry_after(5)
+            .extension("database", backend.as_str())
+            .extension("cause_kind", if e.is_unavailable() { "unreachable" } else { "error" })
+    })?;
     if pending > 0 {
         return Err(ApiError::new(ProblemType::ServiceUnavailable)
-            .detail(format!(
-                "{pending} database migrations are not applied yet."
-            ))
+            .detail(format!("{pending} database migrations are not applied yet."))
             .retry_after(5));
     }
     Ok(HttpResponse::Ok().json(Readiness {

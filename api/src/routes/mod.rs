@@ -1,8 +1,14 @@
 //! HTTP handlers, registered through `utoipa-actix-web` so that every one of them appears in the
 //! OpenAPI document (only `.service(...)` registrations are collected; never use `.route(...)`).
 
+pub mod applications;
 pub mod health;
+pub mod members;
+pub mod practices;
 pub mod problems;
+pub mod submission;
+pub mod town;
+pub mod verification;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -11,5 +17,22 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
         .service(problems::list_problem_types)
-        .service(problems::get_problem_type);
+        .service(problems::get_problem_type)
+        .service(applications::assess_eligibility)
+        .service(applications::create_application)
+        .service(applications::get_application)
+        .service(applications::withdraw_application)
+        .service(practices::search_practices)
+        .service(practices::identify_practice)
+        .service(practices::confirm_cqc_details)
+        .service(verification::request_passcode)
+        .service(verification::verify_practice)
+        .service(town::suggest_towns)
+        .service(town::preview_mailbox)
+        .service(town::set_town)
+        .service(members::list_members)
+        .service(members::add_member)
+        .service(members::edit_member)
+        .service(members::remove_member)
+        .service(submission::submit_application);
 }

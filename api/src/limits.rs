@@ -1,0 +1,83 @@
+//! Attempt and issue limits, kept in the database so that every replica sees the same counts.
+//! Each check takes the subject's lock first, so parallel requests cannot overrun a limit.
+
+use chrono::{DateTime, Duration, Utc};
+use domain::attempts::{AttemptState, LockoutPolicy, WindowLimit};
+use persistence::{DbConnection, StoreError, attempts, passcodes};
+
+const VERIFY_PRACTICE: &str = "verify_practice";
+const VERIFY_APPLICATION: &str = "verify_application";
+const PASSCODE_PRACTICE: &str = "passcode_issue_practice";
+const PASSCODE_CLIENT: &str = "passcode_issue_client";
+const FAILURE: &str = "failure";
+const SUCCESS: &str = "success";
+const ISSUED: &str = "issued";
+
+/// R-O5: at most 3 passcodes per practice in 14 days.
+pub const PASSCODES_PER_PRACTICE: WindowLimit = WindowLimit::new(3, Duration::days(14));
+/// R-O5: at most 10 passcode requests per client a day.
+pub const PASSCODES_PER_CLIENT: WindowLimit = WindowLimit::new(10, Duration::days(1));
+
+fn evaluate(
+    conn: &mut DbConnection,
+    scope: &str,
+    subject: &str,
+    policy: &LockoutPolicy,
+    now: DateTime<Utc>,
+) -> Result<AttemptState, StoreError> {
+    let failures = attempts::times_since(conn, scope, subject, FAILURE, now - policy.cap.window)?;
+    let last_success = attempts::latest(conn, scope, subject, SUCCESS)?;
+    Ok(policy.evaluate(&failures, last_success, now))
+}
+
+/// R-O6: the verification state for a practice and an application, the stricter of the two.
+/// Locks both subjects (always practice first, so two requests cannot deadlock).
+pub fn verification_state(
+    conn: &mut DbConnection,
+    location: &str,
+    application: &str,
+    now: DateTime<Utc>,
+) -> Result<AttemptState, StoreError> {
+    let policy = LockoutPolicy::verification();
+    attempts::lock_subject(conn, VERIFY_PRACTICE, location, now)?;
+    attempts::lock_subject(conn, VERIFY_APPLICATION, application, now)?;
+    let practice = evaluate(conn, VERIFY_PRACTICE, location, &policy, now)?;
+    let own = evaluate(conn, VERIFY_APPLICATION, application, &policy, now)?;
+    Ok(practice.stricter(own))
+}
+
+pub fn record_verification(
+    conn: &mut DbConnection,
+    location: &str,
+    application: &str,
+    succeeded: bool,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let outcome = if succeeded { SUCCESS } else { FAILURE };
+    attempts::record(conn, VERIFY_PRACTICE, location, outcome, now)?;
+    attempts::record(conn, VERIFY_APPLICATION, application, outcome, now)
+}
+
+/// R-O5: when the next passcode may be issued for this practice and client (`None`: now).
+pub fn passcode_issue_allowed_at(
+    conn: &mut DbConnection,
+    location: &str,
+    client: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    attempts::lock_subject(conn, PASSCODE_PRACTICE, location, now)?;
+    attempts::lock_subject(conn, PASSCODE_CLIENT, client, now)?;
+    let practice = passcodes::issued_since(conn, location, now - PASSCODES_PER_PRACTICE.window)?;
+    let by_client = attempts::times_since(conn, PASSCODE_CLIENT, client, ISSUED, now - PASSCODES_PER_CLIENT.window)?;
+    Ok(PASSCODES_PER_PRACTICE.next_allowed(&practice, now).max(PASSCODES_PER_CLIENT.next_allowed(&by_client, now)))
+}
+
+/// Passcodes the practice can still be sent in the current window.
+pub fn passcodes_remaining(conn: &mut DbConnection, location: &str, now: DateTime<Utc>) -> Result<u32, StoreError> {
+    let practice = passcodes::issued_since(conn, location, now - PASSCODES_PER_PRACTICE.window)?;
+    Ok(PASSCODES_PER_PRACTICE.remaining(&practice, now))
+}
+
+pub fn record_passcode_issue(conn: &mut DbConnection, client: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    attempts::record(conn, PASSCODE_CLIENT, client, ISSUED, now)
+}

@@ -1,0 +1,120 @@
+//! Delivers outbox messages: claims due messages (a lease, so a crashed dispatcher's messages
+//! are picked up again), sends each through the provider off the async workers, and records the
+//! outcome. Temporary failures are retried with exponential backoff; secrets are erased from the
+//! stored payload once delivered.
+
+use super::Payload;
+use super::providers::{Outgoing, Provider, SendError};
+use crate::problem::ApiError;
+use crate::state::AppState;
+use actix_web::web;
+use chrono::{DateTime, Duration, Utc};
+use persistence::outbox::{self, MessageRow};
+use persistence::write_transaction;
+use std::sync::Arc;
+
+/// How long a claim lasts before another dispatcher may take the message over.
+const LEASE: Duration = Duration::minutes(2);
+const BATCH: i64 = 20;
+/// Attempts before a message is given up as failed.
+pub const MAX_ATTEMPTS: i32 = 12;
+
+/// Backoff after the `attempt`th failure: 30 s, 1 min, 2 min, … capped at 1 hour.
+pub fn backoff(attempt: i32) -> Duration {
+    let exponent = u32::try_from(attempt.saturating_sub(1)).unwrap_or(0).min(7);
+    Duration::seconds(30 * 2i64.pow(exponent)).min(Duration::hours(1))
+}
+
+pub struct Dispatcher {
+    pub worker_id: String,
+    pub provider: Arc<dyn Provider>,
+}
+
+fn outgoing(row: &MessageRow) -> Result<Outgoing, ApiError> {
+    Ok(Outgoing {
+        id: row.id.clone(),
+        channel: row.channel.clone(),
+        template: row.template.clone(),
+        recipient: row.recipient.clone(),
+        payload: serde_json::from_str(&row.payload).map_err(ApiError::internal)?,
+    })
+}
+
+impl Dispatcher {
+    /// One pass: claims due messages and delivers them. Returns how many were delivered.
+    pub async fn dispatch_once(&self, state: &web::Data<AppState>) -> Result<usize, ApiError> {
+        let now = state.clock.now();
+        let worker = self.worker_id.clone();
+        let claimed = state
+            .db(move |conn| Ok(write_transaction(conn, |conn| outbox::claim_due(conn, &worker, now, LEASE, BATCH))?))
+            .await?;
+        let mut delivered = 0;
+        for row in claimed {
+            if self.deliver(state, row).await? {
+                delivered += 1;
+            }
+        }
+        Ok(delivered)
+    }
+
+    async fn deliver(&self, state: &web::Data<AppState>, row: MessageRow) -> Result<bool, ApiError> {
+        let message = outgoing(&row)?;
+        let provider = self.provider.clone();
+        let result = web::block(move || provider.send(&message)).await?;
+        let now: DateTime<Utc> = state.clock.now();
+        let worker = self.worker_id.clone();
+        let provider_name = self.provider.name();
+        state
+            .db(move |conn| match result {
+                Ok(reference) => {
+                    let payload = if row.contains_secret {
+                        serde_json::to_string(&Payload::redacted()).map_err(ApiError::internal)?
+                    } else {
+                        row.payload.clone()
+                    };
+                    outbox::mark_sent(conn, &row.id, &worker, provider_name, &reference, &payload, now)?;
+                    Ok(true)
+                }
+                Err(error) => {
+                    let retry_at = match &error {
+                        SendError::Temporary(_) if row.attempts < MAX_ATTEMPTS => Some(now + backoff(row.attempts)),
+                        _ => None,
+                    };
+                    log::warn!(
+                        target: "outbox",
+                        "delivery failed message_id={} template={} attempt={} retry={}: {error}",
+                        row.id,
+                        row.template,
+                        row.attempts,
+                        retry_at.is_some()
+                    );
+                    outbox::mark_attempt_failed(conn, &row.id, &worker, &error.to_string(), retry_at, now)?;
+                    Ok(false)
+                }
+            })
+            .await
+    }
+
+    /// Runs passes at the configured interval until the server stops.
+    pub async fn run(self, state: web::Data<AppState>) {
+        loop {
+            if let Err(error) = self.dispatch_once(&state).await {
+                log::warn!(target: "outbox", "dispatch pass failed: {error}");
+            }
+            actix_web::rt::time::sleep(state.config.dispatch_interval).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_exponentially_and_is_capped() {
+        assert_eq!(backoff(1), Duration::seconds(30));
+        assert_eq!(backoff(2), Duration::seconds(60));
+        assert_eq!(backoff(5), Duration::minutes(8));
+        assert_eq!(backoff(40), Duration::hours(1));
+    }
+}

@@ -1,0 +1,115 @@
+//! Outgoing messages. Every message is written to the outbox in the same transaction as the
+//! change that causes it; the [`dispatcher`] delivers it later through a [`providers::Provider`].
+//! Payloads hold the rendered message; those with secrets are erased once delivered.
+
+pub mod dispatcher;
+pub mod providers;
+
+use crate::problem::ApiError;
+use chrono::{DateTime, Utc};
+use domain::messages::{EmailMessage, LetterMessage};
+use persistence::DbConnection;
+use persistence::outbox::{self, NewMessage};
+use serde::{Deserialize, Serialize};
+
+/// Template names, as stored and shown to the helpdesk.
+pub mod templates {
+    pub const PASSCODE_EMAIL: &str = "passcode_email";
+    pub const PASSCODE_LETTER: &str = "passcode_letter";
+}
+
+/// A rendered message, as stored in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Payload {
+    Email {
+        subject: String,
+        body: String,
+    },
+    Sms {
+        body: String,
+    },
+    Letter {
+        address_lines: Vec<String>,
+        body: String,
+    },
+    /// What remains of a message with a secret once it has been delivered.
+    Redacted {
+        note: String,
+    },
+}
+
+impl Payload {
+    pub fn redacted() -> Self {
+        Self::Redacted { note: "Content removed after delivery because it contained a secret.".to_owned() }
+    }
+}
+
+/// What the outbox row is about, for the helpdesk's view of an application.
+#[derive(Debug, Clone, Copy)]
+pub struct About<'a> {
+    pub kind: &'a str,
+    pub id: &'a str,
+}
+
+impl Payload {
+    /// The channel a payload goes by.
+    pub fn channel(&self) -> &'static str {
+        match self {
+            Self::Email { .. } => "email",
+            Self::Sms { .. } => "sms",
+            Self::Letter { .. } | Self::Redacted { .. } => "letter",
+        }
+    }
+}
+
+fn enqueue(
+    conn: &mut DbConnection,
+    template: &str,
+    recipient: &str,
+    about: About<'_>,
+    payload: &Payload,
+    contains_secret: bool,
+    now: DateTime<Utc>,
+) -> Result<String, ApiError> {
+    let json = serde_json::to_string(payload).map_err(ApiError::internal)?;
+    Ok(outbox::enqueue(
+        conn,
+        &NewMessage {
+            channel: payload.channel(),
+            template,
+            recipient,
+            subject_type: Some(about.kind),
+            subject_id: Some(about.id),
+            payload: json,
+            contains_secret,
+        },
+        now,
+    )?)
+}
+
+pub fn enqueue_email(
+    conn: &mut DbConnection,
+    template: &str,
+    to: &str,
+    about: About<'_>,
+    email: EmailMessage,
+    contains_secret: bool,
+    now: DateTime<Utc>,
+) -> Result<String, ApiError> {
+    let payload = Payload::Email { subject: email.subject, body: email.body };
+    enqueue(conn, template, to, about, &payload, contains_secret, now)
+}
+
+pub fn enqueue_letter(
+    conn: &mut DbConnection,
+    template: &str,
+    about: About<'_>,
+    letter: LetterMessage,
+    contains_secret: bool,
+    now: DateTime<Utc>,
+) -> Result<String, ApiError> {
+    let recipient = letter.address_lines.join("\n");
+    let payload = Payload::Letter { address_lines: letter.address_lines, body: letter.body };
+    enqueue(conn, template, &recipient, about, &payload, contains_secret, now)
+}

@@ -1,0 +1,141 @@
+//! Secrets at rest: keyed hashes and randomness.
+//!
+//! Application tokens, passcodes, contact ids and client addresses are stored only as
+//! HMAC-SHA256 digests under keys derived from `SECRET_KEY`, one key per purpose, so a digest of
+//! one kind can never stand in for another and a copy of the database is useless without the
+//! key. Random values come from the operating system's CSPRNG.
+
+use crate::config::Secret;
+use crate::problem::ApiError;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use domain::identifiers::{CqcContactId, CqcLocationId};
+use domain::passcode::{ENTROPY_BYTES, Passcode};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Prefix that makes application tokens recognisable (e.g. by secret scanners).
+pub const APPLICATION_TOKEN_PREFIX: &str = "dat_";
+
+/// Per-purpose keys derived from the configured secret.
+#[derive(Clone)]
+pub struct Hasher {
+    application_token: [u8; 32],
+    passcode: [u8; 32],
+    contact_id: [u8; 32],
+    client: [u8; 32],
+}
+
+impl std::fmt::Debug for Hasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Hasher(<keys redacted>)")
+    }
+}
+
+fn mac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    // HMAC accepts keys of any length; `new_from_slice` cannot fail for it.
+    let mut mac = match HmacSha256::new_from_slice(key) {
+        Ok(mac) => mac,
+        Err(_) => unreachable!("HMAC takes keys of any length"),
+    };
+    for part in parts {
+        mac.update(&(part.len() as u64).to_be_bytes());
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().into()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Hasher {
+    pub fn new(secret: &Secret<Vec<u8>>) -> Self {
+        let derive = |purpose: &str| mac(secret.expose(), &[b"nhsmail-dental/v1", purpose.as_bytes()]);
+        Self {
+            application_token: derive("application-token"),
+            passcode: derive("passcode"),
+            contact_id: derive("cqc-contact-id"),
+            client: derive("client-address"),
+        }
+    }
+
+    pub fn application_token(&self, token: &str) -> String {
+        hex(&mac(&self.application_token, &[token.as_bytes()]))
+    }
+
+    /// A passcode is bound to its practice: the same code for another practice hashes differently.
+    pub fn passcode(&self, location: &CqcLocationId, passcode: &Passcode) -> String {
+        hex(&mac(&self.passcode, &[location.as_str().as_bytes(), passcode.expose_secret().as_bytes()]))
+    }
+
+    pub fn contact_id(&self, contact_id: &CqcContactId) -> String {
+        hex(&mac(&self.contact_id, &[contact_id.expose_secret().as_bytes()]))
+    }
+
+    /// A pseudonym for a client address, for per-client limits without storing addresses there.
+    pub fn client(&self, address: &str) -> String {
+        hex(&mac(&self.client, &[address.as_bytes()]))
+    }
+}
+
+/// Compares two digests in time independent of where they differ.
+pub fn digests_equal(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn random<const N: usize>() -> Result<[u8; N], ApiError> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| ApiError::internal(format!("CSPRNG unavailable: {e}")))?;
+    Ok(bytes)
+}
+
+/// A new application token: 256 random bits.
+pub fn new_application_token() -> Result<String, ApiError> {
+    Ok(format!("{APPLICATION_TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(random::<32>()?)))
+}
+
+/// A new one-time passcode: 40 random bits (R-O2).
+pub fn new_passcode() -> Result<Passcode, ApiError> {
+    Ok(Passcode::from_entropy(random::<ENTROPY_BYTES>()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hasher(secret: &str) -> Hasher {
+        Hasher::new(&Secret::new(secret.as_bytes().to_vec()))
+    }
+
+    #[test]
+    fn digests_depend_on_key_purpose_and_practice() {
+        let a = hasher("one secret key of sufficient length!!");
+        let b = hasher("another secret key of sufficient len!");
+        let code = Passcode::parse("7KQ4M2XD").unwrap();
+        let here = CqcLocationId::parse("1-1002733005").unwrap();
+        let there = CqcLocationId::parse("1-1000000001").unwrap();
+        assert_ne!(a.passcode(&here, &code), b.passcode(&here, &code));
+        assert_ne!(a.passcode(&here, &code), a.passcode(&there, &code));
+        assert_ne!(a.application_token("x"), a.client("x"));
+        assert_eq!(a.application_token("x"), a.application_token("x"));
+        assert_eq!(a.application_token("x").len(), 64);
+    }
+
+    #[test]
+    fn tokens_and_passcodes_are_fresh_each_time() {
+        let (t1, t2) = (new_application_token().unwrap(), new_application_token().unwrap());
+        assert_ne!(t1, t2);
+        assert!(t1.starts_with(APPLICATION_TOKEN_PREFIX) && t1.len() == 4 + 43);
+        assert_ne!(new_passcode().unwrap(), new_passcode().unwrap());
+    }
+
+    #[test]
+    fn digest_comparison() {
+        assert!(digests_equal("abc", "abc"));
+        assert!(!digests_equal("abc", "abd"));
+        assert!(!digests_equal("abc", "abcd"));
+    }
+}

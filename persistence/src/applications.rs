@@ -1,0 +1,352 @@
+//! Registration applications and their members.
+//!
+//! Every change happens inside a write transaction that first calls [`lock`], which updates the
+//! application's row: on PostgreSQL that takes the row lock, so concurrent requests on one
+//! application queue (SQLite's `BEGIN IMMEDIATE` already serialises writers). Rules are checked
+//! by the caller against the locked state, then written here.
+
+use crate::db::DbConnection;
+use crate::error::StoreError;
+use crate::schema::{applications, members, mobile_reservations};
+use crate::time::to_db;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = applications)]
+pub struct ApplicationRow {
+    pub id: String,
+    pub token_hash: String,
+    pub status: String,
+    pub has_nhsmail_account: bool,
+    pub ig_return_submitted: bool,
+    pub recent_passcode_received: bool,
+    pub knows_cqc_contact_id: bool,
+    pub passcode_channel: String,
+    pub route: Option<String>,
+    pub postcode: Option<String>,
+    pub practice_id: Option<String>,
+    pub cqc_location_id: Option<String>,
+    pub practice_name: Option<String>,
+    pub ods_code: Option<String>,
+    pub cqc_details_confirmed_at: Option<NaiveDateTime>,
+    pub authenticated_at: Option<NaiveDateTime>,
+    pub authentication_method: Option<String>,
+    pub claimed_location_id: Option<String>,
+    pub town: Option<String>,
+    pub data_confirmed_at: Option<NaiveDateTime>,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub submission_idempotency_key: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decision_reason: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub last_activity_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}
+
+/// The questionnaire answers a new application starts with.
+#[derive(Debug, Clone)]
+pub struct NewApplication<'a> {
+    pub id: &'a str,
+    pub token_hash: &'a str,
+    pub has_nhsmail_account: bool,
+    pub ig_return_submitted: bool,
+    pub recent_passcode_received: bool,
+    pub knows_cqc_contact_id: bool,
+    pub passcode_channel: &'a str,
+    pub now: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewApplication<'_>) -> Result<(), StoreError> {
+    let now = to_db(new.now);
+    diesel::insert_into(applications::table)
+        .values((
+            applications::id.eq(new.id),
+            applications::token_hash.eq(new.token_hash),
+            applications::status.eq("draft"),
+            applications::has_nhsmail_account.eq(new.has_nhsmail_account),
+            applications::ig_return_submitted.eq(new.ig_return_submitted),
+            applications::recent_passcode_received.eq(new.recent_passcode_received),
+            applications::knows_cqc_contact_id.eq(new.knows_cqc_contact_id),
+            applications::passcode_channel.eq(new.passcode_channel),
+            applications::created_at.eq(now),
+            applications::updated_at.eq(now),
+            applications::last_activity_at.eq(now),
+            applications::expires_at.eq(to_db(new.expires_at)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_by_token_hash(conn: &mut DbConnection, token_hash: &str) -> Result<Option<ApplicationRow>, StoreError> {
+    Ok(applications::table
+        .filter(applications::token_hash.eq(token_hash))
+        .select(ApplicationRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> Result<ApplicationRow, StoreError> {
+    Ok(applications::table.find(id).select(ApplicationRow::as_select()).first(conn)?)
+}
+
+/// Locks the application for the rest of the transaction and returns its current state.
+pub fn lock(conn: &mut DbConnection, id: &str) -> Result<ApplicationRow, StoreError> {
+    let updated =
+        diesel::update(applications::table.find(id)).set(applications::id.eq(applications::id)).execute(conn)?;
+    if updated == 0 {
+        return Err(StoreError::NotFound);
+    }
+    get(conn, id)
+}
+
+/// Records activity: the inactivity expiry moves to `expires_at`.
+pub fn touch(
+    conn: &mut DbConnection,
+    id: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    diesel::update(applications::table.find(id))
+        .set((
+            applications::updated_at.eq(to_db(now)),
+            applications::last_activity_at.eq(to_db(now)),
+            applications::expires_at.eq(to_db(expires_at)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The practice the applicant identified (R-P2, R-P3).
+#[derive(Debug, Clone)]
+pub struct PracticeSelection<'a> {
+    pub route: &'a str,
+    pub postcode: &'a str,
+    pub practice_id: Option<&'a str>,
+    pub cqc_location_id: &'a str,
+    pub practice_name: &'a str,
+    pub ods_code: &'a str,
+}
+
+/// Sets the practice; any earlier CQC confirmation is for another practice and is cleared.
+pub fn set_practice(conn: &mut DbConnection, id: &str, selection: &PracticeSelection<'_>) -> Result<(), StoreError> {
+    diesel::update(applications::table.find(id))
+        .set((
+            applications::route.eq(selection.route),
+            applications::postcode.eq(selection.postcode),
+            applications::practice_id.eq(selection.practice_id),
+            applications::cqc_location_id.eq(selection.cqc_location_id),
+            applications::practice_name.eq(selection.practice_name),
+            applications::ods_code.eq(selection.ods_code),
+            applications::cqc_details_confirmed_at.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Marks the practice as proven and claims it (R-P5): fails with
+/// `Conflict::PracticeHasLiveApplication` when another application holds the practice.
+pub fn mark_authenticated(
+    conn: &mut DbConnection,
+    id: &str,
+    location_id: &str,
+    method: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    // A savepoint, so that on PostgreSQL a refused claim leaves the transaction usable.
+    conn.transaction(|conn| {
+        diesel::update(applications::table.find(id))
+            .set((
+                applications::authenticated_at.eq(Some(to_db(now))),
+                applications::authentication_method.eq(Some(method)),
+                applications::claimed_location_id.eq(Some(location_id)),
+            ))
+            .execute(conn)
+            .map_err(StoreError::from)
+    })?;
+    Ok(())
+}
+
+/// The application that holds a practice (R-P5), if any.
+pub fn holder_of(conn: &mut DbConnection, location_id: &str) -> Result<Option<ApplicationRow>, StoreError> {
+    Ok(applications::table
+        .filter(applications::claimed_location_id.eq(location_id))
+        .select(ApplicationRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn set_cqc_confirmation(
+    conn: &mut DbConnection,
+    id: &str,
+    confirmed_at: Option<DateTime<Utc>>,
+) -> Result<(), StoreError> {
+    diesel::update(applications::table.find(id))
+        .set(applications::cqc_details_confirmed_at.eq(confirmed_at.map(to_db)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_town(conn: &mut DbConnection, id: &str, town: &str) -> Result<(), StoreError> {
+    diesel::update(applications::table.find(id)).set(applications::town.eq(Some(town))).execute(conn)?;
+    Ok(())
+}
+
+/// Submits a draft (R-S2, R-S3). Only a draft changes; returns whether this call submitted it.
+pub fn submit(
+    conn: &mut DbConnection,
+    id: &str,
+    idempotency_key: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let now = to_db(now);
+    let updated = diesel::update(applications::table.find(id).filter(applications::status.eq("draft")))
+        .set((
+            applications::status.eq("submitted"),
+            applications::data_confirmed_at.eq(Some(now)),
+            applications::submitted_at.eq(Some(now)),
+            applications::submission_idempotency_key.eq(idempotency_key),
+            applications::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Ends a draft as `expired` or `withdrawn`: members and their personal data are deleted, the
+/// practice is released (R-P5). Returns whether the draft was ended by this call.
+pub fn end_draft(conn: &mut DbConnection, id: &str, status: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    let updated = diesel::update(applications::table.find(id).filter(applications::status.eq("draft")))
+        .set((
+            applications::status.eq(status),
+            applications::claimed_location_id.eq(None::<String>),
+            applications::town.eq(None::<String>),
+            applications::updated_at.eq(to_db(now)),
+        ))
+        .execute(conn)?;
+    if updated == 1 {
+        diesel::delete(members::table.filter(members::application_id.eq(id))).execute(conn)?;
+        diesel::delete(mobile_reservations::table.filter(mobile_reservations::application_id.eq(id))).execute(conn)?;
+    }
+    Ok(updated == 1)
+}
+
+/// Drafts whose inactivity period ended at or before `now`.
+pub fn stale_drafts(conn: &mut DbConnection, now: DateTime<Utc>, limit: i64) -> Result<Vec<String>, StoreError> {
+    Ok(applications::table
+        .filter(applications::status.eq("draft"))
+        .filter(applications::expires_at.le(to_db(now)))
+        .order(applications::expires_at.asc())
+        .limit(limit)
+        .select(applications::id)
+        .load(conn)?)
+}
+
+// ---- members ----
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = members)]
+pub struct MemberRow {
+    pub id: String,
+    pub application_id: String,
+    pub position: i32,
+    pub title: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub mobile: String,
+    pub role: String,
+    pub permission: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A member's fields as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Insertable, AsChangeset)]
+#[diesel(table_name = members, treat_none_as_null = true)]
+pub struct MemberFields {
+    pub title: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub mobile: String,
+    pub role: String,
+    pub permission: String,
+}
+
+/// Members in roster order.
+pub fn members(conn: &mut DbConnection, application_id: &str) -> Result<Vec<MemberRow>, StoreError> {
+    Ok(members::table
+        .filter(members::application_id.eq(application_id))
+        .order(members::position.asc())
+        .select(MemberRow::as_select())
+        .load(conn)?)
+}
+
+pub fn insert_member(
+    conn: &mut DbConnection,
+    application_id: &str,
+    member_id: &str,
+    fields: &MemberFields,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let next_position: Option<i32> = members::table
+        .filter(members::application_id.eq(application_id))
+        .select(diesel::dsl::max(members::position))
+        .first(conn)?;
+    let now = to_db(now);
+    diesel::insert_into(members::table)
+        .values((
+            members::id.eq(member_id),
+            members::application_id.eq(application_id),
+            members::position.eq(next_position.map_or(0, |p| p + 1)),
+            fields,
+            members::created_at.eq(now),
+            members::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn update_member(
+    conn: &mut DbConnection,
+    member_id: &str,
+    fields: &MemberFields,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    diesel::update(members::table.find(member_id)).set((fields, members::updated_at.eq(to_db(now)))).execute(conn)?;
+    Ok(())
+}
+
+pub fn delete_member(conn: &mut DbConnection, member_id: &str) -> Result<(), StoreError> {
+    diesel::delete(members::table.find(member_id)).execute(conn)?;
+    Ok(())
+}
+
+// ---- mobile reservations (R-R7) ----
+
+/// Which of these mobiles are already reserved by a submitted application or an account.
+pub fn reserved_mobiles(conn: &mut DbConnection, mobiles: &[String]) -> Result<Vec<String>, StoreError> {
+    Ok(mobile_reservations::table
+        .filter(mobile_reservations::mobile.eq_any(mobiles))
+        .select(mobile_reservations::mobile)
+        .load(conn)?)
+}
+
+/// Reserves a mobile for a submitted application; `Conflict::MobileAlreadyRegistered` if taken.
+pub fn reserve_mobile(
+    conn: &mut DbConnection,
+    mobile: &str,
+    application_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    diesel::insert_into(mobile_reservations::table)
+        .values((
+            mobile_reservations::mobile.eq(mobile),
+            mobile_reservations::application_id.eq(Some(application_id)),
+            mobile_reservations::reserved_at.eq(to_db(now)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

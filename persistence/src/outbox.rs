@@ -1,0 +1,189 @@
+//! The transactional outbox: messages are inserted in the same transaction as the change that
+//! causes them and delivered later by a dispatcher.
+//!
+//! Claiming is a conditional update (`… WHERE id = ? AND <still claimable>`), so with several
+//! replicas exactly one claims a message, on SQLite and PostgreSQL alike; a claim is a lease,
+//! so a message whose dispatcher died is claimed again once the lease runs out.
+
+use crate::db::DbConnection;
+use crate::error::StoreError;
+use crate::schema::outbox_messages;
+use crate::time::to_db;
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = outbox_messages)]
+pub struct MessageRow {
+    pub id: String,
+    pub created_at: NaiveDateTime,
+    pub channel: String,
+    pub template: String,
+    pub recipient: String,
+    pub subject_type: Option<String>,
+    pub subject_id: Option<String>,
+    pub payload: String,
+    pub contains_secret: bool,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub claimed_by: Option<String>,
+    pub claimed_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub provider: Option<String>,
+    pub provider_reference: Option<String>,
+    pub sent_at: Option<NaiveDateTime>,
+    pub status_updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMessage<'a> {
+    /// `email`, `sms` or `letter`.
+    pub channel: &'a str,
+    pub template: &'a str,
+    /// Email address, E.164 mobile, or the postal address joined by newlines.
+    pub recipient: &'a str,
+    pub subject_type: Option<&'a str>,
+    pub subject_id: Option<&'a str>,
+    /// The rendered message as JSON.
+    pub payload: String,
+    /// Whether the payload holds a secret; it is erased once delivered.
+    pub contains_secret: bool,
+}
+
+/// Queues a message; returns its id.
+pub fn enqueue(conn: &mut DbConnection, message: &NewMessage<'_>, now: DateTime<Utc>) -> Result<String, StoreError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let now = to_db(now);
+    diesel::insert_into(outbox_messages::table)
+        .values((
+            outbox_messages::id.eq(&id),
+            outbox_messages::created_at.eq(now),
+            outbox_messages::channel.eq(message.channel),
+            outbox_messages::template.eq(message.template),
+            outbox_messages::recipient.eq(message.recipient),
+            outbox_messages::subject_type.eq(message.subject_type),
+            outbox_messages::subject_id.eq(message.subject_id),
+            outbox_messages::payload.eq(&message.payload),
+            outbox_messages::contains_secret.eq(message.contains_secret),
+            outbox_messages::status.eq("pending"),
+            outbox_messages::attempts.eq(0),
+            outbox_messages::next_attempt_at.eq(now),
+            outbox_messages::status_updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Claims up to `limit` messages that are due (or whose earlier claim lapsed) for `worker`,
+/// leased until `now + lease`. Each returned message was claimed by this call alone.
+pub fn claim_due(
+    conn: &mut DbConnection,
+    worker: &str,
+    now: DateTime<Utc>,
+    lease: Duration,
+    limit: i64,
+) -> Result<Vec<MessageRow>, StoreError> {
+    let now_db = to_db(now);
+    let due = outbox_messages::status
+        .eq("pending")
+        .and(outbox_messages::next_attempt_at.le(now_db))
+        .or(outbox_messages::status.eq("sending").and(outbox_messages::claimed_until.lt(now_db)));
+    let candidates: Vec<String> = outbox_messages::table
+        .filter(due)
+        .order(outbox_messages::next_attempt_at.asc())
+        .limit(limit)
+        .select(outbox_messages::id)
+        .load(conn)?;
+    let mut claimed = Vec::new();
+    for id in candidates {
+        let updated = diesel::update(outbox_messages::table.find(&id).filter(due))
+            .set((
+                outbox_messages::status.eq("sending"),
+                outbox_messages::claimed_by.eq(Some(worker)),
+                outbox_messages::claimed_until.eq(Some(to_db(now + lease))),
+                outbox_messages::attempts.eq(outbox_messages::attempts + 1),
+                outbox_messages::status_updated_at.eq(now_db),
+            ))
+            .execute(conn)?;
+        if updated == 1 {
+            claimed.push(outbox_messages::table.find(&id).select(MessageRow::as_select()).first(conn)?);
+        }
+    }
+    Ok(claimed)
+}
+
+/// Records delivery to the provider. `payload` replaces the stored one (secrets erased).
+/// Only the worker holding the claim can record it.
+pub fn mark_sent(
+    conn: &mut DbConnection,
+    id: &str,
+    worker: &str,
+    provider: &str,
+    provider_reference: &str,
+    payload: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let updated = diesel::update(
+        outbox_messages::table
+            .find(id)
+            .filter(outbox_messages::status.eq("sending"))
+            .filter(outbox_messages::claimed_by.eq(worker)),
+    )
+    .set((
+        outbox_messages::status.eq("sent"),
+        outbox_messages::provider.eq(Some(provider)),
+        outbox_messages::provider_reference.eq(Some(provider_reference)),
+        outbox_messages::payload.eq(payload),
+        outbox_messages::sent_at.eq(Some(to_db(now))),
+        outbox_messages::claimed_until.eq(None::<NaiveDateTime>),
+        outbox_messages::last_error.eq(None::<String>),
+        outbox_messages::status_updated_at.eq(to_db(now)),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Records a failed attempt: retried at `retry_at`, or failed for good when `retry_at` is None.
+pub fn mark_attempt_failed(
+    conn: &mut DbConnection,
+    id: &str,
+    worker: &str,
+    error: &str,
+    retry_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let (status, next) = match retry_at {
+        Some(at) => ("pending", to_db(at)),
+        None => ("failed", to_db(now)),
+    };
+    let updated = diesel::update(
+        outbox_messages::table
+            .find(id)
+            .filter(outbox_messages::status.eq("sending"))
+            .filter(outbox_messages::claimed_by.eq(worker)),
+    )
+    .set((
+        outbox_messages::status.eq(status),
+        outbox_messages::next_attempt_at.eq(next),
+        outbox_messages::claimed_until.eq(None::<NaiveDateTime>),
+        outbox_messages::last_error.eq(Some(error)),
+        outbox_messages::status_updated_at.eq(to_db(now)),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Messages about one object, oldest first.
+pub fn for_subject(
+    conn: &mut DbConnection,
+    subject_type: &str,
+    subject_id: &str,
+) -> Result<Vec<MessageRow>, StoreError> {
+    Ok(outbox_messages::table
+        .filter(outbox_messages::subject_type.eq(subject_type))
+        .filter(outbox_messages::subject_id.eq(subject_id))
+        .order((outbox_messages::created_at.asc(), outbox_messages::id.asc()))
+        .select(MessageRow::as_select())
+        .load(conn)?)
+}

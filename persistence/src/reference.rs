@@ -1,0 +1,269 @@
+//! Reference data: the practice register (route A) and the CQC directory (route B). Imports
+//! upsert by CQC location id inside the caller's transaction, so a file applies whole or not at all.
+
+use crate::db::DbConnection;
+use crate::error::StoreError;
+use crate::schema::{cqc_locations, practices};
+use crate::time::to_db;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+/// A practice in the register.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = practices)]
+pub struct PracticeRow {
+    pub id: String,
+    pub ods_code: String,
+    pub name: String,
+    pub address_line_1: String,
+    pub address_line_2: Option<String>,
+    pub town: String,
+    pub county: Option<String>,
+    pub postcode: String,
+    pub cqc_location_id: String,
+    pub cqc_contact_id_hash: Option<String>,
+    pub registered_manager_email: Option<String>,
+    pub ig_assessment: String,
+    pub ig_value: Option<String>,
+    pub ig_assessed_on: Option<NaiveDate>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// What an import says about one practice.
+#[derive(Debug, Clone, PartialEq, Eq, AsChangeset)]
+#[diesel(table_name = practices, treat_none_as_null = true)]
+pub struct PracticeRecord {
+    pub ods_code: String,
+    pub name: String,
+    pub address_line_1: String,
+    pub address_line_2: Option<String>,
+    pub town: String,
+    pub county: Option<String>,
+    pub postcode: String,
+    pub cqc_location_id: String,
+    pub cqc_contact_id_hash: Option<String>,
+    pub registered_manager_email: Option<String>,
+    pub ig_assessment: String,
+    pub ig_value: Option<String>,
+    pub ig_assessed_on: Option<NaiveDate>,
+}
+
+impl PracticeRow {
+    fn as_record(&self) -> PracticeRecord {
+        PracticeRecord {
+            ods_code: self.ods_code.clone(),
+            name: self.name.clone(),
+            address_line_1: self.address_line_1.clone(),
+            address_line_2: self.address_line_2.clone(),
+            town: self.town.clone(),
+            county: self.county.clone(),
+            postcode: self.postcode.clone(),
+            cqc_location_id: self.cqc_location_id.clone(),
+            cqc_contact_id_hash: self.cqc_contact_id_hash.clone(),
+            registered_manager_email: self.registered_manager_email.clone(),
+            ig_assessment: self.ig_assessment.clone(),
+            ig_value: self.ig_value.clone(),
+            ig_assessed_on: self.ig_assessed_on,
+        }
+    }
+
+    /// Address lines for display and letters, without empty parts.
+    pub fn address_lines(&self) -> Vec<String> {
+        [
+            Some(&self.address_line_1),
+            self.address_line_2.as_ref(),
+            Some(&self.town),
+            self.county.as_ref(),
+            Some(&self.postcode),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|line| !line.trim().is_empty())
+        .cloned()
+        .collect()
+    }
+}
+
+/// A location in the CQC directory.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = cqc_locations)]
+pub struct CqcLocationRow {
+    pub location_id: String,
+    pub name: String,
+    pub address_line_1: String,
+    pub address_line_2: Option<String>,
+    pub town: String,
+    pub county: Option<String>,
+    pub postcode: String,
+    pub registration_status: String,
+    pub service_types: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl CqcLocationRow {
+    /// Address lines as the CQC registers them, without empty parts.
+    pub fn address_lines(&self) -> Vec<String> {
+        [
+            Some(&self.address_line_1),
+            self.address_line_2.as_ref(),
+            Some(&self.town),
+            self.county.as_ref(),
+            Some(&self.postcode),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|line| !line.trim().is_empty())
+        .cloned()
+        .collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Insertable, AsChangeset)]
+#[diesel(table_name = cqc_locations, treat_none_as_null = true)]
+pub struct CqcLocationRecord {
+    pub location_id: String,
+    pub name: String,
+    pub address_line_1: String,
+    pub address_line_2: Option<String>,
+    pub town: String,
+    pub county: Option<String>,
+    pub postcode: String,
+    pub registration_status: String,
+    pub service_types: String,
+}
+
+/// Outcome of an import.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpsertCounts {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// Inserts or updates each practice by CQC location id. Run inside a write transaction.
+pub fn upsert_practices(
+    conn: &mut DbConnection,
+    records: &[PracticeRecord],
+    now: DateTime<Utc>,
+) -> Result<UpsertCounts, StoreError> {
+    let mut counts = UpsertCounts::default();
+    let now = to_db(now);
+    for record in records {
+        let existing = practices::table
+            .filter(practices::cqc_location_id.eq(&record.cqc_location_id))
+            .select(PracticeRow::as_select())
+            .first(conn)
+            .optional()?;
+        match existing {
+            Some(row) if row.as_record() == *record => counts.unchanged += 1,
+            Some(row) => {
+                diesel::update(practices::table.find(&row.id))
+                    .set((record, practices::updated_at.eq(now)))
+                    .execute(conn)?;
+                counts.updated += 1;
+            }
+            None => {
+                diesel::insert_into(practices::table)
+                    .values((
+                        practices::id.eq(uuid::Uuid::new_v4().to_string()),
+                        practices::ods_code.eq(&record.ods_code),
+                        practices::name.eq(&record.name),
+                        practices::address_line_1.eq(&record.address_line_1),
+                        practices::address_line_2.eq(&record.address_line_2),
+                        practices::town.eq(&record.town),
+                        practices::county.eq(&record.county),
+                        practices::postcode.eq(&record.postcode),
+                        practices::cqc_location_id.eq(&record.cqc_location_id),
+                        practices::cqc_contact_id_hash.eq(&record.cqc_contact_id_hash),
+                        practices::registered_manager_email.eq(&record.registered_manager_email),
+                        practices::ig_assessment.eq(&record.ig_assessment),
+                        practices::ig_value.eq(&record.ig_value),
+                        practices::ig_assessed_on.eq(record.ig_assessed_on),
+                        practices::created_at.eq(now),
+                        practices::updated_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                counts.created += 1;
+            }
+        }
+    }
+    Ok(counts)
+}
+
+/// Inserts or updates each location by location id. Run inside a write transaction.
+pub fn upsert_cqc_locations(
+    conn: &mut DbConnection,
+    records: &[CqcLocationRecord],
+    now: DateTime<Utc>,
+) -> Result<UpsertCounts, StoreError> {
+    let mut counts = UpsertCounts::default();
+    let now = to_db(now);
+    for record in records {
+        let existing = cqc_locations::table
+            .find(&record.location_id)
+            .select(CqcLocationRow::as_select())
+            .first(conn)
+            .optional()?;
+        match existing {
+            Some(row) if same_location(&row, record) => counts.unchanged += 1,
+            Some(_) => {
+                diesel::update(cqc_locations::table.find(&record.location_id))
+                    .set((record, cqc_locations::updated_at.eq(now)))
+                    .execute(conn)?;
+                counts.updated += 1;
+            }
+            None => {
+                diesel::insert_into(cqc_locations::table)
+                    .values((record, cqc_locations::created_at.eq(now), cqc_locations::updated_at.eq(now)))
+                    .execute(conn)?;
+                counts.created += 1;
+            }
+        }
+    }
+    Ok(counts)
+}
+
+fn same_location(row: &CqcLocationRow, record: &CqcLocationRecord) -> bool {
+    row.name == record.name
+        && row.address_line_1 == record.address_line_1
+        && row.address_line_2 == record.address_line_2
+        && row.town == record.town
+        && row.county == record.county
+        && row.postcode == record.postcode
+        && row.registration_status == record.registration_status
+        && row.service_types == record.service_types
+}
+
+pub fn practices_at_postcode(conn: &mut DbConnection, postcode: &str) -> Result<Vec<PracticeRow>, StoreError> {
+    Ok(practices::table
+        .filter(practices::postcode.eq(postcode))
+        .order(practices::name.asc())
+        .select(PracticeRow::as_select())
+        .load(conn)?)
+}
+
+pub fn practice(conn: &mut DbConnection, id: &str) -> Result<Option<PracticeRow>, StoreError> {
+    Ok(practices::table.find(id).select(PracticeRow::as_select()).first(conn).optional()?)
+}
+
+pub fn practice_by_location(conn: &mut DbConnection, location_id: &str) -> Result<Option<PracticeRow>, StoreError> {
+    Ok(practices::table
+        .filter(practices::cqc_location_id.eq(location_id))
+        .select(PracticeRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn cqc_location(conn: &mut DbConnection, location_id: &str) -> Result<Option<CqcLocationRow>, StoreError> {
+    Ok(cqc_locations::table.find(location_id).select(CqcLocationRow::as_select()).first(conn).optional()?)
+}
+
+pub fn count_practices(conn: &mut DbConnection) -> Result<i64, StoreError> {
+    Ok(practices::table.count().get_result(conn)?)
+}
+
+pub fn count_cqc_locations(conn: &mut DbConnection) -> Result<i64, StoreError> {
+    Ok(cqc_locations::table.count().get_result(conn)?)
+}
