@@ -8,6 +8,7 @@ mod architecture;
 mod concurrency;
 mod contract;
 mod expiry;
+mod helpdesk;
 mod journey;
 mod operations;
 mod refusals;

@@ -23,6 +23,8 @@ pub enum Environment {
 
 /// The key used in development when `SECRET_KEY` is unset. Production refuses it.
 const DEVELOPMENT_SECRET_KEY: &str = "development-only-secret-key-never-use-in-production";
+/// The token signing secret used in development when `JWT_SECRET` is unset. Production refuses it.
+const DEVELOPMENT_JWT_SECRET: &str = "development-only-jwt-secret-never-use-in-production";
 /// Minimum length of a production `SECRET_KEY`, in bytes (256 bits once random).
 const MIN_SECRET_KEY_BYTES: usize = 32;
 
@@ -117,6 +119,49 @@ pub struct Settings {
     /// Seconds between sweeps that expire inactive applications.
     #[arg(long, env = "EXPIRY_SWEEP_SECONDS", default_value_t = 60)]
     pub expiry_sweep_seconds: u64,
+
+    /// Secret that signs access tokens (HS256; at least 32 bytes; required in production).
+    /// Changing it ends every session.
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// Minutes a helpdesk access token lasts before the administrator signs in again.
+    #[arg(long, env = "ADMIN_TOKEN_MINUTES", default_value_t = 30)]
+    pub admin_token_minutes: u32,
+
+    /// Argon2id memory per password hash, in KiB (at least 19456, i.e. 19 MiB).
+    #[arg(long, env = "ARGON2_MEMORY_KIB", default_value_t = 19 * 1024)]
+    pub argon2_memory_kib: u32,
+
+    /// Argon2id iterations (at least 2).
+    #[arg(long, env = "ARGON2_ITERATIONS", default_value_t = 2)]
+    pub argon2_iterations: u32,
+
+    /// Argon2id parallelism (at least 1).
+    #[arg(long, env = "ARGON2_PARALLELISM", default_value_t = 1)]
+    pub argon2_parallelism: u32,
+
+    /// Password hashes computed at once, each using ARGON2_MEMORY_KIB; further requests wait
+    /// their turn (default: one per CPU core).
+    #[arg(long, env = "PASSWORD_HASHING_CONCURRENCY")]
+    pub password_hashing_concurrency: Option<usize>,
+
+    /// Largest reference-data file the helpdesk can upload, in bytes.
+    #[arg(long, env = "MAX_UPLOAD_BYTES", default_value_t = 50 * 1024 * 1024)]
+    pub max_upload_bytes: usize,
+}
+
+/// Argon2id parameters for password hashes (R-L2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Argon2Settings {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Argon2Settings {
+    /// The floor R-L2 sets: 19 MiB, t=2, p=1.
+    pub const MINIMUM: Self = Self { memory_kib: 19 * 1024, iterations: 2, parallelism: 1 };
 }
 
 /// A value that must never be printed.
@@ -161,6 +206,11 @@ pub struct Config {
     pub trust_proxy_headers: bool,
     pub dispatch_interval: Duration,
     pub expiry_sweep_interval: Duration,
+    pub jwt_secret: Secret<Vec<u8>>,
+    pub admin_token_lifetime: chrono::Duration,
+    pub argon2: Argon2Settings,
+    pub password_hashing_concurrency: usize,
+    pub max_upload_bytes: usize,
 }
 
 /// The shortest inactivity period allowed: an applicant waiting for a posted passcode must be
@@ -201,6 +251,40 @@ impl Settings {
             (Environment::Development, None) => Some(DEVELOPMENT_SECRET_KEY.to_owned()),
             (_, Some(key)) => Some(key),
         };
+        let jwt_secret = match (self.environment, self.jwt_secret) {
+            (Environment::Production, None) => {
+                problems.push("JWT_SECRET is required in production".to_owned());
+                None
+            }
+            (Environment::Production, Some(key))
+                if key == DEVELOPMENT_JWT_SECRET || key.len() < MIN_SECRET_KEY_BYTES =>
+            {
+                problems.push(format!(
+                    "JWT_SECRET must be a real secret of at least {MIN_SECRET_KEY_BYTES} bytes in production"
+                ));
+                None
+            }
+            (Environment::Development, None) => Some(DEVELOPMENT_JWT_SECRET.to_owned()),
+            (_, Some(key)) => Some(key),
+        };
+        let argon2 = Argon2Settings {
+            memory_kib: self.argon2_memory_kib,
+            iterations: self.argon2_iterations,
+            parallelism: self.argon2_parallelism,
+        };
+        let floor = Argon2Settings::MINIMUM;
+        if argon2.memory_kib < floor.memory_kib
+            || argon2.iterations < floor.iterations
+            || argon2.parallelism < floor.parallelism
+        {
+            problems.push(format!(
+                "ARGON2_* must be at least {} KiB, {} iterations, parallelism {}",
+                floor.memory_kib, floor.iterations, floor.parallelism
+            ));
+        }
+        if self.password_hashing_concurrency == Some(0) || self.admin_token_minutes == 0 {
+            problems.push("PASSWORD_HASHING_CONCURRENCY and ADMIN_TOKEN_MINUTES must be at least 1".to_owned());
+        }
         // An empty variable (as compose files pass it) means no origins.
         let cors_allowed_origins: Vec<String> = self
             .cors_allowed_origins
@@ -234,8 +318,10 @@ impl Settings {
         if self.dispatch_interval_millis == 0 || self.expiry_sweep_seconds == 0 {
             problems.push("DISPATCH_INTERVAL_MILLIS and EXPIRY_SWEEP_SECONDS must be at least 1".to_owned());
         }
-        match (database_url, bind_address, mail_domain, secret_key) {
-            (Some(database_url), Some(bind_address), Some(mail_domain), Some(secret_key)) if problems.is_empty() => {
+        match (database_url, bind_address, mail_domain, secret_key, jwt_secret) {
+            (Some(database_url), Some(bind_address), Some(mail_domain), Some(secret_key), Some(jwt_secret))
+                if problems.is_empty() =>
+            {
                 Ok(Config {
                     environment: self.environment,
                     database_url,
@@ -259,6 +345,13 @@ impl Settings {
                     trust_proxy_headers: self.trust_proxy_headers,
                     dispatch_interval: Duration::from_millis(self.dispatch_interval_millis),
                     expiry_sweep_interval: Duration::from_secs(self.expiry_sweep_seconds),
+                    jwt_secret: Secret::new(jwt_secret.into_bytes()),
+                    admin_token_lifetime: chrono::Duration::minutes(i64::from(self.admin_token_minutes)),
+                    argon2,
+                    password_hashing_concurrency: self
+                        .password_hashing_concurrency
+                        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)),
+                    max_upload_bytes: self.max_upload_bytes,
                 })
             }
             _ => Err(ConfigError(problems)),
@@ -290,6 +383,13 @@ impl Config {
             trust_proxy_headers: false,
             dispatch_interval_millis: 1000,
             expiry_sweep_seconds: 60,
+            jwt_secret: None,
+            admin_token_minutes: 30,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+            password_hashing_concurrency: Some(2),
+            max_upload_bytes: 50 * 1024 * 1024,
         }
         .into_config()
     }
@@ -333,7 +433,14 @@ mod tests {
         let error = parse(&["--environment", "production", "--secret-key", "short"]).unwrap_err();
         assert!(error.to_string().contains("at least 32 bytes"));
         let key = "k".repeat(40);
-        assert!(parse(&["--environment", "production", "--secret-key", &key]).is_ok());
+        let error = parse(&["--environment", "production", "--secret-key", &key]).unwrap_err();
+        assert!(error.to_string().contains("JWT_SECRET is required"));
+        let jwt = "j".repeat(40);
+        assert!(parse(&["--environment", "production", "--secret-key", &key, "--jwt-secret", &jwt]).is_ok());
+        let error =
+            parse(&["--environment", "production", "--secret-key", &key, "--jwt-secret", DEVELOPMENT_JWT_SECRET])
+                .unwrap_err();
+        assert!(error.to_string().contains("JWT_SECRET must be a real secret"));
     }
 
     #[test]
@@ -356,7 +463,9 @@ mod tests {
     fn sample_data_defaults_to_development_only() {
         assert!(parse(&[]).unwrap().load_sample_data);
         let key = "k".repeat(40);
-        assert!(!parse(&["--environment", "production", "--secret-key", &key]).unwrap().load_sample_data);
+        let jwt = "j".repeat(40);
+        let production = parse(&["--environment", "production", "--secret-key", &key, "--jwt-secret", &jwt]).unwrap();
+        assert!(!production.load_sample_data);
         assert!(!parse(&["--load-sample-data", "false"]).unwrap().load_sample_data);
     }
 
@@ -365,6 +474,14 @@ mod tests {
         let error = parse(&["--application-inactivity-days", "7"]).unwrap_err();
         assert!(error.to_string().contains("at least 28"));
         assert_eq!(parse(&[]).unwrap().application_inactivity, chrono::Duration::days(28));
+    }
+
+    #[test]
+    fn r_l2_argon2_parameters_cannot_go_below_the_floor() {
+        let error = parse(&["--argon2-memory-kib", "8192"]).unwrap_err();
+        assert!(error.to_string().contains("ARGON2_"));
+        assert!(parse(&["--argon2-iterations", "1"]).is_err());
+        assert_eq!(parse(&[]).unwrap().argon2, Argon2Settings::MINIMUM);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The HTTP API of the NHSmail dental practice registration service: configuration, the error
 //! policy, request handling, the OpenAPI contract and the server.
 
+pub mod admin;
 pub mod clock;
 pub mod config;
 pub mod expiry;
@@ -9,6 +10,7 @@ pub mod journey;
 pub mod limits;
 pub mod messaging;
 pub mod openapi;
+pub mod passwords;
 pub mod problem;
 pub mod reference_import;
 pub mod request_id;
@@ -16,4 +18,5 @@ pub mod routes;
 pub mod security;
 pub mod server;
 pub mod state;
+pub mod tokens;
 pub mod views;

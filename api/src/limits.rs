@@ -55,7 +55,8 @@ pub fn record_verification(
 ) -> Result<(), StoreError> {
     let outcome = if succeeded { SUCCESS } else { FAILURE };
     attempts::record(conn, VERIFY_PRACTICE, location, outcome, now)?;
-    attempts::record(conn, VERIFY_APPLICATION, application, outcome, now)
+    attempts::record(conn, VERIFY_APPLICATION, application, outcome, now)?;
+    Ok(())
 }
 
 /// R-O5: when the next passcode may be issued for this practice and client (`None`: now).
@@ -79,5 +80,27 @@ pub fn passcodes_remaining(conn: &mut DbConnection, location: &str, now: DateTim
 }
 
 pub fn record_passcode_issue(conn: &mut DbConnection, client: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-    attempts::record(conn, PASSCODE_CLIENT, client, ISSUED, now)
+    attempts::record(conn, PASSCODE_CLIENT, client, ISSUED, now).map(|_| ())
+}
+
+/// R-L8: starts a sign-in attempt for `scope` and `username`, counted as a failure until
+/// [`sign_in_succeeded`] says otherwise, so that parallel guesses cannot overrun the limits.
+/// `Err(until)` when the subject is locked.
+pub fn begin_sign_in(
+    conn: &mut DbConnection,
+    scope: &str,
+    username: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<String, DateTime<Utc>>, StoreError> {
+    let policy = LockoutPolicy::sign_in();
+    attempts::lock_subject(conn, scope, username, now)?;
+    let state = evaluate(conn, scope, username, &policy, now)?;
+    if let Some(until) = state.locked_until {
+        return Ok(Err(until));
+    }
+    Ok(Ok(attempts::record(conn, scope, username, FAILURE, now)?))
+}
+
+pub fn sign_in_succeeded(conn: &mut DbConnection, attempt_id: &str) -> Result<(), StoreError> {
+    attempts::set_outcome(conn, attempt_id, SUCCESS)
 }

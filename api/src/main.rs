@@ -1,10 +1,12 @@
-//! `nhsmail-dental`: runs the API (the default), applies migrations, or writes the contract.
+//! `nhsmail-dental`: runs the API (the default), applies migrations, loads reference data,
+//! creates helpdesk administrators, or writes the contract.
 
 use anyhow::Context;
-use api::clock::SystemClock;
-use api::config::Settings;
+use api::clock::{Clock, SystemClock};
+use api::config::{Config, Settings};
 use api::server::Application;
 use clap::{Parser, Subcommand};
+use std::io::Write;
 use std::sync::Arc;
 
 /// NHSmail dental practice registration service.
@@ -33,11 +35,31 @@ enum Command {
         /// The CSV file.
         file: std::path::PathBuf,
     },
+    /// Manage helpdesk administrators.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
     /// Print the OpenAPI contract as YAML, or write it to a file.
     Openapi {
         /// Write to this file instead of standard output (e.g. openapi.yaml).
         #[arg(long)]
         output: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a helpdesk administrator. The password is read from ADMIN_PASSWORD or, if that
+    /// is unset, from the first line of standard input (never from the command line, where
+    /// other users could see it).
+    Create {
+        /// Sign-in name: 3 to 64 letters, digits, dots, hyphens or underscores.
+        #[arg(long)]
+        username: String,
+        /// The administrator's full name.
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -49,6 +71,54 @@ enum ImportDataset {
     CqcLocations,
 }
 
+fn open_database(config: &Config) -> anyhow::Result<persistence::Database> {
+    let db = persistence::Database::connect(&config.database_url, persistence::PoolOptions::default())
+        .with_context(|| format!("cannot open the database at {}", config.database_url))?;
+    db.run_migrations().context("cannot apply database migrations")?;
+    Ok(db)
+}
+
+fn print(text: &str) -> anyhow::Result<()> {
+    std::io::stdout().write_all(format!("{text}\n").as_bytes())?;
+    Ok(())
+}
+
+fn import(config: &Config, dataset: ImportDataset, file: &std::path::Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let db = open_database(config)?;
+    let mut conn = db.get()?;
+    let hasher = api::security::Hasher::new(&config.secret_key);
+    let dataset = match dataset {
+        ImportDataset::Practices => api::reference_import::Dataset::Practices,
+        ImportDataset::CqcLocations => api::reference_import::Dataset::CqcLocations,
+    };
+    let actor = persistence::audit::Actor { kind: "operator", id: std::env::var("USER").ok() };
+    let origin = persistence::audit::Origin { request_id: None, client_address: Some("command line".to_owned()) };
+    let by = api::reference_import::ImportedBy { actor: &actor, origin: &origin };
+    let report = api::reference_import::import(&mut conn, dataset, &bytes, &hasher, SystemClock.now(), Some(by))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    print(&serde_json::to_string_pretty(&report)?)?;
+    if !report.applied {
+        anyhow::bail!("{} rows are not valid; nothing was imported", report.errors.len());
+    }
+    Ok(())
+}
+
+fn create_admin(config: &Config, username: &str, name: &str) -> anyhow::Result<()> {
+    let password = match std::env::var("ADMIN_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).context("cannot read the password from standard input")?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    let db = open_database(config)?;
+    let passwords = api::passwords::Passwords::new(config.argon2, 1)?;
+    let id = api::admin::create_admin(&db, &passwords, username, name, &password, SystemClock.now())?;
+    print(&format!("created helpdesk administrator {} ({id})", api::admin::normalise_username(username)))
+}
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
@@ -56,46 +126,19 @@ fn main() -> anyhow::Result<()> {
         Command::Openapi { output } => {
             let yaml = api::openapi::to_yaml().map_err(anyhow::Error::msg)?;
             match output {
-                Some(path) => {
-                    std::fs::write(&path, yaml).with_context(|| format!("cannot write {}", path.display()))?
-                }
-                None => std::io::Write::write_all(&mut std::io::stdout(), yaml.as_bytes())?,
-            }
-            Ok(())
-        }
-        Command::Import { dataset, file } => {
-            let config = cli.settings.into_config()?;
-            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let db = persistence::Database::connect(&config.database_url, persistence::PoolOptions::default())?;
-            db.run_migrations()?;
-            let mut conn = db.get()?;
-            let hasher = api::security::Hasher::new(&config.secret_key);
-            let dataset = match dataset {
-                ImportDataset::Practices => api::reference_import::Dataset::Practices,
-                ImportDataset::CqcLocations => api::reference_import::Dataset::CqcLocations,
-            };
-            let report = api::reference_import::import(
-                &mut conn,
-                dataset,
-                &bytes,
-                &hasher,
-                api::clock::Clock::now(&SystemClock),
-            )
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let text = serde_json::to_string_pretty(&report)?;
-            std::io::Write::write_all(&mut std::io::stdout(), format!("{text}\n").as_bytes())?;
-            if report.applied {
-                Ok(())
-            } else {
-                anyhow::bail!("{} rows are not valid; nothing was imported", report.errors.len())
+                Some(path) => std::fs::write(&path, yaml).with_context(|| format!("cannot write {}", path.display())),
+                None => Ok(std::io::stdout().write_all(yaml.as_bytes())?),
             }
         }
         Command::Migrate => {
             let config = cli.settings.into_config()?;
-            let db = persistence::Database::connect(&config.database_url, persistence::PoolOptions::default())?;
-            let applied = db.run_migrations()?;
-            log::info!("{} migrations applied to {}", applied.len(), config.database_url);
+            open_database(&config)?;
+            log::info!("the schema of {} is current", config.database_url);
             Ok(())
+        }
+        Command::Import { dataset, file } => import(&cli.settings.into_config()?, dataset, &file),
+        Command::Admin { command: AdminCommand::Create { username, name } } => {
+            create_admin(&cli.settings.into_config()?, &username, &name)
         }
         Command::Serve => {
             let config = cli.settings.into_config()?;

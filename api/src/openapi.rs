@@ -4,6 +4,7 @@
 
 use crate::problem::{FieldError, NoApplicationToken, NotFoundForCaller, Problem};
 use crate::routes;
+use crate::routes::admin::NoHelpdeskToken;
 use actix_web::App;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -21,6 +22,13 @@ impl Modify for SecuritySchemes {
                 .to_owned(),
         );
         components.add_security_scheme("application_token", SecurityScheme::Http(token));
+        let mut helpdesk = Http::new(HttpAuthScheme::Bearer);
+        helpdesk.bearer_format = Some("JWT".to_owned());
+        helpdesk.description = Some(
+            "A helpdesk access token from `POST /v1/admin/sessions` (a short-lived JWT; signing out revokes it)."
+                .to_owned(),
+        );
+        components.add_security_scheme("helpdesk_token", SecurityScheme::Http(helpdesk));
     }
 }
 
@@ -32,10 +40,11 @@ impl Modify for SecuritySchemes {
         contact(name = "National Administration Service", email = "dentistadmin@nhs.net"),
         license(name = "MIT", identifier = "MIT"),
     ),
-    components(schemas(Problem, FieldError), responses(NoApplicationToken, NotFoundForCaller)),
+    components(schemas(Problem, FieldError), responses(NoApplicationToken, NotFoundForCaller, NoHelpdeskToken)),
     modifiers(&SecuritySchemes),
     tags(
         (name = "registration", description = "The registration journey: questionnaire, practice identification, verification, town, members and submission. Every call after `POST /v1/applications` needs that application's token."),
+        (name = "helpdesk", description = "For the national administration service: sign in, reference data. Needs a helpdesk access token."),
         (name = "operations", description = "Health, readiness and the documentation of problem types."),
     )
 )]

@@ -347,26 +347,56 @@ fn report(dataset: Dataset, rows: usize, counts: UpsertCounts, errors: Vec<RowEr
     }
 }
 
-/// Checks a whole file, then applies it in one transaction, or not at all.
+/// Who imported a file, for the audit log.
+pub struct ImportedBy<'a> {
+    pub actor: &'a persistence::audit::Actor,
+    pub origin: &'a persistence::audit::Origin,
+}
+
+/// Checks a whole file, then applies it in one transaction (with its audit record), or not at all.
 pub fn import(
     conn: &mut DbConnection,
     dataset: Dataset,
     bytes: &[u8],
     hasher: &Hasher,
     now: DateTime<Utc>,
+    by: Option<ImportedBy<'_>>,
 ) -> Result<ImportReport, ApiError> {
+    let audit = |conn: &mut DbConnection, rows: usize, counts: UpsertCounts| -> Result<(), persistence::StoreError> {
+        let Some(by) = &by else { return Ok(()) };
+        persistence::audit::record(
+            conn,
+            &persistence::audit::AuditEntry {
+                actor: by.actor,
+                origin: by.origin,
+                action: "reference_data.imported",
+                object_type: "reference_data",
+                object_id: Some(dataset.name()),
+                details: serde_json::json!({"rows": rows, "created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged}),
+            },
+            now,
+        )
+    };
     match dataset {
         Dataset::Practices => match parse_practices(bytes, hasher) {
             Err(errors) => Ok(report(dataset, 0, UpsertCounts::default(), errors)),
             Ok(records) => {
-                let counts = write_transaction(conn, |conn| reference::upsert_practices(conn, &records, now))?;
+                let counts = write_transaction(conn, |conn| {
+                    let counts = reference::upsert_practices(conn, &records, now)?;
+                    audit(conn, records.len(), counts)?;
+                    Ok::<_, persistence::StoreError>(counts)
+                })?;
                 Ok(report(dataset, records.len(), counts, Vec::new()))
             }
         },
         Dataset::CqcLocations => match parse_cqc_locations(bytes) {
             Err(errors) => Ok(report(dataset, 0, UpsertCounts::default(), errors)),
             Ok(records) => {
-                let counts = write_transaction(conn, |conn| reference::upsert_cqc_locations(conn, &records, now))?;
+                let counts = write_transaction(conn, |conn| {
+                    let counts = reference::upsert_cqc_locations(conn, &records, now)?;
+                    audit(conn, records.len(), counts)?;
+                    Ok::<_, persistence::StoreError>(counts)
+                })?;
                 Ok(report(dataset, records.len(), counts, Vec::new()))
             }
         },
@@ -385,8 +415,8 @@ pub fn load_sample_if_empty(
     if reference::count_practices(conn)? > 0 || reference::count_cqc_locations(conn)? > 0 {
         return Ok(None);
     }
-    let practices = import(conn, Dataset::Practices, SAMPLE_PRACTICES.as_bytes(), hasher, now)?;
-    let locations = import(conn, Dataset::CqcLocations, SAMPLE_CQC_LOCATIONS.as_bytes(), hasher, now)?;
+    let practices = import(conn, Dataset::Practices, SAMPLE_PRACTICES.as_bytes(), hasher, now, None)?;
+    let locations = import(conn, Dataset::CqcLocations, SAMPLE_CQC_LOCATIONS.as_bytes(), hasher, now, None)?;
     Ok(Some((practices, locations)))
 }
 

@@ -5,9 +5,11 @@ use crate::config::Config;
 use crate::extract::{BodyLimit, path_error, query_error};
 use crate::messaging::dispatcher::Dispatcher;
 use crate::messaging::providers::DevelopmentProvider;
+use crate::passwords::Passwords;
 use crate::problem::{ApiError, ProblemType};
 use crate::security::Hasher;
 use crate::state::AppState;
+use crate::tokens::Tokens;
 use crate::{expiry, openapi, reference_import, request_id, routes};
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
@@ -64,7 +66,9 @@ impl Application {
                 );
             }
         }
-        let state = web::Data::new(AppState { config: Arc::new(config), db, clock, hasher });
+        let passwords = Passwords::new(config.argon2, config.password_hashing_concurrency)?;
+        let tokens = Tokens::new(&config.jwt_secret);
+        let state = web::Data::new(AppState { config: Arc::new(config), db, clock, hasher, passwords, tokens });
         let document = openapi::document();
         let app_state = state.clone();
         let mut server = HttpServer::new(move || app(app_state.clone(), document.clone()))

@@ -2,8 +2,10 @@
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::passwords::Passwords;
 use crate::problem::ApiError;
 use crate::security::Hasher;
+use crate::tokens::Tokens;
 use actix_web::web;
 use persistence::{Database, DbConnection};
 use std::sync::Arc;
@@ -13,6 +15,8 @@ pub struct AppState {
     pub db: Database,
     pub clock: Arc<dyn Clock>,
     pub hasher: Hasher,
+    pub passwords: Passwords,
+    pub tokens: Tokens,
 }
 
 impl AppState {

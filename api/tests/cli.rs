@@ -10,11 +10,84 @@ fn binary() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_nhsmail-dental"));
     // The tests' own environment must not leak settings into the child.
     for (key, _) in std::env::vars() {
-        if ["APP_ENV", "DATABASE_URL", "SECRET_KEY", "BIND_ADDRESS", "MAIL_DOMAIN"].contains(&key.as_str()) {
+        if ["APP_ENV", "DATABASE_URL", "SECRET_KEY", "JWT_SECRET", "BIND_ADDRESS", "MAIL_DOMAIN", "ADMIN_PASSWORD"]
+            .contains(&key.as_str())
+        {
             command.env_remove(key);
         }
     }
     command
+}
+
+/// A scratch SQLite database, removed afterwards.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new() -> Self {
+        Self(std::env::temp_dir().join(format!("cli-db-{}", uuid::Uuid::new_v4().simple())))
+    }
+
+    fn url(&self) -> String {
+        format!("sqlite://{}/test.db", self.0.display())
+    }
+
+    fn file(&self, name: &str, content: &str) -> std::path::PathBuf {
+        std::fs::create_dir_all(&self.0).unwrap();
+        let path = self.0.join(name);
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn import_applies_a_good_file_and_nothing_of_a_bad_one() {
+    let scratch = Scratch::new();
+    let header = "ods_code,name,address_line_1,town,postcode,cqc_location_id,cqc_contact_id";
+    let bad = scratch.file("bad.csv", &format!("{header}\nV70001,DERBY DENTAL,1 ROAD,DERBY,DE1 3AA,1-1000070001,C1\nV70002,BROKEN,1 ROAD,DERBY,NOPE,1-1000070002,C2\n"));
+    let output = binary().args(["import", "practices"]).arg(&bad).env("DATABASE_URL", scratch.url()).output().unwrap();
+    assert!(!output.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["applied"], false);
+    assert_eq!(report["errors"][0]["line"], 3);
+    assert_eq!(report["errors"][0]["column"], "postcode");
+
+    let good = scratch.file("good.csv", &format!("{header}\nV70001,DERBY DENTAL,1 ROAD,DERBY,DE1 3AA,1-1000070001,C1\nV70002,FIXED,1 ROAD,DERBY,DE1 3AB,1-1000070002,C2\n"));
+    let output = binary().args(["import", "practices"]).arg(&good).env("DATABASE_URL", scratch.url()).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        (report["created"].as_u64(), report["updated"].as_u64()),
+        (Some(2), Some(0)),
+        "the bad file left nothing behind"
+    );
+}
+
+#[test]
+fn admin_create_reads_the_password_from_the_environment_and_holds_it_to_the_policy() {
+    let scratch = Scratch::new();
+    let create = |password: &str| {
+        binary()
+            .args(["admin", "create", "--username", "Helpdesk.Jane", "--name", "Jane Helpdesk"])
+            .env("DATABASE_URL", scratch.url())
+            .env("ADMIN_PASSWORD", password)
+            .output()
+            .unwrap()
+    };
+    let weak = create("password1");
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password is not acceptable"));
+    let created = create("plinth marmalade oboe lantern");
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    assert!(String::from_utf8_lossy(&created.stdout).contains("helpdesk.jane"));
+    let again = create("plinth marmalade oboe lantern");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 }
 
 #[test]
@@ -43,6 +116,13 @@ fn help_lists_every_environment_variable() {
         "TRUST_PROXY_HEADERS",
         "DISPATCH_INTERVAL_MILLIS",
         "EXPIRY_SWEEP_SECONDS",
+        "JWT_SECRET",
+        "ADMIN_TOKEN_MINUTES",
+        "ARGON2_MEMORY_KIB",
+        "ARGON2_ITERATIONS",
+        "ARGON2_PARALLELISM",
+        "PASSWORD_HASHING_CONCURRENCY",
+        "MAX_UPLOAD_BYTES",
     ] {
         assert!(help.contains(&format!("[env: {variable}")), "--help does not mention {variable}:\n{help}");
     }
@@ -73,6 +153,7 @@ fn production_refuses_to_start_without_a_real_secret() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("SECRET_KEY is required in production"), "{stderr}");
+    assert!(stderr.contains("JWT_SECRET is required in production"), "every problem at once: {stderr}");
     assert!(!dir.exists(), "nothing may be created before the configuration is accepted");
 }
 

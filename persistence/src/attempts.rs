@@ -38,22 +38,30 @@ pub fn lock_subject(conn: &mut DbConnection, scope: &str, subject: &str, now: Da
     }
 }
 
+/// Records an event; returns its id.
 pub fn record(
     conn: &mut DbConnection,
     scope: &str,
     subject: &str,
     outcome: &str,
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+) -> Result<String, StoreError> {
+    let id = uuid::Uuid::new_v4().to_string();
     diesel::insert_into(attempts::table)
         .values((
-            attempts::id.eq(uuid::Uuid::new_v4().to_string()),
+            attempts::id.eq(&id),
             attempts::scope.eq(scope),
             attempts::subject.eq(subject),
             attempts::outcome.eq(outcome),
             attempts::occurred_at.eq(to_db(now)),
         ))
         .execute(conn)?;
+    Ok(id)
+}
+
+/// Changes a recorded event's outcome (an attempt counted as a failure until it succeeds).
+pub fn set_outcome(conn: &mut DbConnection, id: &str, outcome: &str) -> Result<(), StoreError> {
+    diesel::update(attempts::table.find(id)).set(attempts::outcome.eq(outcome)).execute(conn)?;
     Ok(())
 }
 

@@ -184,3 +184,27 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_messages,
     audit_events,
 );
+
+diesel::table! {
+    admins (id) {
+        id -> Text,
+        username -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        created_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        subject_type -> Text,
+        subject_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(admins, sessions);

@@ -131,6 +131,33 @@ impl Drop for TestApp {
     }
 }
 
+pub const ADMIN_USERNAME: &str = "helpdesk.jane";
+pub const ADMIN_PASSWORD: &str = "plinth marmalade oboe lantern";
+
+impl TestApp {
+    /// Creates a helpdesk administrator (as `nhsmail-dental admin create` does) and signs in.
+    pub fn helpdesk_token(&self) -> String {
+        let passwords = api::passwords::Passwords::new(self.config.argon2, 1).unwrap();
+        match api::admin::create_admin(
+            &self.database(),
+            &passwords,
+            ADMIN_USERNAME,
+            "Jane Helpdesk",
+            ADMIN_PASSWORD,
+            chrono::Utc::now(),
+        ) {
+            Ok(_) | Err(api::admin::CreateAdminError::Exists) => {}
+            Err(other) => panic!("cannot create the administrator: {other}"),
+        }
+        let (status, body) = send(
+            self.post("/v1/admin/sessions")
+                .json(&serde_json::json!({"username": ADMIN_USERNAME, "password": ADMIN_PASSWORD})),
+        );
+        assert_eq!(status, 201, "{body:#}");
+        body["access_token"].as_str().unwrap().to_owned()
+    }
+}
+
 /// The databases every black-box test runs against.
 pub fn test_databases() -> Vec<TestDatabase> {
     let mut databases = vec![TestDatabase::sqlite()];

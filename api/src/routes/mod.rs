@@ -1,6 +1,7 @@
 //! HTTP handlers, registered through `utoipa-actix-web` so that every one of them appears in the
 //! OpenAPI document (only `.service(...)` registrations are collected; never use `.route(...)`).
 
+pub mod admin;
 pub mod applications;
 pub mod health;
 pub mod members;
@@ -34,5 +35,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(members::add_member)
         .service(members::edit_member)
         .service(members::remove_member)
-        .service(submission::submit_application);
+        .service(submission::submit_application)
+        .service(admin::sign_in)
+        .service(admin::sign_out)
+        .service(admin::upload_reference_data);
 }
