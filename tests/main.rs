@@ -12,4 +12,5 @@ mod helpdesk;
 mod journey;
 mod operations;
 mod refusals;
+mod review;
 mod security;

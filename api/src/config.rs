@@ -149,6 +149,19 @@ pub struct Settings {
     /// Largest reference-data file the helpdesk can upload, in bytes.
     #[arg(long, env = "MAX_UPLOAD_BYTES", default_value_t = 50 * 1024 * 1024)]
     pub max_upload_bytes: usize,
+
+    /// Approve a submitted application at once when the practice's IG status of record is
+    /// satisfactory (R-V1). Otherwise the helpdesk decides.
+    #[arg(long, env = "AUTO_APPROVE", action = ArgAction::Set, default_value_t = false, value_parser = BoolishValueParser::new())]
+    pub auto_approve: bool,
+
+    /// Days a temporary password works for activation (R-A3).
+    #[arg(long, env = "TEMPORARY_PASSWORD_VALID_DAYS", default_value_t = 14)]
+    pub temporary_password_valid_days: u32,
+
+    /// Where account holders sign in, as written in the username email.
+    #[arg(long, env = "PORTAL_URL", default_value = "https://portal.nhs.net")]
+    pub portal_url: String,
 }
 
 /// Argon2id parameters for password hashes (R-L2).
@@ -211,6 +224,9 @@ pub struct Config {
     pub argon2: Argon2Settings,
     pub password_hashing_concurrency: usize,
     pub max_upload_bytes: usize,
+    pub auto_approve: bool,
+    pub temporary_password_lifetime: chrono::Duration,
+    pub portal_url: String,
 }
 
 /// The shortest inactivity period allowed: an applicant waiting for a posted passcode must be
@@ -282,6 +298,9 @@ impl Settings {
                 floor.memory_kib, floor.iterations, floor.parallelism
             ));
         }
+        if self.temporary_password_valid_days == 0 {
+            problems.push("TEMPORARY_PASSWORD_VALID_DAYS must be at least 1".to_owned());
+        }
         if self.password_hashing_concurrency == Some(0) || self.admin_token_minutes == 0 {
             problems.push("PASSWORD_HASHING_CONCURRENCY and ADMIN_TOKEN_MINUTES must be at least 1".to_owned());
         }
@@ -352,6 +371,9 @@ impl Settings {
                         .password_hashing_concurrency
                         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)),
                     max_upload_bytes: self.max_upload_bytes,
+                    auto_approve: self.auto_approve,
+                    temporary_password_lifetime: chrono::Duration::days(i64::from(self.temporary_password_valid_days)),
+                    portal_url: self.portal_url,
                 })
             }
             _ => Err(ConfigError(problems)),
@@ -390,6 +412,9 @@ impl Config {
             argon2_parallelism: 1,
             password_hashing_concurrency: Some(2),
             max_upload_bytes: 50 * 1024 * 1024,
+            auto_approve: false,
+            temporary_password_valid_days: 14,
+            portal_url: "https://portal.nhs.net".to_owned(),
         }
         .into_config()
     }

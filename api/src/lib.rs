@@ -12,6 +12,7 @@ pub mod messaging;
 pub mod openapi;
 pub mod passwords;
 pub mod problem;
+pub mod provisioning;
 pub mod reference_import;
 pub mod request_id;
 pub mod routes;

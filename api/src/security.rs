@@ -97,6 +97,11 @@ pub fn new_application_token() -> Result<String, ApiError> {
     Ok(format!("{APPLICATION_TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(random::<32>()?)))
 }
 
+/// A new temporary password (R-A3).
+pub fn new_temporary_password() -> Result<domain::password::TemporaryPassword, ApiError> {
+    Ok(domain::password::TemporaryPassword::from_entropy(random::<{ domain::password::TEMPORARY_ENTROPY_BYTES }>()?))
+}
+
 /// A new one-time passcode: 40 random bits (R-O2).
 pub fn new_passcode() -> Result<Passcode, ApiError> {
     Ok(Passcode::from_entropy(random::<ENTROPY_BYTES>()?))

@@ -21,6 +21,7 @@ pub mod messages;
 pub mod passcode;
 pub mod password;
 pub mod postcode;
+pub mod review;
 pub mod roster;
 pub mod text;
 pub mod town;

@@ -76,6 +76,90 @@ pub fn passcode_letter(facts: &PasscodeFacts<'_>, address_lines: Vec<String>) ->
     }
 }
 
+/// A text message ready to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmsMessage {
+    pub body: String,
+}
+
+/// Facts for the messages that follow approval (R-A4).
+#[derive(Debug, Clone, Copy)]
+pub struct AccountFacts<'a> {
+    pub first_name: &'a str,
+    pub username: &'a str,
+    pub practice_name: &'a str,
+    /// Where to sign in, e.g. `https://portal.nhs.net`.
+    pub portal_url: &'a str,
+    pub support_contact: &'a str,
+}
+
+/// To the member's own email address: their username and how to activate (R-A4).
+pub fn username_email(facts: &AccountFacts<'_>) -> EmailMessage {
+    EmailMessage {
+        subject: "Welcome to NHSmail".to_owned(),
+        body: format!(
+            "Dear {first},\n\n\
+Thank you for joining NHSmail. An account has been created for you at {practice}.\n\n\
+Shortly you will receive a text message containing your password to the mobile phone you specified when \
+registering for an NHSmail account. If you do not receive a password by text message, please contact the \
+National Administration Service: {support}.\n\n\
+Accessing your NHSmail account\n\n\
+1. Go to {portal}\n\
+2. Click the 'login' button\n\
+3. Enter the username: {username}\n\
+4. Enter the password sent to your mobile\n\n\
+Once you have logged in you will be asked to change your password and set some security questions. At this \
+stage you can also choose to hide the mobile phone number you gave when registering from the NHS directory. \
+Please complete these steps as soon as possible so your NHSmail account is activated.\n\n\
+The shared mailbox set up for your practice will be sent to your new NHSmail address.\n\n\
+Regards,\n\
+The NHSmail team",
+            first = facts.first_name,
+            practice = facts.practice_name,
+            support = facts.support_contact,
+            portal = facts.portal_url,
+            username = facts.username,
+        ),
+    }
+}
+
+/// The temporary password, by text message to the member's mobile (R-A3, R-A4).
+pub fn temporary_password_sms(password: &str, valid_until: NaiveDate) -> SmsMessage {
+    SmsMessage {
+        body: format!(
+            "Your NHSmail temporary password is {password} . It can only be used to activate your account and \
+expires at the end of {until}. Your username has been emailed to you. NHSmail",
+            until = long_date(valid_until),
+        ),
+    }
+}
+
+/// Facts for a rejection (R-V1).
+#[derive(Debug, Clone, Copy)]
+pub struct RejectionFacts<'a> {
+    pub practice_name: &'a str,
+    pub reason: &'a str,
+    pub support_contact: &'a str,
+}
+
+/// To the shared mailbox owners named in the application: why it was not approved (R-V1).
+pub fn rejection_email(facts: &RejectionFacts<'_>) -> EmailMessage {
+    EmailMessage {
+        subject: "Your NHSmail dental registration was not approved".to_owned(),
+        body: format!(
+            "Dear shared mailbox owner,\n\n\
+The application to register {practice} for NHSmail has not been approved.\n\n\
+Reason: {reason}\n\n\
+No NHSmail accounts have been created. If you have questions, contact the dentist support team: {support}.\n\n\
+Regards,\n\
+The NHSmail team",
+            practice = facts.practice_name,
+            reason = facts.reason,
+            support = facts.support_contact,
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,5 +186,40 @@ mod tests {
         let letter = passcode_letter(&facts(&code), vec!["SAMPLE DENTAL CARE".into(), "SW19 4AB".into()]);
         assert!(letter.body.contains("7KQ4-M2XD"));
         assert_eq!(letter.address_lines.last().map(String::as_str), Some("SW19 4AB"));
+    }
+
+    #[test]
+    fn r_a4_the_username_email_says_how_to_activate_without_the_password() {
+        let email = username_email(&AccountFacts {
+            first_name: "David",
+            username: "david.smith@nhs.net",
+            practice_name: "SAMPLE DENTAL CARE",
+            portal_url: "https://portal.nhs.net",
+            support_contact: "dentistadmin@nhs.net",
+        });
+        assert_eq!(email.subject, "Welcome to NHSmail");
+        assert!(email.body.starts_with("Dear David,"));
+        assert!(email.body.contains("Enter the username: david.smith@nhs.net"));
+        assert!(email.body.contains("text message containing your password"));
+        assert!(email.body.contains("security questions"));
+    }
+
+    #[test]
+    fn r_a3_the_sms_carries_the_temporary_password_and_its_expiry() {
+        let sms = temporary_password_sms("Kp7r-Xm3q-Tz8w-Ab2c", NaiveDate::from_ymd_opt(2026, 12, 5).unwrap());
+        assert!(sms.body.contains("Kp7r-Xm3q-Tz8w-Ab2c"));
+        assert!(sms.body.contains("5 December 2026"));
+        assert!(sms.body.len() <= 306, "fits in two text messages");
+    }
+
+    #[test]
+    fn r_v1_the_rejection_email_gives_the_reason() {
+        let email = rejection_email(&RejectionFacts {
+            practice_name: "HARBOUR VIEW DENTAL",
+            reason: "IG level 1",
+            support_contact: "x",
+        });
+        assert!(email.body.contains("Reason: IG level 1"));
+        assert!(email.body.contains("HARBOUR VIEW DENTAL"));
     }
 }

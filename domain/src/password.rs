@@ -33,6 +33,37 @@ impl fmt::Debug for NewPassword {
     }
 }
 
+/// Characters of temporary passwords: upper and lower case letters and digits without the ones
+/// easily confused when read from a text message (0/O/o, 1/l/I).
+const TEMPORARY_ALPHABET: &[u8; 56] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+/// Random bytes needed for one temporary password.
+pub const TEMPORARY_ENTROPY_BYTES: usize = 16;
+
+/// A temporary password sent by text message (R-A3): 16 characters in four groups of four,
+/// mixing upper and lower case and digits, about 90 bits of randomness. `Debug` is redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TemporaryPassword(String);
+
+impl TemporaryPassword {
+    /// Builds one from random bytes the caller took from a CSPRNG.
+    pub fn from_entropy(bytes: [u8; TEMPORARY_ENTROPY_BYTES]) -> Self {
+        let symbols: Vec<char> =
+            bytes.iter().map(|b| char::from(TEMPORARY_ALPHABET[usize::from(*b) % TEMPORARY_ALPHABET.len()])).collect();
+        let groups: Vec<String> = symbols.chunks(4).map(|chunk| chunk.iter().collect()).collect();
+        Self(groups.join("-"))
+    }
+
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for TemporaryPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TemporaryPassword(<redacted>)")
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PasswordError {
     #[error("Enter a password of at least {MIN_LENGTH} characters.")]
@@ -145,6 +176,22 @@ mod tests {
     #[test]
     fn r_l2_absurdly_long_input_is_refused_before_any_work() {
         assert_eq!(check(&"x".repeat(MAX_LENGTH + 1), &NAMES), Err(vec![PasswordError::TooLong]));
+    }
+
+    #[test]
+    fn r_a3_temporary_passwords_are_random_mixed_and_pass_the_policy() {
+        let mut bytes = [0u8; TEMPORARY_ENTROPY_BYTES];
+        for (i, b) in bytes.iter_mut().enumerate() {
+            *b = (i as u8).wrapping_mul(37).wrapping_add(11);
+        }
+        let temporary = TemporaryPassword::from_entropy(bytes);
+        let text = temporary.expose_secret();
+        assert_eq!(text.len(), 19);
+        assert_eq!(text.matches('-').count(), 3);
+        assert!(text.chars().filter(|c| *c != '-').all(|c| TEMPORARY_ALPHABET.contains(&(c as u8))));
+        assert!(check(text, &NAMES).is_ok(), "{text}");
+        assert!(!format!("{temporary:?}").contains(text));
+        assert_ne!(TemporaryPassword::from_entropy([1; 16]), TemporaryPassword::from_entropy([2; 16]));
     }
 
     #[test]

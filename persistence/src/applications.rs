@@ -350,3 +350,87 @@ pub fn reserve_mobile(
         .execute(conn)?;
     Ok(())
 }
+
+// ---- review (helpdesk) ----
+
+/// Records the decision on a submitted application. Only a submitted application changes;
+/// returns whether this call decided it. A rejection releases the practice (R-P5).
+pub fn decide(
+    conn: &mut DbConnection,
+    id: &str,
+    approved: bool,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let status = if approved { "approved" } else { "rejected" };
+    let target = applications::table.find(id).filter(applications::status.eq("submitted"));
+    let updated = if approved {
+        diesel::update(target)
+            .set((
+                applications::status.eq(status),
+                applications::decided_at.eq(Some(to_db(now))),
+                applications::decision_reason.eq(reason),
+                applications::updated_at.eq(to_db(now)),
+            ))
+            .execute(conn)?
+    } else {
+        diesel::update(target)
+            .set((
+                applications::status.eq(status),
+                applications::decided_at.eq(Some(to_db(now))),
+                applications::decision_reason.eq(reason),
+                applications::claimed_location_id.eq(None::<String>),
+                applications::updated_at.eq(to_db(now)),
+            ))
+            .execute(conn)?
+    };
+    Ok(updated == 1)
+}
+
+/// Filters for the helpdesk's list of applications.
+#[derive(Debug, Clone, Default)]
+pub struct ApplicationFilter {
+    pub status: Option<String>,
+    pub postcode: Option<String>,
+    pub ods_code: Option<String>,
+    pub cqc_location_id: Option<String>,
+    /// Part of the practice name, any case.
+    pub practice_name: Option<String>,
+}
+
+/// Newest first, `limit` at most, after the keyset cursor `(created_at, id)` when given.
+pub fn search(
+    conn: &mut DbConnection,
+    filter: &ApplicationFilter,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> Result<Vec<ApplicationRow>, StoreError> {
+    let mut query = applications::table.select(ApplicationRow::as_select()).into_boxed();
+    if let Some(status) = &filter.status {
+        query = query.filter(applications::status.eq(status.clone()));
+    }
+    if let Some(postcode) = &filter.postcode {
+        query = query.filter(applications::postcode.eq(postcode.clone()));
+    }
+    if let Some(ods) = &filter.ods_code {
+        query = query.filter(applications::ods_code.eq(ods.clone()));
+    }
+    if let Some(location) = &filter.cqc_location_id {
+        query = query.filter(applications::cqc_location_id.eq(location.clone()));
+    }
+    if let Some(name) = &filter.practice_name {
+        let pattern = format!("%{}%", name.to_uppercase().replace(['%', '_'], ""));
+        query = query.filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("UPPER(practice_name) LIKE ")
+                .bind::<diesel::sql_types::Text, _>(pattern),
+        );
+    }
+    if let Some((created_at, id)) = after {
+        query = query.filter(
+            applications::created_at
+                .lt(created_at)
+                .or(applications::created_at.eq(created_at).and(applications::id.lt(id))),
+        );
+    }
+    Ok(query.order((applications::created_at.desc(), applications::id.desc())).limit(limit).load(conn)?)
+}

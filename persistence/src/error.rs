@@ -50,6 +50,8 @@ const UNIQUE_CONSTRAINTS: &[(&str, &str, Conflict)] = &[
     ("applications_claimed_location_id_key", "applications.claimed_location_id", Conflict::PracticeHasLiveApplication),
     ("members_application_email_key", "members.email", Conflict::DuplicateMemberEmail),
     ("members_application_mobile_key", "members.mobile", Conflict::DuplicateMemberMobile),
+    ("accounts_username_key", "accounts.username", Conflict::UsernameTaken),
+    ("shared_mailboxes_address_key", "shared_mailboxes.address", Conflict::MailboxAddressTaken),
 ];
 
 fn unique_violation(info: &dyn DatabaseErrorInformation) -> Conflict {

@@ -34,6 +34,8 @@ pub struct MessageRow {
     pub provider_reference: Option<String>,
     pub sent_at: Option<NaiveDateTime>,
     pub status_updated_at: NaiveDateTime,
+    pub delivery_status: Option<String>,
+    pub delivered_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone)]

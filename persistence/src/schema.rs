@@ -151,6 +151,8 @@ diesel::table! {
         provider_reference -> Nullable<Text>,
         sent_at -> Nullable<Timestamp>,
         status_updated_at -> Timestamp,
+        delivery_status -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
     }
 }
 
@@ -208,3 +210,53 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(admins, sessions);
+
+diesel::table! {
+    shared_mailboxes (id) {
+        id -> Text,
+        address -> Text,
+        practice_name -> Text,
+        ods_code -> Text,
+        cqc_location_id -> Text,
+        application_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    accounts (id) {
+        id -> Text,
+        username -> Text,
+        status -> Text,
+        title -> Nullable<Text>,
+        first_name -> Nullable<Text>,
+        last_name -> Nullable<Text>,
+        email -> Nullable<Text>,
+        mobile -> Nullable<Text>,
+        role -> Nullable<Text>,
+        password_hash -> Nullable<Text>,
+        password_is_temporary -> Bool,
+        password_expires_at -> Nullable<Timestamp>,
+        password_changed_at -> Nullable<Timestamp>,
+        mobile_visible -> Bool,
+        aup_accepted_at -> Nullable<Timestamp>,
+        last_signed_in_at -> Nullable<Timestamp>,
+        application_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mailbox_memberships (mailbox_id, account_id) {
+        mailbox_id -> Text,
+        account_id -> Text,
+        is_owner -> Bool,
+        is_admin -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(mailbox_memberships -> shared_mailboxes (mailbox_id));
+diesel::joinable!(mailbox_memberships -> accounts (account_id));
+diesel::allow_tables_to_appear_in_same_query!(shared_mailboxes, accounts, mailbox_memberships, applications);

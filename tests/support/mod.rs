@@ -108,13 +108,21 @@ impl TestApp {
 
     /// Waits (up to 10 s) until the outbox holds more than `already` messages; returns the new ones.
     pub fn wait_for_messages(&self, already: usize) -> Vec<Value> {
+        self.wait_for_new_messages(already, 1)
+    }
+
+    /// Waits (up to 10 s) until at least `count` messages follow the first `already`; returns them all.
+    pub fn wait_for_new_messages(&self, already: usize, count: usize) -> Vec<Value> {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {
             let all = self.outbox();
-            if all.len() > already {
+            if all.len() >= already + count {
                 return all[already..].to_vec();
             }
-            assert!(std::time::Instant::now() < deadline, "no message was delivered to the outbox within 10 s");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{count} messages were not delivered to the outbox within 10 s"
+            );
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
     }

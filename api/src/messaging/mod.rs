@@ -16,6 +16,9 @@ use serde::{Deserialize, Serialize};
 pub mod templates {
     pub const PASSCODE_EMAIL: &str = "passcode_email";
     pub const PASSCODE_LETTER: &str = "passcode_letter";
+    pub const USERNAME_EMAIL: &str = "username_email";
+    pub const TEMPORARY_PASSWORD_SMS: &str = "temporary_password_sms";
+    pub const REJECTION_EMAIL: &str = "rejection_email";
 }
 
 /// A rendered message, as stored in the outbox.
@@ -112,4 +115,16 @@ pub fn enqueue_letter(
     let recipient = letter.address_lines.join("\n");
     let payload = Payload::Letter { address_lines: letter.address_lines, body: letter.body };
     enqueue(conn, template, &recipient, about, &payload, contains_secret, now)
+}
+
+pub fn enqueue_sms(
+    conn: &mut DbConnection,
+    template: &str,
+    to: &str,
+    about: About<'_>,
+    sms: domain::messages::SmsMessage,
+    contains_secret: bool,
+    now: DateTime<Utc>,
+) -> Result<String, ApiError> {
+    enqueue(conn, template, to, about, &Payload::Sms { body: sms.body }, contains_secret, now)
 }

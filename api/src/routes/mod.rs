@@ -7,6 +7,7 @@ pub mod health;
 pub mod members;
 pub mod practices;
 pub mod problems;
+pub mod review;
 pub mod submission;
 pub mod town;
 pub mod verification;
@@ -38,5 +39,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(submission::submit_application)
         .service(admin::sign_in)
         .service(admin::sign_out)
-        .service(admin::upload_reference_data);
+        .service(admin::upload_reference_data)
+        .service(review::list_applications)
+        .service(review::get_application)
+        .service(review::approve_application)
+        .service(review::reject_application);
 }

@@ -61,7 +61,8 @@ fn receipt(ctx: &Context, state: &AppState) -> Result<SubmissionReceipt, ApiErro
         ctx.application.submitted_at.map(from_db).ok_or_else(|| ApiError::internal("submitted without a time"))?;
     Ok(SubmissionReceipt {
         application_id: ctx.id().to_owned(),
-        status: ctx.status()?.into(),
+        // The receipt records the submission; the application's later status is in GET.
+        status: ApplicationStatus::Submitted,
         submitted_at,
         shared_mailbox_address: ctx
             .mailbox_address(&state.config.mail_domain)
@@ -176,7 +177,11 @@ pub async fn submit_application(
         })
         .await?;
     Ok(match outcome {
-        Submitted::Now(receipt) => HttpResponse::Ok().json(receipt),
+        Submitted::Now(receipt) => {
+            // R-V1: the review runs once the submission has committed; the receipt stands.
+            crate::provisioning::review_submitted(&state, &receipt.application_id).await;
+            HttpResponse::Ok().json(receipt)
+        }
         Submitted::Replayed(receipt) => HttpResponse::Ok().insert_header(("Idempotent-Replayed", "true")).json(receipt),
     })
 }

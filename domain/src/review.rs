@@ -1,0 +1,80 @@
+//! Review of a submitted application (R-V1, R-E2): the IG status of record decides. A practice
+//! whose status fails is rejected with that reason; one that passes is approved automatically
+//! when the service is configured so; anything else waits for the helpdesk.
+
+use crate::ig_status::IgStatus;
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewOutcome {
+    Approve,
+    Reject(RejectionReason),
+    AwaitHelpdesk,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RejectionReason {
+    /// R-E2: the practice does not meet IG Toolkit level 2 or DSPT (status of record given).
+    IgRequirementNotMet(IgStatus),
+    /// Decided by the helpdesk, in their words.
+    Helpdesk(String),
+}
+
+impl fmt::Display for RejectionReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::IgRequirementNotMet(status) => write!(
+                f,
+                "The practice does not meet the minimum requirement for information governance: it must have \
+                 achieved at least level 2 of the IG Toolkit or be accredited under the Data Security and \
+                 Protection Toolkit, and our record shows {status}. The practice needs to reassess and meet \
+                 that requirement, then apply again."
+            ),
+            Self::Helpdesk(reason) => f.write_str(reason),
+        }
+    }
+}
+
+/// R-V1. `ig_of_record` is `None` for a practice the register does not hold (route B).
+pub fn review(ig_of_record: Option<&IgStatus>, auto_approve: bool) -> ReviewOutcome {
+    match ig_of_record {
+        Some(status) if !status.is_satisfactory() => {
+            ReviewOutcome::Reject(RejectionReason::IgRequirementNotMet(*status))
+        }
+        Some(_) if auto_approve => ReviewOutcome::Approve,
+        _ => ReviewOutcome::AwaitHelpdesk,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ig_status::{DsptStatus, IgAssessment};
+
+    fn status(assessment: IgAssessment) -> IgStatus {
+        IgStatus { assessment, assessed_on: None }
+    }
+
+    #[test]
+    fn r_v1_a_satisfactory_status_is_approved_only_when_auto_approval_is_on() {
+        let met = status(IgAssessment::Dspt { status: DsptStatus::StandardsMet });
+        assert_eq!(review(Some(&met), true), ReviewOutcome::Approve);
+        assert_eq!(review(Some(&met), false), ReviewOutcome::AwaitHelpdesk);
+    }
+
+    #[test]
+    fn r_v1_r_e2_a_failing_status_is_rejected_with_the_reason() {
+        let failing = status(IgAssessment::IgToolkit { level: 1 });
+        let outcome = review(Some(&failing), true);
+        assert_eq!(outcome, ReviewOutcome::Reject(RejectionReason::IgRequirementNotMet(failing)));
+        if let ReviewOutcome::Reject(reason) = outcome {
+            assert!(reason.to_string().contains("IG Toolkit level 1"));
+        }
+        assert!(matches!(review(Some(&failing), false), ReviewOutcome::Reject(_)));
+    }
+
+    #[test]
+    fn r_v1_without_a_status_of_record_the_helpdesk_decides() {
+        assert_eq!(review(None, true), ReviewOutcome::AwaitHelpdesk);
+    }
+}

@@ -1,0 +1,215 @@
+//! What approval creates: the shared mailbox, accounts and mailbox memberships (R-A1–R-A3).
+
+use crate::db::DbConnection;
+use crate::error::StoreError;
+use crate::schema::{accounts, mailbox_memberships, mobile_reservations, shared_mailboxes};
+use crate::time::to_db;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use domain::conflict::Conflict;
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = shared_mailboxes)]
+pub struct MailboxRow {
+    pub id: String,
+    pub address: String,
+    pub practice_name: String,
+    pub ods_code: String,
+    pub cqc_location_id: String,
+    pub application_id: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = accounts)]
+pub struct AccountRow {
+    pub id: String,
+    pub username: String,
+    pub status: String,
+    pub title: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+    pub role: Option<String>,
+    pub password_hash: Option<String>,
+    pub password_is_temporary: bool,
+    pub password_expires_at: Option<NaiveDateTime>,
+    pub password_changed_at: Option<NaiveDateTime>,
+    pub mobile_visible: bool,
+    pub aup_accepted_at: Option<NaiveDateTime>,
+    pub last_signed_in_at: Option<NaiveDateTime>,
+    pub application_id: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert_mailbox(
+    conn: &mut DbConnection,
+    id: &str,
+    address: &str,
+    practice: (&str, &str, &str),
+    application_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let (practice_name, ods_code, cqc_location_id) = practice;
+    conn.transaction(|conn| {
+        diesel::insert_into(shared_mailboxes::table)
+            .values((
+                shared_mailboxes::id.eq(id),
+                shared_mailboxes::address.eq(address),
+                shared_mailboxes::practice_name.eq(practice_name),
+                shared_mailboxes::ods_code.eq(ods_code),
+                shared_mailboxes::cqc_location_id.eq(cqc_location_id),
+                shared_mailboxes::application_id.eq(application_id),
+                shared_mailboxes::created_at.eq(to_db(now)),
+            ))
+            .execute(conn)
+            .map(|_| ())
+            .map_err(StoreError::from)
+    })
+}
+
+pub fn username_taken(conn: &mut DbConnection, username: &str) -> Result<bool, StoreError> {
+    let count: i64 = accounts::table.filter(accounts::username.eq(username)).count().get_result(conn)?;
+    Ok(count > 0)
+}
+
+/// A new account's details; the username is chosen by [`insert_account`].
+#[derive(Debug, Clone)]
+pub struct NewAccount<'a> {
+    pub id: &'a str,
+    pub title: Option<&'a str>,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub email: &'a str,
+    pub mobile: &'a str,
+    pub role: &'a str,
+    pub temporary_password_hash: &'a str,
+    pub temporary_password_expires_at: DateTime<Utc>,
+    pub application_id: Option<&'a str>,
+}
+
+/// Inserts the account under the first of `candidates` nobody holds (R-A2). Each attempt runs in
+/// a savepoint, so losing a race for a username just moves on to the next candidate.
+pub fn insert_account(
+    conn: &mut DbConnection,
+    account: &NewAccount<'_>,
+    candidates: impl IntoIterator<Item = String>,
+    now: DateTime<Utc>,
+) -> Result<String, StoreError> {
+    let now = to_db(now);
+    for username in candidates {
+        if username_taken(conn, &username)? {
+            continue;
+        }
+        let inserted = conn.transaction(|conn| {
+            diesel::insert_into(accounts::table)
+                .values((
+                    accounts::id.eq(account.id),
+                    accounts::username.eq(&username),
+                    accounts::status.eq("pending_activation"),
+                    accounts::title.eq(account.title),
+                    accounts::first_name.eq(account.first_name),
+                    accounts::last_name.eq(account.last_name),
+                    accounts::email.eq(account.email),
+                    accounts::mobile.eq(account.mobile),
+                    accounts::role.eq(account.role),
+                    accounts::password_hash.eq(account.temporary_password_hash),
+                    accounts::password_is_temporary.eq(true),
+                    accounts::password_expires_at.eq(Some(to_db(account.temporary_password_expires_at))),
+                    accounts::mobile_visible.eq(false),
+                    accounts::application_id.eq(account.application_id),
+                    accounts::created_at.eq(now),
+                    accounts::updated_at.eq(now),
+                ))
+                .execute(conn)
+                .map_err(StoreError::from)
+        });
+        match inserted {
+            Ok(_) => return Ok(username),
+            Err(StoreError::Conflict(Conflict::UsernameTaken)) => continue,
+            Err(other) => return Err(other),
+        }
+    }
+    Err(StoreError::Conflict(Conflict::UsernameTaken))
+}
+
+pub fn add_membership(
+    conn: &mut DbConnection,
+    mailbox_id: &str,
+    account_id: &str,
+    is_owner: bool,
+    is_admin: bool,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    diesel::insert_into(mailbox_memberships::table)
+        .values((
+            mailbox_memberships::mailbox_id.eq(mailbox_id),
+            mailbox_memberships::account_id.eq(account_id),
+            mailbox_memberships::is_owner.eq(is_owner),
+            mailbox_memberships::is_admin.eq(is_admin),
+            mailbox_memberships::created_at.eq(to_db(now)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// R-R7: the account takes over the mobile its application reserved.
+pub fn transfer_mobile_reservation(conn: &mut DbConnection, mobile: &str, account_id: &str) -> Result<(), StoreError> {
+    diesel::update(mobile_reservations::table.find(mobile))
+        .set((
+            mobile_reservations::account_id.eq(Some(account_id)),
+            mobile_reservations::application_id.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Releases an application's reservations (on rejection).
+pub fn release_mobile_reservations(conn: &mut DbConnection, application_id: &str) -> Result<usize, StoreError> {
+    Ok(diesel::delete(mobile_reservations::table.filter(mobile_reservations::application_id.eq(application_id)))
+        .execute(conn)?)
+}
+
+pub fn mailbox_for_application(
+    conn: &mut DbConnection,
+    application_id: &str,
+) -> Result<Option<MailboxRow>, StoreError> {
+    Ok(shared_mailboxes::table
+        .filter(shared_mailboxes::application_id.eq(application_id))
+        .select(MailboxRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// A mailbox's members with their rights, oldest first.
+pub fn mailbox_members(conn: &mut DbConnection, mailbox_id: &str) -> Result<Vec<(AccountRow, bool, bool)>, StoreError> {
+    Ok(mailbox_memberships::table
+        .inner_join(accounts::table)
+        .filter(mailbox_memberships::mailbox_id.eq(mailbox_id))
+        .order((mailbox_memberships::created_at.asc(), accounts::username.asc()))
+        .select((AccountRow::as_select(), mailbox_memberships::is_owner, mailbox_memberships::is_admin))
+        .load(conn)?)
+}
+
+/// Accounts created from an application, oldest first.
+pub fn accounts_for_application(conn: &mut DbConnection, application_id: &str) -> Result<Vec<AccountRow>, StoreError> {
+    Ok(accounts::table
+        .filter(accounts::application_id.eq(application_id))
+        .order((accounts::created_at.asc(), accounts::id.asc()))
+        .select(AccountRow::as_select())
+        .load(conn)?)
+}
+
+pub fn account(conn: &mut DbConnection, id: &str) -> Result<Option<AccountRow>, StoreError> {
+    Ok(accounts::table.find(id).select(AccountRow::as_select()).first(conn).optional()?)
+}
+
+pub fn account_by_username(conn: &mut DbConnection, username: &str) -> Result<Option<AccountRow>, StoreError> {
+    Ok(accounts::table
+        .filter(accounts::username.eq(username))
+        .select(AccountRow::as_select())
+        .first(conn)
+        .optional()?)
+}
