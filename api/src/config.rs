@@ -12,6 +12,28 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// Who delivers a channel's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProviderChoice {
+    /// Writes messages to OUTBOX_FILE and the log (development only).
+    Development,
+    /// An SMTP server (email only).
+    Smtp,
+    /// GOV.UK Notify.
+    Notify,
+}
+
+/// How to reach the SMTP server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SmtpSecurity {
+    /// Plain connection (a relay on a private network only).
+    None,
+    /// Upgrade with STARTTLS (usually port 587).
+    Starttls,
+    /// TLS from the start (usually port 465).
+    Tls,
+}
+
 /// Deployment mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Environment {
@@ -162,6 +184,103 @@ pub struct Settings {
     /// Where account holders sign in, as written in the username email.
     #[arg(long, env = "PORTAL_URL", default_value = "https://portal.nhs.net")]
     pub portal_url: String,
+
+    /// Who sends emails.
+    #[arg(long, env = "EMAIL_PROVIDER", value_enum, default_value = "development")]
+    pub email_provider: ProviderChoice,
+
+    /// Who sends text messages (development or notify).
+    #[arg(long, env = "SMS_PROVIDER", value_enum, default_value = "development")]
+    pub sms_provider: ProviderChoice,
+
+    /// Who prints and posts letters (development or notify).
+    #[arg(long, env = "LETTER_PROVIDER", value_enum, default_value = "development")]
+    pub letter_provider: ProviderChoice,
+
+    /// SMTP server host name.
+    #[arg(long, env = "SMTP_HOST")]
+    pub smtp_host: Option<String>,
+
+    /// SMTP server port.
+    #[arg(long, env = "SMTP_PORT", default_value_t = 587)]
+    pub smtp_port: u16,
+
+    /// SMTP connection security.
+    #[arg(long, env = "SMTP_SECURITY", value_enum, default_value = "starttls")]
+    pub smtp_security: SmtpSecurity,
+
+    /// SMTP user name, if the server needs one.
+    #[arg(long, env = "SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+
+    /// SMTP password.
+    #[arg(long, env = "SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+
+    /// The sender of emails, e.g. `NHSmail <noreply@nhs.net>`.
+    #[arg(long, env = "SMTP_FROM")]
+    pub smtp_from: Option<String>,
+
+    /// GOV.UK Notify API key (`name-serviceid-secret`).
+    #[arg(long, env = "NOTIFY_API_KEY", hide_env_values = true)]
+    pub notify_api_key: Option<String>,
+
+    /// GOV.UK Notify API address.
+    #[arg(long, env = "NOTIFY_BASE_URL", default_value = "https://api.notifications.service.gov.uk")]
+    pub notify_base_url: String,
+
+    /// Notify email template with the placeholders ((subject)) and ((body)).
+    #[arg(long, env = "NOTIFY_EMAIL_TEMPLATE_ID")]
+    pub notify_email_template_id: Option<String>,
+
+    /// Notify text message template with the placeholder ((body)).
+    #[arg(long, env = "NOTIFY_SMS_TEMPLATE_ID")]
+    pub notify_sms_template_id: Option<String>,
+
+    /// Notify letter template with the placeholder ((body)) (the address comes from the message).
+    #[arg(long, env = "NOTIFY_LETTER_TEMPLATE_ID")]
+    pub notify_letter_template_id: Option<String>,
+
+    /// Bearer token GOV.UK Notify sends with delivery receipts (set the same in Notify).
+    #[arg(long, env = "NOTIFY_CALLBACK_TOKEN", hide_env_values = true)]
+    pub notify_callback_token: Option<String>,
+
+    /// Seconds a dispatcher holds a message it is sending; after that another may take it over
+    /// (a dispatcher that died).
+    #[arg(long, env = "OUTBOX_LEASE_SECONDS", default_value_t = 120)]
+    pub outbox_lease_seconds: u32,
+}
+
+/// How to reach an SMTP server.
+#[derive(Debug, Clone)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub credentials: Option<(String, Secret<String>)>,
+    pub from: String,
+}
+
+/// How to reach GOV.UK Notify.
+#[derive(Debug, Clone)]
+pub struct NotifySettings {
+    pub api_key: Secret<String>,
+    pub base_url: String,
+    pub email_template_id: Option<String>,
+    pub sms_template_id: Option<String>,
+    pub letter_template_id: Option<String>,
+}
+
+/// Message delivery settings.
+#[derive(Debug, Clone)]
+pub struct MessagingSettings {
+    pub email: ProviderChoice,
+    pub sms: ProviderChoice,
+    pub letter: ProviderChoice,
+    pub smtp: Option<SmtpSettings>,
+    pub notify: Option<NotifySettings>,
+    pub notify_callback_token: Option<Secret<String>>,
+    pub lease: chrono::Duration,
 }
 
 /// Argon2id parameters for password hashes (R-L2).
@@ -227,6 +346,7 @@ pub struct Config {
     pub auto_approve: bool,
     pub temporary_password_lifetime: chrono::Duration,
     pub portal_url: String,
+    pub messaging: MessagingSettings,
 }
 
 /// The shortest inactivity period allowed: an applicant waiting for a posted passcode must be
@@ -241,6 +361,7 @@ impl Settings {
     /// Checks every setting and reports all problems at once.
     pub fn into_config(self) -> Result<Config, ConfigError> {
         let mut problems = Vec::new();
+        let messaging = self.messaging(&mut problems);
         let database_url = DatabaseUrl::parse(&self.database_url).map_err(|e| problems.push(e.to_string())).ok();
         let bind_address = self
             .bind_address
@@ -374,9 +495,84 @@ impl Settings {
                     auto_approve: self.auto_approve,
                     temporary_password_lifetime: chrono::Duration::days(i64::from(self.temporary_password_valid_days)),
                     portal_url: self.portal_url,
+                    messaging,
                 })
             }
             _ => Err(ConfigError(problems)),
+        }
+    }
+}
+
+impl Settings {
+    /// Checks the delivery settings: every chosen provider must be fully configured, SMTP only
+    /// carries email, and production never uses the development provider.
+    fn messaging(&self, problems: &mut Vec<String>) -> MessagingSettings {
+        let choices = [
+            ("EMAIL_PROVIDER", self.email_provider),
+            ("SMS_PROVIDER", self.sms_provider),
+            ("LETTER_PROVIDER", self.letter_provider),
+        ];
+        for (name, choice) in choices {
+            if self.environment == Environment::Production && choice == ProviderChoice::Development {
+                problems.push(format!("{name} cannot be `development` in production"));
+            }
+        }
+        if self.sms_provider == ProviderChoice::Smtp || self.letter_provider == ProviderChoice::Smtp {
+            problems.push(
+                "SMTP carries email only: SMS_PROVIDER and LETTER_PROVIDER must be `development` or `notify`"
+                    .to_owned(),
+            );
+        }
+        let smtp = (self.email_provider == ProviderChoice::Smtp).then(|| {
+            let (host, from) = (self.smtp_host.clone().unwrap_or_default(), self.smtp_from.clone().unwrap_or_default());
+            if host.trim().is_empty() || from.trim().is_empty() {
+                problems.push("EMAIL_PROVIDER=smtp needs SMTP_HOST and SMTP_FROM".to_owned());
+            }
+            if self.smtp_username.is_some() != self.smtp_password.is_some() {
+                problems.push("SMTP_USERNAME and SMTP_PASSWORD go together".to_owned());
+            }
+            SmtpSettings {
+                host,
+                port: self.smtp_port,
+                security: self.smtp_security,
+                credentials: self.smtp_username.clone().zip(self.smtp_password.clone().map(Secret::new)),
+                from,
+            }
+        });
+        let uses_notify = choices.iter().any(|(_, c)| *c == ProviderChoice::Notify);
+        let notify = uses_notify.then(|| {
+            let key = self.notify_api_key.clone().unwrap_or_default();
+            if key.len() < 74 {
+                problems.push("NOTIFY_API_KEY must be a GOV.UK Notify API key (name-serviceid-secret)".to_owned());
+            }
+            for (name, choice, template) in [
+                ("NOTIFY_EMAIL_TEMPLATE_ID", self.email_provider, &self.notify_email_template_id),
+                ("NOTIFY_SMS_TEMPLATE_ID", self.sms_provider, &self.notify_sms_template_id),
+                ("NOTIFY_LETTER_TEMPLATE_ID", self.letter_provider, &self.notify_letter_template_id),
+            ] {
+                if choice == ProviderChoice::Notify && template.as_deref().is_none_or(|t| t.trim().is_empty()) {
+                    problems.push(format!("{name} is required when Notify sends that channel"));
+                }
+            }
+            NotifySettings {
+                api_key: Secret::new(key),
+                base_url: self.notify_base_url.trim_end_matches('/').to_owned(),
+                email_template_id: self.notify_email_template_id.clone(),
+                sms_template_id: self.notify_sms_template_id.clone(),
+                letter_template_id: self.notify_letter_template_id.clone(),
+            }
+        });
+        if self.outbox_lease_seconds == 0 {
+            problems.push("OUTBOX_LEASE_SECONDS must be at least 1".to_owned());
+        }
+        MessagingSettings {
+            email: self.email_provider,
+            sms: self.sms_provider,
+            letter: self.letter_provider,
+            smtp,
+            notify,
+            notify_callback_token: self.notify_callback_token.clone().filter(|t| !t.is_empty()).map(Secret::new),
+            lease: chrono::Duration::seconds(i64::from(self.outbox_lease_seconds)),
         }
     }
 }
@@ -415,6 +611,22 @@ impl Config {
             auto_approve: false,
             temporary_password_valid_days: 14,
             portal_url: "https://portal.nhs.net".to_owned(),
+            email_provider: ProviderChoice::Development,
+            sms_provider: ProviderChoice::Development,
+            letter_provider: ProviderChoice::Development,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_security: SmtpSecurity::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_from: None,
+            notify_api_key: None,
+            notify_base_url: "https://api.notifications.service.gov.uk".to_owned(),
+            notify_email_template_id: None,
+            notify_sms_template_id: None,
+            notify_letter_template_id: None,
+            notify_callback_token: None,
+            outbox_lease_seconds: 120,
         }
         .into_config()
     }
@@ -461,7 +673,8 @@ mod tests {
         let error = parse(&["--environment", "production", "--secret-key", &key]).unwrap_err();
         assert!(error.to_string().contains("JWT_SECRET is required"));
         let jwt = "j".repeat(40);
-        assert!(parse(&["--environment", "production", "--secret-key", &key, "--jwt-secret", &jwt]).is_ok());
+        let error = parse(&["--environment", "production", "--secret-key", &key, "--jwt-secret", &jwt]).unwrap_err();
+        assert!(error.to_string().contains("EMAIL_PROVIDER cannot be `development` in production"), "{error}");
         let error =
             parse(&["--environment", "production", "--secret-key", &key, "--jwt-secret", DEVELOPMENT_JWT_SECRET])
                 .unwrap_err();
@@ -489,7 +702,30 @@ mod tests {
         assert!(parse(&[]).unwrap().load_sample_data);
         let key = "k".repeat(40);
         let jwt = "j".repeat(40);
-        let production = parse(&["--environment", "production", "--secret-key", &key, "--jwt-secret", &jwt]).unwrap();
+        let api_key = format!("live-{}-{}", "1".repeat(36), "2".repeat(36));
+        let production = parse(&[
+            "--environment",
+            "production",
+            "--secret-key",
+            &key,
+            "--jwt-secret",
+            &jwt,
+            "--email-provider",
+            "notify",
+            "--sms-provider",
+            "notify",
+            "--letter-provider",
+            "notify",
+            "--notify-api-key",
+            &api_key,
+            "--notify-email-template-id",
+            "e",
+            "--notify-sms-template-id",
+            "s",
+            "--notify-letter-template-id",
+            "l",
+        ])
+        .unwrap();
         assert!(!production.load_sample_data);
         assert!(!parse(&["--load-sample-data", "false"]).unwrap().load_sample_data);
     }
@@ -507,6 +743,26 @@ mod tests {
         assert!(error.to_string().contains("ARGON2_"));
         assert!(parse(&["--argon2-iterations", "1"]).is_err());
         assert_eq!(parse(&[]).unwrap().argon2, Argon2Settings::MINIMUM);
+    }
+
+    #[test]
+    fn chosen_providers_must_be_fully_configured() {
+        let error = parse(&["--email-provider", "smtp"]).unwrap_err();
+        assert!(error.to_string().contains("SMTP_HOST and SMTP_FROM"));
+        let error = parse(&["--sms-provider", "notify"]).unwrap_err();
+        assert!(error.to_string().contains("NOTIFY_API_KEY"));
+        assert!(error.to_string().contains("NOTIFY_SMS_TEMPLATE_ID"));
+        assert!(parse(&["--letter-provider", "smtp"]).is_err());
+        let ok = parse(&[
+            "--email-provider",
+            "smtp",
+            "--smtp-host",
+            "localhost",
+            "--smtp-from",
+            "NHSmail <noreply@nhs.net>",
+        ])
+        .unwrap();
+        assert_eq!(ok.messaging.smtp.unwrap().port, 587);
     }
 
     #[test]

@@ -4,7 +4,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::extract::{BodyLimit, path_error, query_error};
 use crate::messaging::dispatcher::Dispatcher;
-use crate::messaging::providers::DevelopmentProvider;
+use crate::messaging::providers::Providers;
 use crate::passwords::Passwords;
 use crate::problem::{ApiError, ProblemType};
 use crate::security::Hasher;
@@ -29,6 +29,7 @@ pub struct Application {
     server: Server,
     address: SocketAddr,
     state: web::Data<AppState>,
+    providers: Providers,
 }
 
 impl Application {
@@ -66,6 +67,7 @@ impl Application {
                 );
             }
         }
+        let providers = Providers::from_config(&config)?;
         let passwords = Passwords::new(config.argon2, config.password_hashing_concurrency)?;
         let tokens = Tokens::new(&config.jwt_secret);
         let state = web::Data::new(AppState { config: Arc::new(config), db, clock, hasher, passwords, tokens });
@@ -77,7 +79,7 @@ impl Application {
         if let Some(workers) = workers {
             server = server.workers(workers);
         }
-        Ok(Self { server: server.run(), address, state })
+        Ok(Self { server: server.run(), address, state, providers })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -92,10 +94,8 @@ impl Application {
     /// Serves until SIGTERM or SIGINT, then finishes in-flight requests (up to the shutdown
     /// timeout) before returning. The message dispatcher and the expiry sweep run alongside.
     pub async fn run(self) -> std::io::Result<()> {
-        let dispatcher = Dispatcher {
-            worker_id: format!("worker-{}", uuid::Uuid::new_v4()),
-            provider: Arc::new(DevelopmentProvider::new(self.state.config.outbox_file.clone())),
-        };
+        let dispatcher =
+            Dispatcher { worker_id: format!("worker-{}", uuid::Uuid::new_v4()), providers: self.providers };
         let dispatching = actix_web::rt::spawn(dispatcher.run(self.state.clone()));
         let sweeping = actix_web::rt::spawn(expiry::run(self.state.clone()));
         let served = self.server.await;

@@ -189,3 +189,41 @@ pub fn for_subject(
         .select(MessageRow::as_select())
         .load(conn)?)
 }
+
+/// Records what the provider reported after accepting a message, found by our id (the
+/// provider's `reference`) or the provider's own id. Returns whether a message matched.
+pub fn record_delivery(
+    conn: &mut DbConnection,
+    reference: Option<&str>,
+    provider_id: Option<&str>,
+    delivery_status: &str,
+    delivered: bool,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let matching: Vec<String> = outbox_messages::table
+        .filter(
+            outbox_messages::id
+                .eq(reference.unwrap_or("\u{0}"))
+                .or(outbox_messages::provider_reference.eq(provider_id.unwrap_or("\u{0}"))),
+        )
+        .select(outbox_messages::id)
+        .load(conn)?;
+    let Some(id) = matching.first() else {
+        return Ok(false);
+    };
+    let status = if delivered { "delivered" } else { "failed" };
+    diesel::update(outbox_messages::table.find(id))
+        .set((
+            outbox_messages::status.eq(status),
+            outbox_messages::delivery_status.eq(Some(delivery_status)),
+            outbox_messages::delivered_at.eq(if delivered { Some(to_db(now)) } else { None }),
+            outbox_messages::status_updated_at.eq(to_db(now)),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// One message by id.
+pub fn get(conn: &mut DbConnection, id: &str) -> Result<Option<MessageRow>, StoreError> {
+    Ok(outbox_messages::table.find(id).select(MessageRow::as_select()).first(conn).optional()?)
+}

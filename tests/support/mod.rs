@@ -6,6 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod journey;
+pub mod notify;
+pub mod smtp;
 
 use actix_web::dev::ServerHandle;
 use api::clock::OffsetClock;

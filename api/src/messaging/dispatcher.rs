@@ -4,17 +4,14 @@
 //! stored payload once delivered.
 
 use super::Payload;
-use super::providers::{Outgoing, Provider, SendError};
+use super::providers::{Outgoing, Providers, SendError};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::web;
 use chrono::{DateTime, Duration, Utc};
 use persistence::outbox::{self, MessageRow};
 use persistence::write_transaction;
-use std::sync::Arc;
 
-/// How long a claim lasts before another dispatcher may take the message over.
-const LEASE: Duration = Duration::minutes(2);
 const BATCH: i64 = 20;
 /// Attempts before a message is given up as failed.
 pub const MAX_ATTEMPTS: i32 = 12;
@@ -27,7 +24,7 @@ pub fn backoff(attempt: i32) -> Duration {
 
 pub struct Dispatcher {
     pub worker_id: String,
-    pub provider: Arc<dyn Provider>,
+    pub providers: Providers,
 }
 
 fn outgoing(row: &MessageRow) -> Result<Outgoing, ApiError> {
@@ -45,8 +42,9 @@ impl Dispatcher {
     pub async fn dispatch_once(&self, state: &web::Data<AppState>) -> Result<usize, ApiError> {
         let now = state.clock.now();
         let worker = self.worker_id.clone();
+        let lease = state.config.messaging.lease;
         let claimed = state
-            .db(move |conn| Ok(write_transaction(conn, |conn| outbox::claim_due(conn, &worker, now, LEASE, BATCH))?))
+            .db(move |conn| Ok(write_transaction(conn, |conn| outbox::claim_due(conn, &worker, now, lease, BATCH))?))
             .await?;
         let mut delivered = 0;
         for row in claimed {
@@ -59,11 +57,21 @@ impl Dispatcher {
 
     async fn deliver(&self, state: &web::Data<AppState>, row: MessageRow) -> Result<bool, ApiError> {
         let message = outgoing(&row)?;
-        let provider = self.provider.clone();
-        let result = web::block(move || provider.send(&message)).await?;
+        let provider = self.providers.for_channel(&row.channel).clone();
+        let provider_name = provider.name();
+        // A message claimed before may have reached the provider just before its dispatcher
+        // died: ask first, so that each message is delivered once per reference.
+        let claimed_before = row.attempts > 1;
+        let result = web::block(move || match claimed_before {
+            true => match provider.find(&message)? {
+                Some(reference) => Ok(reference),
+                None => provider.send(&message),
+            },
+            false => provider.send(&message),
+        })
+        .await?;
         let now: DateTime<Utc> = state.clock.now();
         let worker = self.worker_id.clone();
-        let provider_name = self.provider.name();
         state
             .db(move |conn| match result {
                 Ok(reference) => {

@@ -3,7 +3,9 @@
 //! Payloads hold the rendered message; those with secrets are erased once delivered.
 
 pub mod dispatcher;
+pub mod notify;
 pub mod providers;
+pub mod smtp;
 
 use crate::problem::ApiError;
 use chrono::{DateTime, Utc};

@@ -31,6 +31,12 @@ pub trait Provider: Send + Sync {
     fn name(&self) -> &'static str;
     /// Delivers the message; returns the provider's reference for it.
     fn send(&self, message: &Outgoing) -> Result<String, SendError>;
+    /// Whether the provider already accepted this message (an earlier send whose outcome was
+    /// lost, e.g. the process died): the provider's reference if so. Providers that cannot tell
+    /// answer `None`, and a lost send may then be repeated.
+    fn find(&self, _message: &Outgoing) -> Result<Option<String>, SendError> {
+        Ok(None)
+    }
 }
 
 pub struct DevelopmentProvider {
@@ -76,5 +82,53 @@ impl Provider for DevelopmentProvider {
             self.file.display()
         );
         Ok(format!("dev-{}", message.id))
+    }
+
+    fn find(&self, message: &Outgoing) -> Result<Option<String>, SendError> {
+        let Ok(content) = std::fs::read_to_string(&self.file) else {
+            return Ok(None);
+        };
+        let needle = format!("\"message_id\":\"{}\"", message.id);
+        Ok(content.lines().any(|line| line.contains(&needle)).then(|| format!("dev-{}", message.id)))
+    }
+}
+
+/// The provider for each channel, as configured.
+#[derive(Clone)]
+pub struct Providers {
+    pub email: std::sync::Arc<dyn Provider>,
+    pub sms: std::sync::Arc<dyn Provider>,
+    pub letter: std::sync::Arc<dyn Provider>,
+}
+
+impl Providers {
+    pub fn from_config(config: &crate::config::Config) -> anyhow::Result<Self> {
+        use crate::config::ProviderChoice;
+        use std::sync::Arc;
+        let settings = &config.messaging;
+        let development: Arc<dyn Provider> = Arc::new(DevelopmentProvider::new(config.outbox_file.clone()));
+        let notify: Option<Arc<dyn Provider>> = match &settings.notify {
+            Some(notify) => Some(Arc::new(super::notify::NotifyProvider::new(notify)?)),
+            None => None,
+        };
+        let pick = |choice: ProviderChoice| -> anyhow::Result<Arc<dyn Provider>> {
+            Ok(match choice {
+                ProviderChoice::Development => development.clone(),
+                ProviderChoice::Notify => notify.clone().ok_or_else(|| anyhow::anyhow!("Notify is not configured"))?,
+                ProviderChoice::Smtp => {
+                    let smtp = settings.smtp.as_ref().ok_or_else(|| anyhow::anyhow!("SMTP is not configured"))?;
+                    Arc::new(super::smtp::SmtpProvider::new(smtp)?)
+                }
+            })
+        };
+        Ok(Self { email: pick(settings.email)?, sms: pick(settings.sms)?, letter: pick(settings.letter)? })
+    }
+
+    pub fn for_channel(&self, channel: &str) -> &std::sync::Arc<dyn Provider> {
+        match channel {
+            "email" => &self.email,
+            "sms" => &self.sms,
+            _ => &self.letter,
+        }
     }
 }

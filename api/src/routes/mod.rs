@@ -5,6 +5,7 @@ pub mod admin;
 pub mod applications;
 pub mod health;
 pub mod members;
+pub mod notify_callbacks;
 pub mod practices;
 pub mod problems;
 pub mod review;
@@ -43,5 +44,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(review::list_applications)
         .service(review::get_application)
         .service(review::approve_application)
-        .service(review::reject_application);
+        .service(review::reject_application)
+        .service(notify_callbacks::delivery_receipt);
 }
