@@ -183,7 +183,7 @@ fn r_v1_rejection_tells_the_owners_why_and_releases_the_practice_and_mobiles() {
         assert_eq!(view["status"], "rejected");
         assert_eq!(view["decision_reason"], reason);
         assert_eq!(view["accounts"], json!([]));
-        let email = app.wait_for_messages(before).pop().unwrap();
+        let email = app.wait_for_message(before, |m| m["template"] == "rejection_email");
         assert_eq!(email["template"], "rejection_email");
         assert_eq!(email["to"], "dsmith@businessemail.com", "to the shared mailbox owner");
         assert!(email["content"]["body"].as_str().unwrap().contains(reason));
@@ -228,7 +228,7 @@ fn r_v1_r_e2_the_ig_status_of_record_approves_or_rejects_automatically() {
         let before = app.outbox().len();
         assert_eq!(failing.submit(None).0, 200);
         assert_eq!(failing.state()["status"], "rejected");
-        let email = app.wait_for_messages(before).pop().unwrap();
+        let email = app.wait_for_message(before, |m| m["template"] == "rejection_email");
         assert_eq!(email["template"], "rejection_email");
         assert!(email["content"]["body"].as_str().unwrap().contains("IG Toolkit level 1"), "{email:#}");
 

@@ -50,7 +50,7 @@ fn secrets_are_hashed_at_rest_never_returned_and_erased_after_delivery() {
         journey.identify_sample_practice();
         let (status, issued) = journey.post("/passcode-requests", json!({}));
         assert_eq!(status, 202);
-        let letter = app.wait_for_messages(0).pop().unwrap();
+        let letter = app.wait_for_message(0, |m| m["template"] == "passcode_letter");
         let body = letter["content"]["body"].as_str().unwrap();
         let start = body.find("passcode is: ").unwrap() + 13;
         let passcode = &body[start..start + 9];

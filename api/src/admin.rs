@@ -3,7 +3,7 @@
 
 use crate::limits;
 use crate::passwords::Passwords;
-use crate::problem::{ApiError, ProblemType};
+use crate::problem::ApiError;
 use crate::state::AppState;
 use crate::tokens::HELPDESK_AUDIENCE;
 use actix_web::dev::Payload;
@@ -110,12 +110,7 @@ pub async fn sign_in(state: &web::Data<AppState>, username: &str, password: Stri
             })
         })
         .await?;
-    let attempt = attempt.map_err(|until| {
-        ApiError::new(ProblemType::RateLimited)
-            .with_code("sign_in_locked", Some("R-L8"))
-            .detail("Too many failed sign-ins. Try again later.")
-            .retry_after(u64::try_from((until - now).num_seconds()).unwrap_or(1))
-    })?;
+    let attempt = attempt.map_err(|until| limits::sign_in_locked(until, now))?;
     let usable = admin.filter(|a| a.disabled_at.is_none());
     let matches = state.passwords.verify(password, usable.as_ref().map(|a| a.password_hash.clone())).await?;
     let Some(admin) = usable.filter(|_| matches) else {

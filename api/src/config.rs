@@ -249,6 +249,31 @@ pub struct Settings {
     /// (a dispatcher that died).
     #[arg(long, env = "OUTBOX_LEASE_SECONDS", default_value_t = 120)]
     pub outbox_lease_seconds: u32,
+
+    /// Minutes an account holder's access token lasts (refresh it with the refresh token).
+    #[arg(long, env = "ACCOUNT_ACCESS_TOKEN_MINUTES", default_value_t = 15)]
+    pub account_access_token_minutes: u32,
+
+    /// Hours an account holder's session lasts before signing in again.
+    #[arg(long, env = "ACCOUNT_SESSION_HOURS", default_value_t = 12)]
+    pub account_session_hours: u32,
+
+    /// Days a password may be used before it must be changed (R-L3).
+    #[arg(long, env = "PASSWORD_MAX_AGE_DAYS", default_value_t = 90)]
+    pub password_max_age_days: u32,
+
+    /// Minutes a self-service password reset code works (R-L7).
+    #[arg(long, env = "RESET_CODE_MINUTES", default_value_t = 15)]
+    pub reset_code_minutes: u32,
+}
+
+/// Account holders' sessions and passwords.
+#[derive(Debug, Clone, Copy)]
+pub struct AccountSettings {
+    pub access_token_lifetime: chrono::Duration,
+    pub session_lifetime: chrono::Duration,
+    pub password_max_age: chrono::Duration,
+    pub reset_code_lifetime: chrono::Duration,
 }
 
 /// How to reach an SMTP server.
@@ -347,6 +372,7 @@ pub struct Config {
     pub temporary_password_lifetime: chrono::Duration,
     pub portal_url: String,
     pub messaging: MessagingSettings,
+    pub accounts: AccountSettings,
 }
 
 /// The shortest inactivity period allowed: an applicant waiting for a posted passcode must be
@@ -418,6 +444,16 @@ impl Settings {
                 "ARGON2_* must be at least {} KiB, {} iterations, parallelism {}",
                 floor.memory_kib, floor.iterations, floor.parallelism
             ));
+        }
+        if [
+            self.account_access_token_minutes,
+            self.account_session_hours,
+            self.password_max_age_days,
+            self.reset_code_minutes,
+        ]
+        .contains(&0)
+        {
+            problems.push("ACCOUNT_ACCESS_TOKEN_MINUTES, ACCOUNT_SESSION_HOURS, PASSWORD_MAX_AGE_DAYS and RESET_CODE_MINUTES must be at least 1".to_owned());
         }
         if self.temporary_password_valid_days == 0 {
             problems.push("TEMPORARY_PASSWORD_VALID_DAYS must be at least 1".to_owned());
@@ -496,6 +532,12 @@ impl Settings {
                     temporary_password_lifetime: chrono::Duration::days(i64::from(self.temporary_password_valid_days)),
                     portal_url: self.portal_url,
                     messaging,
+                    accounts: AccountSettings {
+                        access_token_lifetime: chrono::Duration::minutes(i64::from(self.account_access_token_minutes)),
+                        session_lifetime: chrono::Duration::hours(i64::from(self.account_session_hours)),
+                        password_max_age: chrono::Duration::days(i64::from(self.password_max_age_days)),
+                        reset_code_lifetime: chrono::Duration::minutes(i64::from(self.reset_code_minutes)),
+                    },
                 })
             }
             _ => Err(ConfigError(problems)),
@@ -627,6 +669,10 @@ impl Config {
             notify_letter_template_id: None,
             notify_callback_token: None,
             outbox_lease_seconds: 120,
+            account_access_token_minutes: 15,
+            account_session_hours: 12,
+            password_max_age_days: 90,
+            reset_code_minutes: 15,
         }
         .into_config()
     }

@@ -1,6 +1,7 @@
 //! The HTTP API of the NHSmail dental practice registration service: configuration, the error
 //! policy, request handling, the OpenAPI contract and the server.
 
+pub mod account;
 pub mod admin;
 pub mod clock;
 pub mod config;

@@ -1,6 +1,7 @@
 //! Attempt and issue limits, kept in the database so that every replica sees the same counts.
 //! Each check takes the subject's lock first, so parallel requests cannot overrun a limit.
 
+use crate::problem::{ApiError, ProblemType};
 use chrono::{DateTime, Duration, Utc};
 use domain::attempts::{AttemptState, LockoutPolicy, WindowLimit};
 use persistence::{DbConnection, StoreError, attempts, passcodes};
@@ -101,6 +102,33 @@ pub fn begin_sign_in(
     Ok(Ok(attempts::record(conn, scope, username, FAILURE, now)?))
 }
 
+/// The answer to a sign-in while the username is locked (R-L8), with when to try again.
+pub fn sign_in_locked(until: DateTime<Utc>, now: DateTime<Utc>) -> ApiError {
+    ApiError::new(ProblemType::RateLimited)
+        .with_code("sign_in_locked", Some("R-L8"))
+        .detail("Too many failed sign-ins. Try again later.")
+        .retry_after(u64::try_from((until - now).num_seconds()).unwrap_or(1))
+}
+
 pub fn sign_in_succeeded(conn: &mut DbConnection, attempt_id: &str) -> Result<(), StoreError> {
     attempts::set_outcome(conn, attempt_id, SUCCESS)
+}
+
+const RESET_CLIENT: &str = "reset_client";
+/// R-L7: at most 10 reset requests per client an hour.
+pub const RESETS_PER_CLIENT: WindowLimit = WindowLimit::new(10, Duration::hours(1));
+
+/// When the next reset request from this client is allowed (`None`: now).
+pub fn reset_request_allowed_at(
+    conn: &mut DbConnection,
+    client: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    attempts::lock_subject(conn, RESET_CLIENT, client, now)?;
+    let recent = attempts::times_since(conn, RESET_CLIENT, client, ISSUED, now - RESETS_PER_CLIENT.window)?;
+    Ok(RESETS_PER_CLIENT.next_allowed(&recent, now))
+}
+
+pub fn record_reset_request(conn: &mut DbConnection, client: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    attempts::record(conn, RESET_CLIENT, client, ISSUED, now).map(|_| ())
 }

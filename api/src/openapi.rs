@@ -4,6 +4,7 @@
 
 use crate::problem::{FieldError, NoApplicationToken, NotFoundForCaller, Problem};
 use crate::routes;
+use crate::routes::account::{NoAccountToken, ScopeTooNarrow};
 use crate::routes::admin::NoHelpdeskToken;
 use actix_web::App;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -29,6 +30,13 @@ impl Modify for SecuritySchemes {
                 .to_owned(),
         );
         components.add_security_scheme("helpdesk_token", SecurityScheme::Http(helpdesk));
+        let mut account = Http::new(HttpAuthScheme::Bearer);
+        account.bearer_format = Some("JWT".to_owned());
+        account.description = Some(
+            "An account holder's access token from `POST /v1/account/sessions` (a short-lived JWT; its session's `scope` limits it during activation or a required password change)."
+                .to_owned(),
+        );
+        components.add_security_scheme("account_token", SecurityScheme::Http(account));
     }
 }
 
@@ -40,10 +48,11 @@ impl Modify for SecuritySchemes {
         contact(name = "National Administration Service", email = "dentistadmin@nhs.net"),
         license(name = "MIT", identifier = "MIT"),
     ),
-    components(schemas(Problem, FieldError), responses(NoApplicationToken, NotFoundForCaller, NoHelpdeskToken)),
+    components(schemas(Problem, FieldError), responses(NoApplicationToken, NotFoundForCaller, NoHelpdeskToken, NoAccountToken, ScopeTooNarrow)),
     modifiers(&SecuritySchemes),
     tags(
         (name = "registration", description = "The registration journey: questionnaire, practice identification, verification, town, members and submission. Every call after `POST /v1/applications` needs that application's token."),
+        (name = "accounts", description = "For NHSmail account holders: sign in, activation, passwords, self-service reset, profile and directory."),
         (name = "helpdesk", description = "For the national administration service: sign in, reference data. Needs a helpdesk access token."),
         (name = "operations", description = "Health, readiness and the documentation of problem types."),
     )

@@ -26,6 +26,8 @@ pub struct Hasher {
     passcode: [u8; 32],
     contact_id: [u8; 32],
     client: [u8; 32],
+    refresh_token: [u8; 32],
+    reset_code: [u8; 32],
 }
 
 impl std::fmt::Debug for Hasher {
@@ -59,6 +61,8 @@ impl Hasher {
             passcode: derive("passcode"),
             contact_id: derive("cqc-contact-id"),
             client: derive("client-address"),
+            refresh_token: derive("refresh-token"),
+            reset_code: derive("reset-code"),
         }
     }
 
@@ -73,6 +77,21 @@ impl Hasher {
 
     pub fn contact_id(&self, contact_id: &CqcContactId) -> String {
         hex(&mac(&self.contact_id, &[contact_id.expose_secret().as_bytes()]))
+    }
+
+    pub fn refresh_token(&self, token: &str) -> String {
+        hex(&mac(&self.refresh_token, &[token.as_bytes()]))
+    }
+
+    /// A reset code is bound to its reset: the same digits for another reset hash differently.
+    pub fn reset_code(&self, reset_id: &str, code: &domain::account::ResetCode) -> String {
+        hex(&mac(&self.reset_code, &[reset_id.as_bytes(), code.expose_secret().as_bytes()]))
+    }
+
+    /// A stable pseudo-random choice in `0..n` for a value (the same value always gives the same).
+    pub fn choose(&self, value: &str, n: usize) -> usize {
+        let digest = mac(&self.client, &[b"choose", value.as_bytes()]);
+        usize::from(digest[0]) % n.max(1)
     }
 
     /// A pseudonym for a client address, for per-client limits without storing addresses there.
@@ -100,6 +119,16 @@ pub fn new_application_token() -> Result<String, ApiError> {
 /// A new temporary password (R-A3).
 pub fn new_temporary_password() -> Result<domain::password::TemporaryPassword, ApiError> {
     Ok(domain::password::TemporaryPassword::from_entropy(random::<{ domain::password::TEMPORARY_ENTROPY_BYTES }>()?))
+}
+
+/// A new refresh token for a session: `drt_<session id>.<256 random bits>`.
+pub fn new_refresh_token(session_id: &str) -> Result<String, ApiError> {
+    Ok(format!("drt_{session_id}.{}", URL_SAFE_NO_PAD.encode(random::<32>()?)))
+}
+
+/// A new password reset code (R-L7).
+pub fn new_reset_code() -> Result<domain::account::ResetCode, ApiError> {
+    Ok(domain::account::ResetCode::from_entropy(random::<{ domain::account::ResetCode::ENTROPY_BYTES }>()?))
 }
 
 /// A new one-time passcode: 40 random bits (R-O2).

@@ -23,6 +23,9 @@ pub struct Claims {
     pub jti: String,
     pub iat: i64,
     pub exp: i64,
+    /// What the token allows, for account holders: `full`, `activation` or `password_change`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 #[derive(Clone)]
@@ -57,6 +60,18 @@ impl Tokens {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<String, InvalidToken> {
+        self.issue_scoped(audience, subject, session_id, None, now, expires_at)
+    }
+
+    pub fn issue_scoped(
+        &self,
+        audience: &str,
+        subject: &str,
+        session_id: &str,
+        scope: Option<&str>,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<String, InvalidToken> {
         let claims = Claims {
             iss: ISSUER.to_owned(),
             aud: audience.to_owned(),
@@ -64,6 +79,7 @@ impl Tokens {
             jti: session_id.to_owned(),
             iat: now.timestamp(),
             exp: expires_at.timestamp(),
+            scope: scope.map(str::to_owned),
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| InvalidToken(e.to_string()))
     }

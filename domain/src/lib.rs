@@ -8,6 +8,7 @@
 //! domain, policy periods) are arguments, so every rule is testable without sleeping.
 //! Rule ids (R-…) from the product specification are cited where a rule is enforced.
 
+pub mod account;
 pub mod attempts;
 pub mod conflict;
 pub mod contact;

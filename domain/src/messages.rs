@@ -134,6 +134,55 @@ expires at the end of {until}. Your username has been emailed to you. NHSmail",
     }
 }
 
+/// Facts for the welcome email after activation (R-A4).
+#[derive(Debug, Clone, Copy)]
+pub struct WelcomeFacts<'a> {
+    pub first_name: &'a str,
+    pub practice_name: &'a str,
+    pub ods_code: &'a str,
+    pub shared_mailbox: &'a str,
+    pub support_contact: &'a str,
+}
+
+/// To the new NHSmail address once the account is activated: the practice details and the shared
+/// mailbox address (R-A4), as the guide's "Welcome to NHSmail" email.
+pub fn welcome_email(facts: &WelcomeFacts<'_>) -> EmailMessage {
+    EmailMessage {
+        subject: "Welcome to NHSmail: your dental practice shared mailbox".to_owned(),
+        body: format!(
+            "Dear {first},\n\n\
+Thank you for joining NHSmail and for activating your NHSmail account.\n\n\
+During activation you accepted the Acceptable Use Policy and chose whether the mobile phone number \
+provided for your registration is visible in the NHS directory; you can change that at any time.\n\n\
+If you have any issues with accessing your NHSmail account please contact the National Administration \
+Service: {support}.\n\n\
+Dental Practice Details and Premises Shared Mailbox\n\n\
+Name of Dental Practice: {practice}\n\
+ODS Code: {ods}\n\
+Premises specific shared NHSmail mailbox: {mailbox}\n\n\
+If you are a Shared Mailbox Owner you can give other NHSmail users at your practice access to the \
+shared mailbox.\n\n\
+Regards,\n\
+The NHSmail team",
+            first = facts.first_name,
+            support = facts.support_contact,
+            practice = facts.practice_name,
+            ods = facts.ods_code,
+            mailbox = facts.shared_mailbox,
+        ),
+    }
+}
+
+/// The self-service password reset code, by text message (R-L7).
+pub fn password_reset_code_sms(code: &str, minutes: i64) -> SmsMessage {
+    SmsMessage {
+        body: format!(
+            "Your NHSmail password reset code is {code} . It works for {minutes} minutes. If you did not ask to reset \
+your password, contact the helpdesk. NHSmail"
+        ),
+    }
+}
+
 /// Facts for a rejection (R-V1).
 #[derive(Debug, Clone, Copy)]
 pub struct RejectionFacts<'a> {
@@ -210,6 +259,21 @@ mod tests {
         assert!(sms.body.contains("Kp7r-Xm3q-Tz8w-Ab2c"));
         assert!(sms.body.contains("5 December 2026"));
         assert!(sms.body.len() <= 306, "fits in two text messages");
+    }
+
+    #[test]
+    fn r_a4_the_welcome_email_names_the_practice_and_shared_mailbox() {
+        let email = welcome_email(&WelcomeFacts {
+            first_name: "David",
+            practice_name: "DENB1Name",
+            ods_code: "DODSB1",
+            shared_mailbox: "nhsdental.birmingham.denb1namedodsb1@nhs.net",
+            support_contact: "dentistadmin@nhs.net",
+        });
+        assert!(email.body.contains("Name of Dental Practice: DENB1Name"));
+        assert!(email.body.contains("ODS Code: DODSB1"));
+        assert!(email.body.contains("nhsdental.birmingham.denb1namedodsb1@nhs.net"));
+        assert!(password_reset_code_sms("12345678", 15).body.contains("12345678"));
     }
 
     #[test]

@@ -42,6 +42,9 @@ pub struct AccountRow {
     pub application_id: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub security_questions_set_at: Option<NaiveDateTime>,
+    pub mobile_visibility_chosen_at: Option<NaiveDateTime>,
+    pub disabled_reason: Option<String>,
 }
 
 pub fn insert_mailbox(

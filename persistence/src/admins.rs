@@ -61,6 +61,9 @@ pub struct SessionRow {
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
+    /// `full`, or a narrower scope such as `activation` or `password_change`.
+    pub scope: String,
+    pub refresh_hash: Option<String>,
 }
 
 impl SessionRow {
@@ -78,16 +81,43 @@ pub fn open_session(
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    open_scoped_session(conn, id, subject_type, subject_id, "full", None, now, expires_at)
+}
+
+/// Opens a session with a scope and, for sessions that can be refreshed, the refresh token's hash.
+#[allow(clippy::too_many_arguments)]
+pub fn open_scoped_session(
+    conn: &mut DbConnection,
+    id: &str,
+    subject_type: &str,
+    subject_id: &str,
+    scope: &str,
+    refresh_hash: Option<&str>,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
     diesel::insert_into(sessions::table)
         .values((
             sessions::id.eq(id),
             sessions::subject_type.eq(subject_type),
             sessions::subject_id.eq(subject_id),
+            sessions::scope.eq(scope),
+            sessions::refresh_hash.eq(refresh_hash),
             sessions::created_at.eq(to_db(now)),
             sessions::expires_at.eq(to_db(expires_at)),
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Replaces a session's refresh token (rotation): only if `old_hash` is still the current one.
+pub fn rotate_refresh(conn: &mut DbConnection, id: &str, old_hash: &str, new_hash: &str) -> Result<bool, StoreError> {
+    let updated = diesel::update(
+        sessions::table.find(id).filter(sessions::refresh_hash.eq(old_hash)).filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::refresh_hash.eq(Some(new_hash)))
+    .execute(conn)?;
+    Ok(updated == 1)
 }
 
 pub fn session(conn: &mut DbConnection, id: &str) -> Result<Option<SessionRow>, StoreError> {

@@ -7,6 +7,7 @@
 //! Database errors are translated here: unique violations become [`domain::conflict::Conflict`],
 //! unreachable or busy databases become [`StoreError::Unavailable`].
 
+pub mod account_life;
 pub mod accounts;
 pub mod admins;
 pub mod applications;

@@ -227,3 +227,8 @@ pub fn record_delivery(
 pub fn get(conn: &mut DbConnection, id: &str) -> Result<Option<MessageRow>, StoreError> {
     Ok(outbox_messages::table.find(id).select(MessageRow::as_select()).first(conn).optional()?)
 }
+
+/// How many messages of a template exist (for checks and reports).
+pub fn count_by_template(conn: &mut DbConnection, template: &str) -> Result<i64, StoreError> {
+    Ok(outbox_messages::table.filter(outbox_messages::template.eq(template)).count().get_result(conn)?)
+}

@@ -206,6 +206,8 @@ diesel::table! {
         created_at -> Timestamp,
         expires_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
+        scope -> Text,
+        refresh_hash -> Nullable<Text>,
     }
 }
 
@@ -244,6 +246,9 @@ diesel::table! {
         application_id -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        security_questions_set_at -> Nullable<Timestamp>,
+        mobile_visibility_chosen_at -> Nullable<Timestamp>,
+        disabled_reason -> Nullable<Text>,
     }
 }
 
@@ -260,3 +265,34 @@ diesel::table! {
 diesel::joinable!(mailbox_memberships -> shared_mailboxes (mailbox_id));
 diesel::joinable!(mailbox_memberships -> accounts (account_id));
 diesel::allow_tables_to_appear_in_same_query!(shared_mailboxes, accounts, mailbox_memberships, applications);
+
+diesel::table! {
+    security_answers (account_id, question) {
+        account_id -> Text,
+        question -> Text,
+        answer_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    password_history (id) {
+        id -> Text,
+        account_id -> Text,
+        password_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    password_resets (id) {
+        id -> Text,
+        account_id -> Text,
+        code_hash -> Text,
+        question -> Text,
+        failed_attempts -> Integer,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}

@@ -107,7 +107,8 @@ impl<'a> Journey<'a> {
         let already = self.app.outbox().len();
         let (status, issued) = self.post("/passcode-requests", body);
         assert_eq!(status, 202, "{issued:#}");
-        let message = self.app.wait_for_messages(already).pop().unwrap();
+        let message =
+            self.app.wait_for_message(already, |m| m["template"].as_str().is_some_and(|t| t.starts_with("passcode_")));
         let text = message["content"]["body"].as_str().unwrap();
         let start = text.find("passcode is: ").expect("the message states the passcode") + "passcode is: ".len();
         (message.clone(), text[start..start + 9].to_owned())

@@ -108,9 +108,16 @@ impl TestApp {
             .collect()
     }
 
-    /// Waits (up to 10 s) until the outbox holds more than `already` messages; returns the new ones.
-    pub fn wait_for_messages(&self, already: usize) -> Vec<Value> {
-        self.wait_for_new_messages(already, 1)
+    /// Waits (up to 10 s) for a message after the first `already` that satisfies `wanted`.
+    pub fn wait_for_message(&self, already: usize, wanted: impl Fn(&Value) -> bool) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            if let Some(found) = self.outbox().into_iter().skip(already).find(|m| wanted(m)) {
+                return found;
+            }
+            assert!(std::time::Instant::now() < deadline, "the expected message was not delivered within 10 s");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 
     /// Waits (up to 10 s) until at least `count` messages follow the first `already`; returns them all.

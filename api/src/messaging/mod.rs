@@ -21,6 +21,8 @@ pub mod templates {
     pub const USERNAME_EMAIL: &str = "username_email";
     pub const TEMPORARY_PASSWORD_SMS: &str = "temporary_password_sms";
     pub const REJECTION_EMAIL: &str = "rejection_email";
+    pub const WELCOME_EMAIL: &str = "welcome_email";
+    pub const PASSWORD_RESET_CODE_SMS: &str = "password_reset_code_sms";
 }
 
 /// A rendered message, as stored in the outbox.

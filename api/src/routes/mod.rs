@@ -1,7 +1,9 @@
 //! HTTP handlers, registered through `utoipa-actix-web` so that every one of them appears in the
 //! OpenAPI document (only `.service(...)` registrations are collected; never use `.route(...)`).
 
+pub mod account;
 pub mod admin;
+pub mod admin_accounts;
 pub mod applications;
 pub mod health;
 pub mod members;
@@ -45,5 +47,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(review::get_application)
         .service(review::approve_application)
         .service(review::reject_application)
-        .service(notify_callbacks::delivery_receipt);
+        .service(notify_callbacks::delivery_receipt)
+        .service(account::sign_in)
+        .service(account::refresh)
+        .service(account::sign_out)
+        .service(account::change_password)
+        .service(account::list_security_questions)
+        .service(account::set_security_questions)
+        .service(account::accept_acceptable_use)
+        .service(account::set_directory_visibility)
+        .service(account::me)
+        .service(account::search_people)
+        .service(account::search_mailboxes)
+        .service(account::start_password_reset)
+        .service(account::complete_password_reset)
+        .service(admin_accounts::reset_password)
+        .service(admin_accounts::disable_account)
+        .service(admin_accounts::enable_account);
 }

@@ -4,7 +4,7 @@
 use crate::admin::Admin;
 use crate::extract::Json;
 use crate::journey::{Context, RequestOrigin};
-use crate::problem::{ApiError, FieldError, Problem, Validator};
+use crate::problem::{ApiError, FieldError, NotFoundForCaller, Problem, Validator};
 use crate::provisioning::{self, ig_of_record};
 use crate::routes::admin::NoHelpdeskToken;
 use crate::state::AppState;
@@ -315,8 +315,7 @@ fn load_view(
     responses(
         (status = 200, description = "The application.", body = AdminApplicationView),
         (status = 401, response = NoHelpdeskToken),
-        (status = 404, description = "No such application.", body = Problem, content_type = "application/problem+json",
-            example = json!({"type": "/problems/not-found", "title": "Not found", "status": 404, "detail": "There is nothing here, or nothing you may see."})),
+        (status = 404, response = NotFoundForCaller),
     )
 )]
 #[get("/v1/admin/applications/{id}")]
@@ -341,8 +340,7 @@ pub async fn get_application(
     responses(
         (status = 200, description = "Approved and provisioned.", body = AdminApplicationView),
         (status = 401, response = NoHelpdeskToken),
-        (status = 404, description = "No such application.", body = Problem, content_type = "application/problem+json",
-            example = json!({"type": "/problems/not-found", "title": "Not found", "status": 404, "detail": "There is nothing here, or nothing you may see."})),
+        (status = 404, response = NotFoundForCaller),
         (status = 409, description = "Not a submitted application (already decided, or still a draft).", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "/problems/conflict", "title": "This conflicts with the current state", "status": 409, "code": "application_not_submitted", "rule": "R-V1", "detail": "Only a submitted application can be decided; this one is approved."})),
     )
@@ -382,8 +380,7 @@ pub struct RejectionRequest {
     responses(
         (status = 200, description = "Rejected; the rejection email is queued.", body = AdminApplicationView),
         (status = 401, response = NoHelpdeskToken),
-        (status = 404, description = "No such application.", body = Problem, content_type = "application/problem+json",
-            example = json!({"type": "/problems/not-found", "title": "Not found", "status": 404, "detail": "There is nothing here, or nothing you may see."})),
+        (status = 404, response = NotFoundForCaller),
         (status = 409, description = "Not a submitted application.", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "/problems/conflict", "title": "This conflicts with the current state", "status": 409, "code": "application_not_submitted", "rule": "R-V1", "detail": "Only a submitted application can be decided; this one is draft."})),
         (status = 422, description = "No reason given.", body = Problem, content_type = "application/problem+json",

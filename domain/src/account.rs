@@ -1,0 +1,277 @@
+//! Account life (R-L1, R-L3, R-L7): the actions that activate an account, in order; security
+//! questions and answers; password age; password reset codes.
+
+use chrono::{DateTime, Duration, Utc};
+use std::fmt;
+
+/// What a new account must do before it can do anything else (R-L1), in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RequiredAction {
+    ChangePassword,
+    SetSecurityQuestions,
+    AcceptAcceptableUsePolicy,
+    ChooseDirectoryVisibility,
+}
+
+impl RequiredAction {
+    pub const ORDER: [RequiredAction; 4] = [
+        Self::ChangePassword,
+        Self::SetSecurityQuestions,
+        Self::AcceptAcceptableUsePolicy,
+        Self::ChooseDirectoryVisibility,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::ChangePassword => "change_password",
+            Self::SetSecurityQuestions => "set_security_questions",
+            Self::AcceptAcceptableUsePolicy => "accept_acceptable_use_policy",
+            Self::ChooseDirectoryVisibility => "choose_directory_visibility",
+        }
+    }
+}
+
+/// What an account has done of its activation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ActivationProgress {
+    pub password_changed: bool,
+    pub security_questions_set: bool,
+    pub acceptable_use_accepted: bool,
+    pub directory_visibility_chosen: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ActivationError {
+    #[error("Do this first: {}.", .expected.code().replace('_', " "))]
+    OutOfOrder { expected: RequiredAction },
+    #[error("This has already been done.")]
+    AlreadyDone,
+}
+
+crate::violation!(ActivationError {
+    OutOfOrder => ("required_action_out_of_order", Some("R-L1")),
+    AlreadyDone => ("required_action_done", Some("R-L1")),
+});
+
+impl ActivationProgress {
+    fn done(&self, action: RequiredAction) -> bool {
+        match action {
+            RequiredAction::ChangePassword => self.password_changed,
+            RequiredAction::SetSecurityQuestions => self.security_questions_set,
+            RequiredAction::AcceptAcceptableUsePolicy => self.acceptable_use_accepted,
+            RequiredAction::ChooseDirectoryVisibility => self.directory_visibility_chosen,
+        }
+    }
+
+    /// What is still required, in order. Empty once the account can be activated.
+    pub fn required(&self) -> Vec<RequiredAction> {
+        RequiredAction::ORDER.into_iter().filter(|a| !self.done(*a)).collect()
+    }
+
+    /// R-L1: each action only after the ones before it.
+    pub fn check(&self, action: RequiredAction) -> Result<(), ActivationError> {
+        if self.done(action) {
+            return Err(ActivationError::AlreadyDone);
+        }
+        match self.required().first() {
+            Some(expected) if *expected != action => Err(ActivationError::OutOfOrder { expected: *expected }),
+            _ => Ok(()),
+        }
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.required().is_empty()
+    }
+}
+
+/// Questions an account holder answers at activation, for self-service reset (R-L7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SecurityQuestion {
+    FirstSchool,
+    ChildhoodStreet,
+    FirstPet,
+    MothersMaidenName,
+    FavouriteTeacher,
+    FirstConcert,
+}
+
+impl SecurityQuestion {
+    pub const ALL: [SecurityQuestion; 6] = [
+        Self::FirstSchool,
+        Self::ChildhoodStreet,
+        Self::FirstPet,
+        Self::MothersMaidenName,
+        Self::FavouriteTeacher,
+        Self::FirstConcert,
+    ];
+    /// How many distinct questions an account answers.
+    pub const REQUIRED: usize = 2;
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::FirstSchool => "first_school",
+            Self::ChildhoodStreet => "childhood_street",
+            Self::FirstPet => "first_pet",
+            Self::MothersMaidenName => "mothers_maiden_name",
+            Self::FavouriteTeacher => "favourite_teacher",
+            Self::FirstConcert => "first_concert",
+        }
+    }
+
+    pub fn text(self) -> &'static str {
+        match self {
+            Self::FirstSchool => "What was the name of your first school?",
+            Self::ChildhoodStreet => "What was the name of the street you grew up on?",
+            Self::FirstPet => "What was the name of your first pet?",
+            Self::MothersMaidenName => "What is your mother's maiden name?",
+            Self::FavouriteTeacher => "What was the surname of your favourite teacher?",
+            Self::FirstConcert => "Who did you see at the first concert you went to?",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|q| q.code() == code)
+    }
+}
+
+/// An answer, normalised (case, spaces) so it matches however it is typed later. `Debug` is
+/// redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecurityAnswer(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SecurityAnswerError {
+    #[error("An answer must be at least 3 characters.")]
+    TooShort,
+    #[error("An answer must be at most 100 characters.")]
+    TooLong,
+}
+
+crate::violation!(SecurityAnswerError {
+    TooShort => ("answer_too_short", Some("R-L1")),
+    TooLong => ("answer_too_long", Some("R-L1")),
+});
+
+impl SecurityAnswer {
+    pub fn parse(input: &str) -> Result<Self, SecurityAnswerError> {
+        let normalised = crate::text::collapse_whitespace(input).to_lowercase();
+        match normalised.chars().count() {
+            0..=2 => Err(SecurityAnswerError::TooShort),
+            101.. => Err(SecurityAnswerError::TooLong),
+            _ => Ok(Self(normalised)),
+        }
+    }
+
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecurityAnswer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecurityAnswer(<redacted>)")
+    }
+}
+
+/// R-L3: a password older than `max_age` must be changed at the next sign-in.
+pub fn password_expired(changed_at: DateTime<Utc>, max_age: Duration, now: DateTime<Utc>) -> bool {
+    now >= changed_at + max_age
+}
+
+/// A password reset code sent by SMS (R-L7): 8 digits. `Debug` is redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ResetCode(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("A reset code is the 8 digits sent to your mobile.")]
+pub struct ResetCodeError;
+
+impl crate::Violation for ResetCodeError {
+    fn code(&self) -> &'static str {
+        "reset_code_invalid"
+    }
+    fn rule(&self) -> Option<&'static str> {
+        Some("R-L7")
+    }
+}
+
+impl ResetCode {
+    pub const ENTROPY_BYTES: usize = 8;
+
+    /// From random bytes the caller took from a CSPRNG.
+    pub fn from_entropy(bytes: [u8; Self::ENTROPY_BYTES]) -> Self {
+        Self(format!("{:08}", u64::from_be_bytes(bytes) % 100_000_000))
+    }
+
+    /// Accepts the digits with any spaces or hyphens.
+    pub fn parse(input: &str) -> Result<Self, ResetCodeError> {
+        let digits: String = input.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+        if digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(digits))
+        } else {
+            Err(ResetCodeError)
+        }
+    }
+
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ResetCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ResetCode(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Violation;
+    use chrono::TimeZone;
+
+    #[test]
+    fn r_l1_required_actions_come_in_order() {
+        let mut progress = ActivationProgress::default();
+        assert_eq!(progress.required(), RequiredAction::ORDER);
+        let refused = progress.check(RequiredAction::AcceptAcceptableUsePolicy).unwrap_err();
+        assert_eq!(refused, ActivationError::OutOfOrder { expected: RequiredAction::ChangePassword });
+        assert_eq!(refused.rule(), Some("R-L1"));
+        assert!(progress.check(RequiredAction::ChangePassword).is_ok());
+        progress.password_changed = true;
+        assert_eq!(progress.check(RequiredAction::ChangePassword), Err(ActivationError::AlreadyDone));
+        assert!(progress.check(RequiredAction::ChooseDirectoryVisibility).is_err());
+        progress.security_questions_set = true;
+        progress.acceptable_use_accepted = true;
+        assert_eq!(progress.required(), [RequiredAction::ChooseDirectoryVisibility]);
+        progress.directory_visibility_chosen = true;
+        assert!(progress.is_complete());
+    }
+
+    #[test]
+    fn r_l7_answers_are_normalised_and_checked() {
+        assert_eq!(SecurityAnswer::parse("  St  Mary's  ").unwrap(), SecurityAnswer::parse("st mary's").unwrap());
+        assert_eq!(SecurityAnswer::parse("ab"), Err(SecurityAnswerError::TooShort));
+        assert_eq!(SecurityAnswer::parse(&"a".repeat(101)), Err(SecurityAnswerError::TooLong));
+        assert!(!format!("{:?}", SecurityAnswer::parse("secret answer").unwrap()).contains("secret"));
+        assert_eq!(SecurityQuestion::parse("first_pet"), Some(SecurityQuestion::FirstPet));
+        assert_eq!(SecurityQuestion::parse("favourite_colour"), None);
+    }
+
+    #[test]
+    fn r_l3_passwords_expire_after_their_maximum_age() {
+        let changed = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        assert!(!password_expired(changed, Duration::days(90), changed + Duration::days(89)));
+        assert!(password_expired(changed, Duration::days(90), changed + Duration::days(90)));
+    }
+
+    #[test]
+    fn r_l7_reset_codes_are_eight_digits_read_back_forgivingly() {
+        let code = ResetCode::from_entropy([255; 8]);
+        assert_eq!(code.expose_secret().len(), 8);
+        assert_eq!(ResetCode::parse("1234 5678").unwrap().expose_secret(), "12345678");
+        assert_eq!(ResetCode::parse("1234-567"), Err(ResetCodeError));
+        assert_eq!(ResetCode::parse("abcdefgh"), Err(ResetCodeError));
+        assert!(!format!("{code:?}").contains(code.expose_secret()));
+    }
+}
