@@ -62,9 +62,11 @@ pub struct SignIn {
     pub password: Option<String>,
 }
 
-/// Sign in with the username and password (or the temporary password, which gives a session
-/// that can only complete activation). Unknown usernames and wrong passwords get the same answer
-/// (R-L8); repeated failures lock the username for a while.
+/// Sign in as an account holder
+///
+/// Sign in with the username and password (or the temporary password, which gives a session that
+/// can only complete activation). Unknown usernames and wrong passwords get the same answer (R-L8);
+/// repeated failures lock the username for a while.
 #[utoipa::path(
     tag = "accounts",
     operation_id = "accountSignIn",
@@ -102,8 +104,9 @@ pub struct RefreshRequest {
     pub refresh_token: Option<String>,
 }
 
-/// New tokens for a full session; the refresh token is replaced each time. Using a replaced
-/// refresh token ends the session.
+/// New tokens for a full session; the refresh token is replaced each time
+///
+/// Using a replaced refresh token ends the session.
 #[utoipa::path(
     tag = "accounts",
     operation_id = "accountRefresh",
@@ -171,9 +174,11 @@ pub struct PasswordChange {
     pub new_password: Option<String>,
 }
 
-/// Change the password (R-L2): the first step of activation (R-L1), the way out of an expired
-/// or reset password (R-L3, R-L7), or a change at any time. Every session of the account ends;
-/// the response carries a new one.
+/// Change the password (R-L2)
+///
+/// Change the password (R-L2): the first step of activation (R-L1), the way out of an expired or
+/// reset password (R-L3, R-L7), or a change at any time. Every session of the account ends; the
+/// response carries a new one.
 #[utoipa::path(
     tag = "accounts",
     operation_id = "changePassword",
@@ -486,8 +491,10 @@ fn activate(
     account::open_session(conn, state, &active, Scope::Full, now)
 }
 
-/// Choose whether the mobile number is visible in the directory (R-L9). During activation this
-/// is the last required action: the account becomes active and a full session is returned.
+/// Choose whether the mobile number is visible in the directory (R-L9)
+///
+/// During activation this is the last required action: the account becomes active and a full
+/// session is returned.
 #[utoipa::path(
     tag = "accounts",
     operation_id = "setDirectoryVisibility",
@@ -676,7 +683,9 @@ fn directory_query(query: &DirectoryQuery) -> Result<String, ApiError> {
     })
 }
 
-/// Search the directory of people (R-L9). Mobile numbers appear only where their owners allowed.
+/// Search the directory of people (R-L9)
+///
+/// Mobile numbers appear only where their owners allowed.
 #[utoipa::path(
     tag = "accounts",
     operation_id = "searchPeople",
@@ -775,9 +784,11 @@ pub struct ResetStarted {
     pub detail: String,
 }
 
+/// Start a self-service password reset (R-L7)
+///
 /// Start a self-service password reset (R-L7): a code goes by text message to the registered
-/// mobile; answer it together with a security question. The answer is the same whether or not
-/// the username exists.
+/// mobile; answer it together with a security question. The answer is the same whether or not the
+/// username exists.
 #[utoipa::path(
     tag = "accounts",
     operation_id = "startPasswordReset",
@@ -912,8 +923,10 @@ fn reset_failed(code: &str, detail: &str, remaining: i32) -> ApiError {
         .extension("attempts_remaining", remaining.max(0))
 }
 
-/// Finish a self-service reset with the code, the security answer and a new password (R-L7).
-/// Every session of the account ends.
+/// Finish a self-service password reset (R-L7)
+///
+/// Finish a self-service reset with the code, the security answer and a new password (R-L7). Every
+/// session of the account ends.
 #[utoipa::path(
     tag = "accounts",
     operation_id = "completePasswordReset",

@@ -44,8 +44,10 @@ pub struct AccessToken {
     pub expires_at: DateTime<Utc>,
 }
 
-/// Sign in as a helpdesk administrator for a short-lived access token. An unknown username and
-/// a wrong password get the same answer; repeated failures lock the username for a while (R-L8).
+/// Sign in as a helpdesk administrator for a short-lived access token
+///
+/// An unknown username and a wrong password get the same answer; repeated failures lock the
+/// username for a while (R-L8).
 #[utoipa::path(
     tag = "helpdesk",
     operation_id = "helpdeskSignIn",
@@ -143,10 +145,12 @@ pub async fn sign_out(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Upload reference data as CSV: `practices` (the register, route A) or `cqc-locations` (the
-/// CQC care directory, route B). The whole file is checked first; if any row is bad nothing is
-/// changed and every bad row is listed with its line number. Rows are upserted by CQC location
-/// ID; CQC contact IDs are stored hashed. The formats are in the README.
+/// Upload reference data as CSV
+///
+/// Upload reference data as CSV: `practices` (the register, route A) or `cqc-locations` (the CQC
+/// care directory, route B). The whole file is checked first; if any row is bad nothing is changed
+/// and every bad row is listed with its line number. Rows are upserted by CQC location ID; CQC
+/// contact IDs are stored hashed. The formats are in the README.
 #[utoipa::path(
     tag = "helpdesk",
     operation_id = "uploadReferenceData",

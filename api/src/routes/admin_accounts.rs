@@ -77,6 +77,8 @@ fn confirms(conn: &mut DbConnection, account: &AccountRow, owner: &AccountRow) -
         .any(|(member, is_owner, _)| *is_owner && member.id == owner.id))
 }
 
+/// Reset a password for someone who cannot use self-service (R-L7)
+///
 /// Reset a password for someone who cannot use self-service (R-L7): the shared mailbox owner has
 /// confirmed the person and their mobile number. A new temporary password goes by text message to
 /// the registered mobile; the helpdesk never sees it. Every session of the account ends.
@@ -264,6 +266,8 @@ pub async fn disable_account(
     Ok(HttpResponse::Ok().json(status))
 }
 
+/// Enable a disabled account again
+///
 /// Enable a disabled account again (active if it had been activated, otherwise pending activation).
 #[utoipa::path(
     tag = "helpdesk",

@@ -45,8 +45,10 @@ fn not_eligible(outcome: &eligibility::EligibilityOutcome) -> ApiError {
         .extension("eligibility", serde_json::to_value(Eligibility::from(outcome)).unwrap_or_default())
 }
 
-/// Assess the questionnaire without starting an application: whether the applicant may apply,
-/// why not, how they can prove they act for the practice, and what to do next.
+/// Assess the questionnaire without starting an application
+///
+/// Assess the questionnaire without starting an application: whether the applicant may apply, why
+/// not, how they can prove they act for the practice, and what to do next.
 #[utoipa::path(
     tag = "registration",
     operation_id = "assessEligibility",
@@ -64,9 +66,10 @@ pub async fn assess_eligibility(body: Json<QuestionnaireAnswers>) -> Result<Http
     Ok(HttpResponse::Ok().json(Eligibility::from(&eligibility::assess(&answers))))
 }
 
-/// Start an application with the questionnaire answers. Returns the application and its token;
-/// the token is never shown again. Answers that rule the applicant out are refused with the
-/// full outcome, and nothing is stored.
+/// Start an application with the questionnaire answers
+///
+/// Returns the application and its token; the token is never shown again. Answers that rule the
+/// applicant out are refused with the full outcome, and nothing is stored.
 #[utoipa::path(
     tag = "registration",
     operation_id = "createApplication",
@@ -137,6 +140,8 @@ pub async fn create_application(
         .json(CreatedApplication { token, token_type: "Bearer".to_owned(), application: view }))
 }
 
+/// The whole application
+///
 /// The whole application: status, eligibility, practice, town, mailbox address, members with
 /// counts, what is missing and which actions are open. A front end can render any step from it.
 #[utoipa::path(
@@ -175,6 +180,8 @@ pub async fn get_application(
     Ok(HttpResponse::Ok().json(view))
 }
 
+/// Withdraw a draft
+///
 /// Withdraw a draft: it ends at once, its members' personal data is deleted and the practice is
 /// released for another application.
 #[utoipa::path(

@@ -24,7 +24,9 @@ pub struct Readiness {
     pub pending_migrations: u32,
 }
 
-/// Liveness: the process is up and answering. Never touches the database.
+/// Liveness: the process is up and answering
+///
+/// Never touches the database.
 #[utoipa::path(
     tag = "operations",
     operation_id = "healthz",
@@ -35,8 +37,9 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok".to_owned() })
 }
 
-/// Readiness: the database answers and every migration is applied. Take the instance out of
-/// the load balancer while this fails.
+/// Readiness: the database answers and every migration is applied
+///
+/// Take the instance out of the load balancer while this fails.
 #[utoipa::path(
     tag = "operations",
     operation_id = "readyz",

@@ -227,7 +227,9 @@ pub async fn list_members(
     Ok(HttpResponse::Ok().json(members))
 }
 
-/// Add a member (R-R1–R-R7). The first member is the shared mailbox owner.
+/// Add a member (R-R1–R-R7)
+///
+/// The first member is the shared mailbox owner.
 #[utoipa::path(
     tag = "registration",
     operation_id = "addMember",
@@ -328,7 +330,9 @@ pub async fn edit_member(
     Ok(HttpResponse::Ok().json(response))
 }
 
-/// Remove a member (R-R8). The only owner cannot be removed.
+/// Remove a member (R-R8)
+///
+/// The only owner cannot be removed.
 #[utoipa::path(
     tag = "registration",
     operation_id = "removeMember",

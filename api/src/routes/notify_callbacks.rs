@@ -27,8 +27,9 @@ pub struct DeliveryReceipt {
     pub notification_type: Option<String>,
 }
 
-/// Records a Notify delivery receipt. Notify authenticates with the bearer token configured as
-/// NOTIFY_CALLBACK_TOKEN.
+/// Records a Notify delivery receipt
+///
+/// Notify authenticates with the bearer token configured as NOTIFY_CALLBACK_TOKEN.
 #[utoipa::path(
     tag = "operations",
     operation_id = "notifyDeliveryReceipt",

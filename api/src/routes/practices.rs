@@ -47,9 +47,11 @@ pub struct PracticeSearch {
     pub help: String,
 }
 
+/// Find the practice by postcode
+///
 /// Find the practice by postcode: route A candidates from the register, or route B when the
-/// register holds no practice there. A practice that is not listed can still be described
-/// (route B).
+/// register holds no practice there. A practice that is not listed can still be described (route
+/// B).
 #[utoipa::path(
     tag = "registration",
     operation_id = "searchPractices",
@@ -270,9 +272,11 @@ fn choose(conn: &mut DbConnection, body: &PracticeIdentification, support: &str)
     }
 }
 
-/// Identify the practice. Route A chooses a practice from the postcode search; route B
-/// describes one the register does not hold, which must be in the CQC directory, and returns its
-/// CQC details for confirmation. The practice can be changed until it is verified.
+/// Identify the practice
+///
+/// Route A chooses a practice from the postcode search; route B describes one the register does not
+/// hold, which must be in the CQC directory, and returns its CQC details for confirmation. The
+/// practice can be changed until it is verified.
 #[utoipa::path(
     tag = "registration",
     operation_id = "identifyPractice",
@@ -343,8 +347,10 @@ pub struct CqcConfirmation {
     pub confirmed: Option<bool>,
 }
 
-/// Route B: confirm (or not) that the CQC registration details shown are the practice's (R-P3).
-/// If they are not, check the CQC location ID or contact support.
+/// Confirm the CQC registration details (R-P3)
+///
+/// Route B: confirm (or not) that the CQC registration details shown are the practice's (R-P3). If
+/// they are not, check the CQC location ID or contact support.
 #[utoipa::path(
     tag = "registration",
     operation_id = "confirmCqcDetails",

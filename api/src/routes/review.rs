@@ -305,6 +305,8 @@ fn load_view(
     })
 }
 
+/// One application in full
+///
 /// One application in full: practice and IG status of record, members, and once approved the
 /// accounts created and the status of every message sent.
 #[utoipa::path(
@@ -330,8 +332,10 @@ pub async fn get_application(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Approve a submitted application: the shared mailbox, accounts and messages are created in
-/// one transaction (R-A1–R-A4).
+/// Approve a submitted application
+///
+/// Approve a submitted application: the shared mailbox, accounts and messages are created in one
+/// transaction (R-A1–R-A4).
 #[utoipa::path(
     tag = "helpdesk",
     operation_id = "approveApplication",
@@ -369,6 +373,8 @@ pub struct RejectionRequest {
     pub reason: Option<String>,
 }
 
+/// Reject a submitted application with a reason
+///
 /// Reject a submitted application with a reason; the shared mailbox owners are told by email
 /// (R-V1). The practice and the members' mobiles are released.
 #[utoipa::path(

@@ -78,9 +78,10 @@ enum Submitted {
     Replayed(SubmissionReceipt),
 }
 
-/// Confirm and submit (R-S1–R-S3). Everything missing is listed at once. Send an
-/// `Idempotency-Key` header: a retry with the same key returns the original receipt (with
-/// `Idempotent-Replayed: true`) and never submits twice.
+/// Confirm and submit (R-S1–R-S3)
+///
+/// Everything missing is listed at once. Send an `Idempotency-Key` header: a retry with the same
+/// key returns the original receipt (with `Idempotent-Replayed: true`) and never submits twice.
 #[utoipa::path(
     tag = "registration",
     operation_id = "submitApplication",

@@ -53,8 +53,10 @@ fn preview(ctx: &Context, town: &Town, state: &AppState) -> Result<MailboxPrevie
     Ok(MailboxPreview { town: town.as_str().to_owned(), shared_mailbox_address: address.as_str().to_owned() })
 }
 
-/// Towns to choose from, taken from the practice's address on record (R-T1), abbreviated to at
-/// most 10 letters (R-T2), each with the mailbox address it gives.
+/// Town suggestions (R-T1, R-T2)
+///
+/// Towns to choose from, taken from the practice's address on record (R-T1), abbreviated to at most
+/// 10 letters (R-T2), each with the mailbox address it gives.
 #[utoipa::path(
     tag = "registration",
     operation_id = "suggestTowns",
@@ -92,8 +94,10 @@ pub struct PreviewQuery {
     pub town: Option<String>,
 }
 
-/// Preview the shared mailbox address for a town as the applicant types it, without saving
-/// anything (R-M1). A refused town comes back with the reason and, when too long, a suggestion.
+/// Preview the shared mailbox address for a town (R-M1)
+///
+/// Preview the shared mailbox address for a town as the applicant types it, without saving anything
+/// (R-M1). A refused town comes back with the reason and, when too long, a suggestion.
 #[utoipa::path(
     tag = "registration",
     operation_id = "previewMailbox",
@@ -134,7 +138,9 @@ pub struct TownChoice {
     pub town: Option<String>,
 }
 
-/// Choose the town (R-T1, R-T2). The shared mailbox address follows (R-M1).
+/// Choose the town (R-T1, R-T2)
+///
+/// The shared mailbox address follows (R-M1).
 #[utoipa::path(
     tag = "registration",
     operation_id = "setTown",

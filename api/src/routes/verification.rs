@@ -65,9 +65,11 @@ fn rate_limited(next: DateTime<Utc>, now: DateTime<Utc>) -> ApiError {
         .extension("next_request_allowed_at", next.to_rfc3339())
 }
 
-/// Send a one-time passcode for the practice (R-O1): by email to the registered manager's
-/// address on record, or by post to the CQC registered address. Never to an address the
-/// applicant typed. Limited per practice and per client (R-O5).
+/// Send a one-time passcode for the practice (R-O1)
+///
+/// Send a one-time passcode for the practice (R-O1): by email to the registered manager's address
+/// on record, or by post to the CQC registered address. Never to an address the applicant typed.
+/// Limited per practice and per client (R-O5).
 #[utoipa::path(
     tag = "registration",
     operation_id = "requestPasscode",
@@ -220,9 +222,11 @@ fn locked(until: DateTime<Utc>, now: DateTime<Utc>) -> ApiError {
         .extension("attempts_remaining", 0)
 }
 
-/// Verify the practice with its CQC location ID and a passcode or the CQC contact ID. On
-/// success the practice is held by this application (R-P5). Failures say how many attempts
-/// remain; repeated failures lock verification for a while (R-O6).
+/// Verify the practice with a passcode or its CQC contact ID
+///
+/// Verify the practice with its CQC location ID and a passcode or the CQC contact ID. On success
+/// the practice is held by this application (R-P5). Failures say how many attempts remain; repeated
+/// failures lock verification for a while (R-O6).
 #[utoipa::path(
     tag = "registration",
     operation_id = "verifyPractice",
