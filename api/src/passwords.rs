@@ -1,21 +1,45 @@
 //! Password hashing with argon2id (R-L2), off the request workers and with bounded concurrency:
-//! each hash takes ARGON2_MEMORY_KIB of memory and real CPU time, so at most
-//! PASSWORD_HASHING_CONCURRENCY run at once and the rest wait their turn. A burst of sign-ins
-//! can neither starve other requests nor exhaust memory.
+//! each hash takes ARGON2_MEMORY_KIB of memory and real CPU time, so a fixed set of
+//! PASSWORD_HASHING_CONCURRENCY threads does all the hashing and requests wait their turn in a
+//! queue. A burst of sign-ins can neither starve other requests nor exhaust memory: the memory
+//! each thread's allocator keeps for the next hash is that thread's, so it is held once per
+//! hashing thread, not once per thread of a growing blocking pool.
 
 use crate::config::Argon2Settings;
 use crate::problem::ApiError;
-use actix_web::web;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params, Version};
-use std::sync::Arc;
-use tokio::sync::Semaphore;
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use std::cell::RefCell;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex, mpsc};
+use tokio::sync::oneshot;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Bytes of hash output stored (argon2's default).
+const OUTPUT_LEN: usize = Params::DEFAULT_OUTPUT_LEN;
+
+thread_local! {
+    /// This thread's argon2 working memory: allocated by its first hash and reused by the next,
+    /// so the memory hashing uses is bounded by the number of hashing threads.
+    static MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `work` with at least `blocks` blocks of this thread's working memory.
+fn with_memory<T>(blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
+    MEMORY.with_borrow_mut(|memory| {
+        if memory.len() < blocks {
+            *memory = vec![Block::new(); blocks];
+        }
+        work(&mut memory[..blocks])
+    })
+}
 
 #[derive(Clone)]
 pub struct Passwords {
     params: Params,
-    permits: Arc<Semaphore>,
+    /// The queue of the hashing threads; they stop when the last `Passwords` is dropped.
+    jobs: mpsc::Sender<Job>,
     /// A hash of a random value, verified against when a username is unknown, so that an
     /// unknown user costs as much time as a wrong password.
     dummy: Arc<String>,
@@ -27,45 +51,105 @@ impl std::fmt::Debug for Passwords {
     }
 }
 
+/// Starts `threads` threads that run queued jobs one at a time each, until the queue closes.
+fn start_hashing_threads(threads: usize) -> anyhow::Result<mpsc::Sender<Job>> {
+    let (sender, receiver) = mpsc::channel::<Job>();
+    let receiver = Arc::new(Mutex::new(receiver));
+    for n in 0..threads.max(1) {
+        let receiver = Arc::clone(&receiver);
+        std::thread::Builder::new().name(format!("argon2-{n}")).spawn(move || {
+            loop {
+                // The lock is released at the end of this statement, before the job runs.
+                let next = receiver.lock().map_err(|_| ()).and_then(|queue| queue.recv().map_err(|_| ()));
+                let Ok(job) = next else { return };
+                // A panicking job loses only its own answer, never the thread.
+                let _ = std::panic::catch_unwind(AssertUnwindSafe(job));
+            }
+        })?;
+    }
+    Ok(sender)
+}
+
 impl Passwords {
     pub fn new(settings: Argon2Settings, concurrency: usize) -> anyhow::Result<Self> {
         let params = Params::new(settings.memory_kib, settings.iterations, settings.parallelism, None)
             .map_err(|e| anyhow::anyhow!("invalid argon2 parameters: {e}"))?;
-        let mut passwords =
-            Self { params, permits: Arc::new(Semaphore::new(concurrency.max(1))), dummy: Arc::new(String::new()) };
+        let mut passwords = Self { params, jobs: start_hashing_threads(concurrency)?, dummy: Arc::new(String::new()) };
         let random = crate::security::new_application_token().map_err(|e| anyhow::anyhow!("{e}"))?;
         passwords.dummy = Arc::new(passwords.hash_blocking(&random).map_err(|e| anyhow::anyhow!("{e}"))?);
+        // That hash ran on the caller's thread, which is not a hashing thread: give its memory back.
+        MEMORY.with_borrow_mut(|memory| *memory = Vec::new());
         Ok(passwords)
     }
 
-    fn argon2(&self) -> Argon2<'static> {
-        Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
-    }
-
-    /// Hashes on the calling thread: for the command line and for blocking work already off the
-    /// async workers.
-    pub fn hash_blocking(&self, password: &str) -> Result<String, ApiError> {
-        self.argon2().hash_password(password.as_bytes()).map(|hash| hash.to_string()).map_err(ApiError::internal)
-    }
-
-    /// Checks on the calling thread. A malformed stored hash never matches.
-    pub fn verify_blocking(&self, password: &str, hash: &str) -> bool {
-        PasswordHash::new(hash).is_ok_and(|parsed| self.argon2().verify_password(password.as_bytes(), &parsed).is_ok())
-    }
-
-    /// Hashes on the blocking pool, waiting for a free slot first.
-    pub async fn hash(&self, password: String) -> Result<String, ApiError> {
-        let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
+    /// Runs `work` on a hashing thread when one is free. A request abandoned while waiting
+    /// costs no hashing.
+    async fn on_hashing_thread<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Self) -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let (reply, answer) = oneshot::channel();
         let this = self.clone();
-        web::block(move || this.hash_blocking(&password)).await?
+        let job: Job = Box::new(move || {
+            if !reply.is_closed() {
+                let _ = reply.send(work(&this));
+            }
+        });
+        self.jobs.send(job).map_err(|_| ApiError::internal("the password hashing threads have stopped"))?;
+        answer.await.map_err(|_| ApiError::internal("a password hashing job failed"))
+    }
+
+    /// Hashes on the calling thread: for the command line and for work already off the async
+    /// workers.
+    pub fn hash_blocking(&self, password: &str) -> Result<String, ApiError> {
+        let salt =
+            Salt::new(&crate::security::random::<{ Salt::RECOMMENDED_LENGTH }>()?).map_err(ApiError::internal)?;
+        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone());
+        let mut output = [0u8; OUTPUT_LEN];
+        with_memory(self.params.block_count(), |memory| {
+            argon2.hash_password_into_with_memory(password.as_bytes(), &salt, &mut output, memory)
+        })
+        .map_err(ApiError::internal)?;
+        let phc = PasswordHash {
+            algorithm: Algorithm::Argon2id.ident(),
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(&self.params).map_err(ApiError::internal)?,
+            salt: Some(salt),
+            hash: Some(Output::new(&output).map_err(ApiError::internal)?),
+        };
+        Ok(phc.to_string())
+    }
+
+    /// Checks on the calling thread, with the parameters stored in `hash` (so hashes made under
+    /// earlier settings still verify). A malformed stored hash never matches.
+    pub fn verify_blocking(&self, password: &str, hash: &str) -> bool {
+        let Ok(stored) = PasswordHash::new(hash) else { return false };
+        let (Some(salt), Some(expected)) = (&stored.salt, &stored.hash) else { return false };
+        let (Ok(algorithm), Ok(params)) = (Algorithm::try_from(stored.algorithm.as_str()), Params::try_from(&stored))
+        else {
+            return false;
+        };
+        let version = stored.version.map_or(Ok(Version::V0x13), Version::try_from);
+        let Ok(version) = version else { return false };
+        let mut output = vec![0u8; expected.len()];
+        let blocks = params.block_count();
+        let argon2 = Argon2::new(algorithm, version, params);
+        let computed = with_memory(blocks, |memory| {
+            argon2.hash_password_into_with_memory(password.as_bytes(), salt, &mut output, memory)
+        });
+        // `Output` compares in constant time.
+        computed.is_ok() && Output::new(&output).is_ok_and(|output| &output == expected)
+    }
+
+    /// Hashes on a hashing thread, waiting for a free one first.
+    pub async fn hash(&self, password: String) -> Result<String, ApiError> {
+        self.on_hashing_thread(move |this| this.hash_blocking(&password)).await?
     }
 
     /// Checks against `hash`, or against a dummy hash when there is none (unknown user), so both
     /// take the same time. Returns false for the dummy.
     pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, ApiError> {
-        let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
-        let this = self.clone();
-        web::block(move || match hash {
+        self.on_hashing_thread(move |this| match hash {
             Some(hash) => this.verify_blocking(&password, &hash),
             None => {
                 let _ = this.verify_blocking(&password, &this.dummy);
@@ -73,7 +157,6 @@ impl Passwords {
             }
         })
         .await
-        .map_err(ApiError::from)
     }
 }
 
@@ -93,5 +176,37 @@ mod tests {
         let hash = passwords.hash_blocking(&long).unwrap();
         assert!(!passwords.verify_blocking(&long[..64], &hash), "no truncation at 64 characters");
         assert!(passwords.verify_blocking(&long, &hash));
+    }
+
+    #[test]
+    fn r_l2_our_hashes_and_the_reference_implementation_agree() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let passwords = Passwords::new(Argon2Settings::MINIMUM, 1).unwrap();
+        let reference = Argon2::new(Algorithm::Argon2id, Version::V0x13, passwords.params.clone());
+        let ours = passwords.hash_blocking("gorse lantern quibble").unwrap();
+        assert!(reference.verify_password(b"gorse lantern quibble", ours.as_str()).is_ok());
+        assert!(reference.verify_password(b"gorse lantern quibbles", ours.as_str()).is_err());
+        let theirs = reference.hash_password(b"gorse lantern quibble").unwrap().to_string();
+        assert!(passwords.verify_blocking("gorse lantern quibble", &theirs));
+        assert!(!passwords.verify_blocking("gorse lantern quibbl", &theirs));
+        // A hash made under other settings is checked with its own parameters.
+        let older = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8192, 3, 1, None).unwrap());
+        let older = older.hash_password(b"gorse lantern quibble").unwrap().to_string();
+        assert!(older.contains("m=8192,t=3,p=1"));
+        assert!(passwords.verify_blocking("gorse lantern quibble", &older));
+        assert!(!passwords.verify_blocking("gorse lantern", &older));
+    }
+
+    #[test]
+    fn each_thread_reuses_one_block_of_working_memory() {
+        let passwords = Passwords::new(Argon2Settings::MINIMUM, 1).unwrap();
+        let first = passwords.hash_blocking("plinth marmalade oboe").unwrap();
+        let address = MEMORY.with_borrow(|memory| memory.as_ptr() as usize);
+        assert!(passwords.verify_blocking("plinth marmalade oboe", &first));
+        let _ = passwords.hash_blocking("another long passphrase").unwrap();
+        MEMORY.with_borrow(|memory| {
+            assert_eq!(memory.len(), passwords.params.block_count());
+            assert_eq!(memory.as_ptr() as usize, address, "the same memory, not a new allocation");
+        });
     }
 }
