@@ -563,18 +563,18 @@ fn r_l9_hidden_mobiles_are_never_shown_to_anyone_else() {
         let (status, people) = call(app, "GET", "/v1/directory/people?q=nhs.net", &sarah, json!({}));
         assert_eq!(status, 200, "{people:#}");
         let find = |people: &Value, username: &str| {
-            people.as_array().unwrap().iter().find(|p| p["username"] == username).cloned().unwrap()
+            people["items"].as_array().unwrap().iter().find(|p| p["username"] == username).cloned().unwrap()
         };
         assert!(find(&people, "david.smith@nhs.net")["mobile"].is_null(), "David hid his mobile");
         assert_eq!(find(&people, "sarah.jones@nhs.net")["mobile"], "+447888888888");
         assert!(
-            people.as_array().unwrap().iter().all(|p| p["username"] != members[2].username),
+            people["items"].as_array().unwrap().iter().all(|p| p["username"] != members[2].username),
             "accounts not yet active are not listed"
         );
         let (_, people) = call(app, "GET", "/v1/directory/people?q=smith", &david, json!({}));
         assert_eq!(find(&people, "david.smith@nhs.net")["mobile"], "+447912345678", "his own number");
         assert_eq!(find(&people, "david.smith@nhs.net")["practice_name"], "BRIGHT SMILE DENTAL PRACTICE");
-        assert!(!people.to_string().contains("7912345678") || people.as_array().unwrap().len() == 1);
+        assert!(!people.to_string().contains("7912345678") || people["items"].as_array().unwrap().len() == 1);
         let (_, people) = call(app, "GET", "/v1/directory/people?q=david", &sarah, json!({}));
         assert!(!people.to_string().contains("7912345678"));
 
@@ -588,9 +588,44 @@ fn r_l9_hidden_mobiles_are_never_shown_to_anyone_else() {
 
         let (status, mailboxes) = call(app, "GET", "/v1/directory/mailboxes?q=bright", &david, json!({}));
         assert_eq!(status, 200);
-        assert_eq!(mailboxes[0]["address"], "nhsdental.leeds.brightsmiledentalpracticev00101@nhs.net");
-        let (status, problem) = call(app, "GET", "/v1/directory/people?q=a", &david, json!({}));
+        assert_eq!(mailboxes["items"][0]["address"], "nhsdental.leeds.brightsmiledentalpracticev00101@nhs.net");
+        assert!(mailboxes["next_cursor"].is_null());
+        let (status, problem) = call(app, "GET", "/v1/directory/people?q=a&limit=0&cursor=%%%", &david, json!({}));
         assert_problem(status, &problem, 422, "validation-failed");
+        assert_eq!(
+            field_errors(&problem),
+            [
+                ("/query/q".to_owned(), "query_too_short".to_owned()),
+                ("/query/limit".to_owned(), "out_of_range".to_owned()),
+                ("/query/cursor".to_owned(), "cursor_invalid".to_owned())
+            ]
+        );
+    });
+}
+
+#[test]
+fn r_l9_the_directory_comes_a_page_at_a_time() {
+    on_each_backend(|app| {
+        let (_, members) = provisioned(app);
+        let mut tokens: Vec<String> = members.iter().map(|m| token(&activate(app, m, true))).collect();
+        let reader = tokens.remove(0);
+        let mut seen = Vec::new();
+        let mut path = "/v1/directory/people?q=nhs.net&limit=2".to_owned();
+        loop {
+            let (status, page) = call(app, "GET", &path, &reader, json!({}));
+            assert_eq!(status, 200, "{page:#}");
+            let items = page["items"].as_array().unwrap();
+            assert!(items.len() <= 2);
+            seen.extend(items.iter().map(|p| p["username"].as_str().unwrap().to_owned()));
+            assert!(seen.len() <= members.len(), "pages repeat entries: {seen:?}");
+            match page["next_cursor"].as_str() {
+                Some(cursor) => path = format!("/v1/directory/people?q=nhs.net&limit=2&cursor={cursor}"),
+                None => break,
+            }
+        }
+        let mut expected: Vec<String> = members.iter().map(|m| m.username.clone()).collect();
+        expected.sort();
+        assert_eq!(seen, expected, "every active account once, in username order");
     });
 }
 

@@ -222,10 +222,17 @@ fn like_pattern(query: &str) -> String {
     format!("%{}%", query.trim().to_lowercase().replace(['%', '_', '\\'], ""))
 }
 
-/// Active and unused accounts whose name or username contains `query`, by username.
-pub fn search_people(conn: &mut DbConnection, query: &str, limit: i64) -> Result<Vec<AccountRow>, StoreError> {
+/// Active and unused accounts whose name or username contains `query`, by username: at most
+/// `limit` of them, starting after the username `after`.
+pub fn search_people(
+    conn: &mut DbConnection,
+    query: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<AccountRow>, StoreError> {
     let pattern = like_pattern(query);
     Ok(accounts::table
+        .filter(accounts::username.gt(after.unwrap_or_default()))
         .filter(accounts::status.eq_any(["active", "inactive"]))
         .filter(
             diesel::dsl::sql::<diesel::sql_types::Bool>("(LOWER(username) LIKE ")
@@ -240,10 +247,17 @@ pub fn search_people(conn: &mut DbConnection, query: &str, limit: i64) -> Result
         .load(conn)?)
 }
 
-/// Shared mailboxes whose address or practice name contains `query`, by address.
-pub fn search_mailboxes(conn: &mut DbConnection, query: &str, limit: i64) -> Result<Vec<MailboxRow>, StoreError> {
+/// Shared mailboxes whose address or practice name contains `query`, by address: at most
+/// `limit` of them, starting after the address `after`.
+pub fn search_mailboxes(
+    conn: &mut DbConnection,
+    query: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<MailboxRow>, StoreError> {
     let pattern = like_pattern(query);
     Ok(shared_mailboxes::table
+        .filter(shared_mailboxes::address.gt(after.unwrap_or_default()))
         .filter(
             diesel::dsl::sql::<diesel::sql_types::Bool>("(LOWER(address) LIKE ")
                 .bind::<diesel::sql_types::Text, _>(pattern.clone())

@@ -18,7 +18,7 @@ use persistence::accounts::{self, AccountRow};
 use persistence::time::from_db;
 use persistence::{DbConnection, account_life, admins, write_transaction};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToResponse, ToSchema};
+use utoipa::{ToResponse, ToSchema};
 
 /// No valid account access token.
 #[derive(ToResponse)]
@@ -642,125 +642,6 @@ pub async fn me(state: web::Data<AppState>, holder: AccountHolder) -> Result<Htt
         })
         .await?;
     Ok(HttpResponse::Ok().json(me))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DirectoryQuery {
-    /// At least 2 characters of a name, username, address or practice.
-    #[param(required = true, example = "smith")]
-    pub q: Option<String>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"username": "david.smith@nhs.net", "first_name": "David", "last_name": "Smith", "role": "dentist", "practice_name": "SAMPLE DENTAL CARE", "mobile": null}))]
-pub struct PersonEntry {
-    pub username: String,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub role: Option<String>,
-    pub practice_name: Option<String>,
-    /// Shown only if its owner allowed it (R-L9), or to its owner.
-    pub mobile: Option<String>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"address": "nhsdental.wimbledon.sampledentalcarev12345@nhs.net", "practice_name": "SAMPLE DENTAL CARE", "ods_code": "V12345"}))]
-pub struct MailboxEntry {
-    pub address: String,
-    pub practice_name: String,
-    pub ods_code: String,
-}
-
-fn directory_query(query: &DirectoryQuery) -> Result<String, ApiError> {
-    query.q.as_deref().map(str::trim).filter(|q| q.chars().count() >= 2).map(str::to_owned).ok_or_else(|| {
-        ApiError::validation(vec![FieldError::new(
-            "/query/q",
-            "query_too_short",
-            Some("R-L9"),
-            "Search with at least 2 characters.",
-        )])
-    })
-}
-
-/// Search the directory of people (R-L9)
-///
-/// Mobile numbers appear only where their owners allowed.
-#[utoipa::path(
-    tag = "accounts",
-    operation_id = "searchPeople",
-    security(("account_token" = [])),
-    params(DirectoryQuery),
-    responses(
-        (status = 200, description = "Up to 50 people.", body = Vec<PersonEntry>),
-        (status = 401, response = NoAccountToken),
-        (status = 403, response = ScopeTooNarrow),
-        (status = 422, description = "A query shorter than 2 characters.", body = Problem, content_type = "application/problem+json",
-            example = json!({"type": "/problems/validation-failed", "title": "Some of the information given is not valid", "status": 422, "detail": "1 field is not valid.", "errors": [{"pointer": "/query/q", "code": "query_too_short", "rule": "R-L9", "detail": "Search with at least 2 characters."}]})),
-    )
-)]
-#[get("/v1/directory/people")]
-pub async fn search_people(
-    state: web::Data<AppState>,
-    holder: AccountHolder,
-    query: web::Query<DirectoryQuery>,
-) -> Result<HttpResponse, ApiError> {
-    holder.require(&[Scope::Full])?;
-    let q = directory_query(&query)?;
-    let people = state
-        .db(move |conn| {
-            let found = account_life::search_people(conn, &q, 50)?;
-            let mut entries = Vec::with_capacity(found.len());
-            for person in found {
-                let practice = account_life::practice_mailbox(conn, &person)?.map(|m| m.practice_name);
-                let mobile =
-                    (person.mobile_visible || person.id == holder.account_id).then(|| person.mobile.clone()).flatten();
-                entries.push(PersonEntry {
-                    username: person.username,
-                    first_name: person.first_name,
-                    last_name: person.last_name,
-                    role: person.role,
-                    practice_name: practice,
-                    mobile,
-                });
-            }
-            Ok(entries)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(people))
-}
-
-/// Search the directory of shared mailboxes (R-L9).
-#[utoipa::path(
-    tag = "accounts",
-    operation_id = "searchMailboxes",
-    security(("account_token" = [])),
-    params(DirectoryQuery),
-    responses(
-        (status = 200, description = "Up to 50 shared mailboxes.", body = Vec<MailboxEntry>),
-        (status = 401, response = NoAccountToken),
-        (status = 403, response = ScopeTooNarrow),
-        (status = 422, description = "A query shorter than 2 characters.", body = Problem, content_type = "application/problem+json",
-            example = json!({"type": "/problems/validation-failed", "title": "Some of the information given is not valid", "status": 422, "detail": "1 field is not valid.", "errors": [{"pointer": "/query/q", "code": "query_too_short", "rule": "R-L9", "detail": "Search with at least 2 characters."}]})),
-    )
-)]
-#[get("/v1/directory/mailboxes")]
-pub async fn search_mailboxes(
-    state: web::Data<AppState>,
-    holder: AccountHolder,
-    query: web::Query<DirectoryQuery>,
-) -> Result<HttpResponse, ApiError> {
-    holder.require(&[Scope::Full])?;
-    let q = directory_query(&query)?;
-    let mailboxes = state
-        .db(move |conn| {
-            Ok(account_life::search_mailboxes(conn, &q, 50)?
-                .into_iter()
-                .map(|m| MailboxEntry { address: m.address, practice_name: m.practice_name, ods_code: m.ods_code })
-                .collect::<Vec<_>>())
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(mailboxes))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod admin_accounts;
 pub mod applications;
+pub mod directory;
 pub mod health;
 pub mod members;
 pub mod notify_callbacks;
@@ -57,8 +58,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(account::accept_acceptable_use)
         .service(account::set_directory_visibility)
         .service(account::me)
-        .service(account::search_people)
-        .service(account::search_mailboxes)
+        .service(directory::search_people)
+        .service(directory::search_mailboxes)
         .service(account::start_password_reset)
         .service(account::complete_password_reset)
         .service(admin_accounts::reset_password)
