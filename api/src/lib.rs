@@ -11,6 +11,7 @@ pub mod journey;
 pub mod limits;
 pub mod messaging;
 pub mod openapi;
+pub mod paging;
 pub mod passwords;
 pub mod problem;
 pub mod provisioning;

@@ -2,6 +2,7 @@
 //! A mobile number is shown only where its owner allowed it, or to its owner.
 
 use crate::account::{AccountHolder, Scope};
+use crate::paging;
 use crate::problem::{ApiError, FieldError, Problem, Validator};
 use crate::routes::account::{NoAccountToken, ScopeTooNarrow};
 use crate::state::AppState;
@@ -11,9 +12,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use persistence::account_life;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-
-const DEFAULT_PAGE: i64 = 20;
-const MAX_PAGE: i64 = 100;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -43,20 +41,9 @@ impl DirectoryQuery {
         if text.chars().count() < 2 {
             v.push(FieldError::new("/query/q", "query_too_short", Some("R-L9"), "Search with at least 2 characters."));
         }
-        let limit = self.limit.unwrap_or(DEFAULT_PAGE);
-        if !(1..=MAX_PAGE).contains(&limit) {
-            v.push(FieldError::new("/query/limit", "out_of_range", None, "Give a page size from 1 to 100."));
-        }
-        let after = self.cursor.as_deref().map(decode_cursor);
-        if let Some(None) = after {
-            v.push(FieldError::new(
-                "/query/cursor",
-                "cursor_invalid",
-                None,
-                "Use a `next_cursor` from an earlier page.",
-            ));
-        }
-        v.finish(|| Some(Search { text, limit, after: after.flatten() }))
+        let limit = paging::limit(&mut v, self.limit);
+        let after = paging::after(&mut v, self.cursor.as_deref(), decode_cursor);
+        v.finish(|| Some(Search { text, limit, after }))
     }
 }
 
@@ -67,14 +54,6 @@ fn encode_cursor(key: &str) -> String {
 
 fn decode_cursor(cursor: &str) -> Option<String> {
     String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok().filter(|key| !key.is_empty())
-}
-
-/// Cuts the one extra row fetched to learn whether another page follows; returns its cursor.
-fn page<T>(rows: &mut Vec<T>, limit: i64, key: impl Fn(&T) -> &str) -> Option<String> {
-    let limit = usize::try_from(limit).unwrap_or(0);
-    let more = rows.len() > limit;
-    rows.truncate(limit);
-    if more { rows.last().map(|row| encode_cursor(key(row))) } else { None }
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -142,7 +121,7 @@ pub async fn search_people(
     let page = state
         .db(move |conn| {
             let mut found = account_life::search_people(conn, &search.text, search.after.as_deref(), search.limit + 1)?;
-            let next_cursor = page(&mut found, search.limit, |person| person.username.as_str());
+            let next_cursor = paging::cut(&mut found, search.limit, |person| encode_cursor(&person.username));
             let mut items = Vec::with_capacity(found.len());
             for person in found {
                 let practice_name = account_life::practice_mailbox(conn, &person)?.map(|m| m.practice_name);
@@ -192,7 +171,7 @@ pub async fn search_mailboxes(
         .db(move |conn| {
             let mut found =
                 account_life::search_mailboxes(conn, &search.text, search.after.as_deref(), search.limit + 1)?;
-            let next_cursor = page(&mut found, search.limit, |mailbox| mailbox.address.as_str());
+            let next_cursor = paging::cut(&mut found, search.limit, |mailbox| encode_cursor(&mailbox.address));
             let items = found
                 .into_iter()
                 .map(|m| MailboxEntry { address: m.address, practice_name: m.practice_name, ods_code: m.ods_code })

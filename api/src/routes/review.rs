@@ -4,6 +4,7 @@
 use crate::admin::Admin;
 use crate::extract::Json;
 use crate::journey::{Context, RequestOrigin};
+use crate::paging;
 use crate::problem::{ApiError, FieldError, NotFoundForCaller, Problem, Validator};
 use crate::provisioning::{self, ig_of_record};
 use crate::routes::admin::NoHelpdeskToken;
@@ -112,25 +113,8 @@ pub async fn list_applications(
     query: web::Query<ApplicationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let mut v = Validator::new();
-    let limit = query.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        v.push(FieldError::new("/query/limit", "out_of_range", None, "Give a page size from 1 to 100."));
-    }
-    let after = match query.cursor.as_deref() {
-        Some(cursor) => {
-            let decoded = decode_cursor(cursor);
-            if decoded.is_none() {
-                v.push(FieldError::new(
-                    "/query/cursor",
-                    "cursor_invalid",
-                    None,
-                    "Use a `next_cursor` from an earlier page.",
-                ));
-            }
-            decoded
-        }
-        None => None,
-    };
+    let limit = paging::limit(&mut v, query.limit);
+    let after = paging::after(&mut v, query.cursor.as_deref(), decode_cursor);
     let postcode = match query.postcode.as_deref() {
         Some(p) => v.check("/query/postcode", domain::postcode::Postcode::parse(p)).map(|p| p.as_str().to_owned()),
         None => None,
@@ -144,9 +128,7 @@ pub async fn list_applications(
         practice_name: query.practice_name.clone().filter(|n| !n.trim().is_empty()),
     };
     let mut rows = state.db(move |conn| Ok(applications::search(conn, &filter, after, limit + 1)?)).await?;
-    let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
-    rows.truncate(usize::try_from(limit).unwrap_or(0));
-    let next_cursor = if more { rows.last().map(encode_cursor) } else { None };
+    let next_cursor = paging::cut(&mut rows, limit, encode_cursor);
     Ok(HttpResponse::Ok().json(ApplicationPage { items: rows.iter().map(summary).collect(), next_cursor }))
 }
 
