@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod clock;
 pub mod config;
+pub mod examples;
 pub mod expiry;
 pub mod extract;
 pub mod journey;

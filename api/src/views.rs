@@ -307,6 +307,7 @@ impl From<RosterCounts> for MemberCounts {
 
 /// The whole state of an application: enough to render any step of the journey.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = crate::examples::application_view)]
 pub struct ApplicationView {
     pub id: String,
     pub status: ApplicationStatus,

@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 
 /// A new application and the token that gives access to it.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = crate::examples::created_application)]
 pub struct CreatedApplication {
     /// Bearer token for this application only. Shown once: keep it to resume the application
     /// (it works for at least 28 days of inactivity).

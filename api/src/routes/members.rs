@@ -176,12 +176,14 @@ fn fields(member: &domain::roster::RosterMember<String>) -> MemberFields {
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = crate::examples::member_response)]
 pub struct MemberResponse {
     pub member: MemberView,
     pub counts: MemberCounts,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = crate::examples::member_list)]
 pub struct MemberList {
     pub members: Vec<MemberView>,
     pub counts: MemberCounts,

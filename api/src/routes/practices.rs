@@ -36,6 +36,7 @@ pub struct PracticeCandidate {
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = crate::examples::practice_search)]
 pub struct PracticeSearch {
     /// The postcode as normalised (R-P1).
     #[schema(example = "LS1 4AP")]

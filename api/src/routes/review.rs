@@ -60,6 +60,7 @@ pub struct ApplicationSummary {
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = crate::examples::application_page)]
 pub struct ApplicationPage {
     pub items: Vec<ApplicationSummary>,
     /// Pass as `cursor` for the next page; null on the last page.
@@ -202,6 +203,7 @@ impl From<&outbox::MessageRow> for MessageView {
 
 /// An application in full, as the helpdesk sees it.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = crate::examples::admin_application_view)]
 pub struct AdminApplicationView {
     #[serde(flatten)]
     pub summary: ApplicationSummary,
