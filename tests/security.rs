@@ -65,7 +65,7 @@ fn secrets_are_hashed_at_rest_never_returned_and_erased_after_delivery() {
         assert!(!application.token_hash.contains(&journey.token[4..]));
         let practice =
             persistence::reference::practice_by_location(&mut conn, BRIGHT_SMILE_ID_LOCATION).unwrap().unwrap();
-        let contact_hash = practice.cqc_contact_id_hash.unwrap();
+        let contact_hash = practice.record.cqc_contact_id_hash.unwrap();
         assert_eq!(contact_hash.len(), 64);
         assert!(!contact_hash.to_uppercase().contains("CON-DEMO"));
 

@@ -109,14 +109,14 @@ impl Context {
     pub fn town_suggestions(&self) -> Vec<Town> {
         let mut places: Vec<&str> = Vec::new();
         if let Some(practice) = &self.practice {
-            places.extend(practice.address_line_2.as_deref());
-            places.push(&practice.town);
-            places.extend(practice.county.as_deref());
+            places.extend(practice.record.address_line_2.as_deref());
+            places.push(&practice.record.town);
+            places.extend(practice.record.county.as_deref());
         }
         if let Some(cqc) = &self.cqc {
-            places.extend(cqc.address_line_2.as_deref());
-            places.push(&cqc.town);
-            places.extend(cqc.county.as_deref());
+            places.extend(cqc.record.address_line_2.as_deref());
+            places.push(&cqc.record.town);
+            places.extend(cqc.record.county.as_deref());
         }
         town::suggestions(places)
     }

@@ -28,14 +28,14 @@ use persistence::{DbConnection, write_transaction};
 
 /// The IG status the register holds for a practice (R-E2).
 pub fn ig_of_record(practice: &PracticeRow) -> IgStatus {
-    let assessment = match (practice.ig_assessment.as_str(), practice.ig_value.as_deref()) {
+    let assessment = match (practice.record.ig_assessment.as_str(), practice.record.ig_value.as_deref()) {
         ("igt", Some(level)) => level.parse().map_or(IgAssessment::None, |level| IgAssessment::IgToolkit { level }),
         ("dspt", Some(status)) => {
             DsptStatus::parse(status).map_or(IgAssessment::None, |status| IgAssessment::Dspt { status })
         }
         _ => IgAssessment::None,
     };
-    IgStatus { assessment, assessed_on: practice.ig_assessed_on }
+    IgStatus { assessment, assessed_on: practice.record.ig_assessed_on }
 }
 
 fn not_submitted(status: &str) -> ApiError {

@@ -391,14 +391,17 @@ impl ApplicationView {
 fn practice_view(ctx: &Context, route: Route, outcome: &EligibilityOutcome) -> Result<PracticeView, ApiError> {
     let app = &ctx.application;
     let missing = || ApiError::internal("identified practice has incomplete data");
-    let email_on_record = ctx.practice.as_ref().is_some_and(|p| p.registered_manager_email.is_some());
+    let email_on_record = ctx.practice.as_ref().is_some_and(|p| p.record.registered_manager_email.is_some());
     let (address_lines, cqc_details) = match route {
-        Route::A => (ctx.practice.as_ref().map(|p| p.address_lines()).unwrap_or_default(), None),
+        Route::A => (ctx.practice.as_ref().map(|p| p.record.address_lines()).unwrap_or_default(), None),
         Route::B => {
             let cqc = ctx.cqc.as_ref().ok_or_else(missing)?;
-            let lines = cqc.address_lines();
-            let details =
-                CqcDetails { location_id: cqc.location_id.clone(), name: cqc.name.clone(), address: one_line(&lines) };
+            let lines = cqc.record.address_lines();
+            let details = CqcDetails {
+                location_id: cqc.record.location_id.clone(),
+                name: cqc.record.name.clone(),
+                address: one_line(&lines),
+            };
             (lines, Some(details))
         }
     };
@@ -407,7 +410,7 @@ fn practice_view(ctx: &Context, route: Route, outcome: &EligibilityOutcome) -> R
         .into_iter()
         .filter(|m| {
             *m != domain::eligibility::AuthMethod::CqcContactId
-                || ctx.practice.as_ref().is_some_and(|p| p.cqc_contact_id_hash.is_some())
+                || ctx.practice.as_ref().is_some_and(|p| p.record.cqc_contact_id_hash.is_some())
         })
         .map(Into::into)
         .collect();

@@ -13,25 +13,14 @@ use diesel::prelude::*;
 #[diesel(table_name = practices)]
 pub struct PracticeRow {
     pub id: String,
-    pub ods_code: String,
-    pub name: String,
-    pub address_line_1: String,
-    pub address_line_2: Option<String>,
-    pub town: String,
-    pub county: Option<String>,
-    pub postcode: String,
-    pub cqc_location_id: String,
-    pub cqc_contact_id_hash: Option<String>,
-    pub registered_manager_email: Option<String>,
-    pub ig_assessment: String,
-    pub ig_value: Option<String>,
-    pub ig_assessed_on: Option<NaiveDate>,
+    #[diesel(embed)]
+    pub record: PracticeRecord,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
 /// What an import says about one practice.
-#[derive(Debug, Clone, PartialEq, Eq, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = practices, treat_none_as_null = true)]
 pub struct PracticeRecord {
     pub ods_code: String,
@@ -49,39 +38,10 @@ pub struct PracticeRecord {
     pub ig_assessed_on: Option<NaiveDate>,
 }
 
-impl PracticeRow {
-    fn as_record(&self) -> PracticeRecord {
-        PracticeRecord {
-            ods_code: self.ods_code.clone(),
-            name: self.name.clone(),
-            address_line_1: self.address_line_1.clone(),
-            address_line_2: self.address_line_2.clone(),
-            town: self.town.clone(),
-            county: self.county.clone(),
-            postcode: self.postcode.clone(),
-            cqc_location_id: self.cqc_location_id.clone(),
-            cqc_contact_id_hash: self.cqc_contact_id_hash.clone(),
-            registered_manager_email: self.registered_manager_email.clone(),
-            ig_assessment: self.ig_assessment.clone(),
-            ig_value: self.ig_value.clone(),
-            ig_assessed_on: self.ig_assessed_on,
-        }
-    }
-
+impl PracticeRecord {
     /// Address lines for display and letters, without empty parts.
     pub fn address_lines(&self) -> Vec<String> {
-        [
-            Some(&self.address_line_1),
-            self.address_line_2.as_ref(),
-            Some(&self.town),
-            self.county.as_ref(),
-            Some(&self.postcode),
-        ]
-        .into_iter()
-        .flatten()
-        .filter(|line| !line.trim().is_empty())
-        .cloned()
-        .collect()
+        address_lines([&self.address_line_1, &self.town, &self.postcode], [&self.address_line_2, &self.county])
     }
 }
 
@@ -89,38 +49,14 @@ impl PracticeRow {
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = cqc_locations)]
 pub struct CqcLocationRow {
-    pub location_id: String,
-    pub name: String,
-    pub address_line_1: String,
-    pub address_line_2: Option<String>,
-    pub town: String,
-    pub county: Option<String>,
-    pub postcode: String,
-    pub registration_status: String,
-    pub service_types: String,
+    #[diesel(embed)]
+    pub record: CqcLocationRecord,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
-impl CqcLocationRow {
-    /// Address lines as the CQC registers them, without empty parts.
-    pub fn address_lines(&self) -> Vec<String> {
-        [
-            Some(&self.address_line_1),
-            self.address_line_2.as_ref(),
-            Some(&self.town),
-            self.county.as_ref(),
-            Some(&self.postcode),
-        ]
-        .into_iter()
-        .flatten()
-        .filter(|line| !line.trim().is_empty())
-        .cloned()
-        .collect()
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Insertable, AsChangeset)]
+/// What an import says about one CQC location.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = cqc_locations, treat_none_as_null = true)]
 pub struct CqcLocationRecord {
     pub location_id: String,
@@ -132,6 +68,23 @@ pub struct CqcLocationRecord {
     pub postcode: String,
     pub registration_status: String,
     pub service_types: String,
+}
+
+impl CqcLocationRecord {
+    /// Address lines as the CQC registers them, without empty parts.
+    pub fn address_lines(&self) -> Vec<String> {
+        address_lines([&self.address_line_1, &self.town, &self.postcode], [&self.address_line_2, &self.county])
+    }
+}
+
+/// Line 1, line 2, town, county, postcode, leaving out the optional and empty parts.
+fn address_lines([line_1, town, postcode]: [&String; 3], [line_2, county]: [&Option<String>; 2]) -> Vec<String> {
+    [Some(line_1), line_2.as_ref(), Some(town), county.as_ref(), Some(postcode)]
+        .into_iter()
+        .flatten()
+        .filter(|line| !line.trim().is_empty())
+        .cloned()
+        .collect()
 }
 
 /// Outcome of an import.
@@ -157,7 +110,7 @@ pub fn upsert_practices(
             .first(conn)
             .optional()?;
         match existing {
-            Some(row) if row.as_record() == *record => counts.unchanged += 1,
+            Some(row) if row.record == *record => counts.unchanged += 1,
             Some(row) => {
                 diesel::update(practices::table.find(&row.id))
                     .set((record, practices::updated_at.eq(now)))
@@ -168,19 +121,7 @@ pub fn upsert_practices(
                 diesel::insert_into(practices::table)
                     .values((
                         practices::id.eq(uuid::Uuid::new_v4().to_string()),
-                        practices::ods_code.eq(&record.ods_code),
-                        practices::name.eq(&record.name),
-                        practices::address_line_1.eq(&record.address_line_1),
-                        practices::address_line_2.eq(&record.address_line_2),
-                        practices::town.eq(&record.town),
-                        practices::county.eq(&record.county),
-                        practices::postcode.eq(&record.postcode),
-                        practices::cqc_location_id.eq(&record.cqc_location_id),
-                        practices::cqc_contact_id_hash.eq(&record.cqc_contact_id_hash),
-                        practices::registered_manager_email.eq(&record.registered_manager_email),
-                        practices::ig_assessment.eq(&record.ig_assessment),
-                        practices::ig_value.eq(&record.ig_value),
-                        practices::ig_assessed_on.eq(record.ig_assessed_on),
+                        record,
                         practices::created_at.eq(now),
                         practices::updated_at.eq(now),
                     ))
@@ -207,7 +148,7 @@ pub fn upsert_cqc_locations(
             .first(conn)
             .optional()?;
         match existing {
-            Some(row) if same_location(&row, record) => counts.unchanged += 1,
+            Some(row) if row.record == *record => counts.unchanged += 1,
             Some(_) => {
                 diesel::update(cqc_locations::table.find(&record.location_id))
                     .set((record, cqc_locations::updated_at.eq(now)))
@@ -223,17 +164,6 @@ pub fn upsert_cqc_locations(
         }
     }
     Ok(counts)
-}
-
-fn same_location(row: &CqcLocationRow, record: &CqcLocationRecord) -> bool {
-    row.name == record.name
-        && row.address_line_1 == record.address_line_1
-        && row.address_line_2 == record.address_line_2
-        && row.town == record.town
-        && row.county == record.county
-        && row.postcode == record.postcode
-        && row.registration_status == record.registration_status
-        && row.service_types == record.service_types
 }
 
 pub fn practices_at_postcode(conn: &mut DbConnection, postcode: &str) -> Result<Vec<PracticeRow>, StoreError> {

@@ -86,7 +86,7 @@ pub async fn search_practices(
         route: route.into(),
         candidates: found
             .iter()
-            .map(|p| PracticeCandidate { id: p.id.clone(), name: p.name.clone(), ods_code: p.ods_code.clone(), address_lines: p.address_lines() })
+            .map(|p| PracticeCandidate { id: p.id.clone(), name: p.record.name.clone(), ods_code: p.record.ods_code.clone(), address_lines: p.record.address_lines() })
             .collect(),
         help: format!(
             "If your practice is not listed, describe it with its name, ODS code and CQC location ID (route B). If you cannot find it at all, contact {support}."
@@ -192,7 +192,7 @@ fn choose(conn: &mut DbConnection, body: &PracticeIdentification, support: &str)
                 }
                 Some(id) => {
                     let found = reference::practice(conn, id)?
-                        .filter(|p| postcode.as_ref().is_some_and(|pc| p.postcode == pc.as_str()));
+                        .filter(|p| postcode.as_ref().is_some_and(|pc| p.record.postcode == pc.as_str()));
                     if found.is_none() && postcode.is_some() {
                         v.push(FieldError::new(
                             "/practice_id",
@@ -210,9 +210,9 @@ fn choose(conn: &mut DbConnection, body: &PracticeIdentification, support: &str)
                     route: Route::A,
                     postcode: postcode?,
                     practice_id: Some(practice.id.clone()),
-                    location: CqcLocationId::parse(&practice.cqc_location_id).ok()?,
-                    name: PracticeName::parse(&practice.name).ok()?,
-                    ods: OdsCode::parse(&practice.ods_code).ok()?,
+                    location: CqcLocationId::parse(&practice.record.cqc_location_id).ok()?,
+                    name: PracticeName::parse(&practice.record.name).ok()?,
+                    ods: OdsCode::parse(&practice.record.ods_code).ok()?,
                 })
             })
         }
@@ -236,19 +236,19 @@ fn choose(conn: &mut DbConnection, body: &PracticeIdentification, support: &str)
                             Some("R-P3"),
                             format!("No CQC registered location has this ID. Check it against your CQC registration, or contact {support}."),
                         )),
-                        Some(cqc) if !cqc.service_types.to_lowercase().contains("dent") => v.push(FieldError::new(
+                        Some(cqc) if !cqc.record.service_types.to_lowercase().contains("dent") => v.push(FieldError::new(
                             "/cqc_location_id",
                             "cqc_location_not_dental",
                             Some("R-P3"),
                             "The CQC does not list a dental service at this location; check the location ID.",
                         )),
-                        Some(cqc) if !cqc.registration_status.eq_ignore_ascii_case("registered") => v.push(FieldError::new(
+                        Some(cqc) if !cqc.record.registration_status.eq_ignore_ascii_case("registered") => v.push(FieldError::new(
                             "/cqc_location_id",
                             "cqc_location_not_registered",
                             Some("R-P3"),
-                            format!("The CQC lists this location as `{}`, not registered.", cqc.registration_status),
+                            format!("The CQC lists this location as `{}`, not registered.", cqc.record.registration_status),
                         )),
-                        Some(cqc) if postcode.as_ref().is_some_and(|pc| pc.as_str() != cqc.postcode) => v.push(FieldError::new(
+                        Some(cqc) if postcode.as_ref().is_some_and(|pc| pc.as_str() != cqc.record.postcode) => v.push(FieldError::new(
                             "/postcode",
                             "postcode_does_not_match_cqc",
                             Some("R-P3"),

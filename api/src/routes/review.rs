@@ -246,16 +246,16 @@ fn load_view(
     let ig = ctx.practice.as_ref().map(|practice| {
         let status = ig_of_record(practice);
         IgStatusView {
-            assessment: practice.ig_assessment.clone(),
-            value: practice.ig_value.clone(),
-            assessed_on: practice.ig_assessed_on,
+            assessment: practice.record.ig_assessment.clone(),
+            value: practice.record.ig_value.clone(),
+            assessed_on: practice.record.ig_assessed_on,
             satisfactory: status.is_satisfactory(),
             description: status.to_string(),
         }
     });
     let address_lines = match (&ctx.practice, &ctx.cqc) {
-        (Some(p), _) => p.address_lines(),
-        (None, Some(c)) => c.address_lines(),
+        (Some(p), _) => p.record.address_lines(),
+        (None, Some(c)) => c.record.address_lines(),
         _ => Vec::new(),
     };
     Ok(AdminApplicationView {

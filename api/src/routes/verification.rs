@@ -108,13 +108,13 @@ pub async fn request_passcode(
         let location = ctx.location_id().ok_or_else(|| ApiError::internal("identified practice without location"))?;
         // Messages to the practice use its name on record, never what the applicant typed.
         let practice_name = match (&ctx.practice, &ctx.cqc) {
-            (Some(practice), _) => practice.name.clone(),
-            (None, Some(cqc)) => cqc.name.clone(),
+            (Some(practice), _) => practice.record.name.clone(),
+            (None, Some(cqc)) => cqc.record.name.clone(),
             (None, None) => return Err(ApiError::internal("identified practice without a record")),
         };
         let default_channel = passcode::PasscodeChannel::parse(&ctx.application.passcode_channel).unwrap_or(passcode::PasscodeChannel::Post);
         let email_on_record = match ctx.route() {
-            Some(Route::A) => ctx.practice.as_ref().and_then(|p| p.registered_manager_email.clone()),
+            Some(Route::A) => ctx.practice.as_ref().and_then(|p| p.record.registered_manager_email.clone()),
             _ => None,
         };
         let wanted = requested.map(Into::into).unwrap_or(default_channel);
@@ -160,8 +160,8 @@ pub async fn request_passcode(
             _ => {
                 let mut lines = vec![practice_name.clone()];
                 lines.extend(match (&ctx.practice, &ctx.cqc) {
-                    (Some(practice), _) => practice.address_lines(),
-                    (None, Some(cqc)) => cqc.address_lines(),
+                    (Some(practice), _) => practice.record.address_lines(),
+                    (None, Some(cqc)) => cqc.record.address_lines(),
                     (None, None) => Vec::new(),
                 });
                 let address = lines[1..].join(", ");
@@ -288,7 +288,7 @@ pub async fn verify_practice(
                         return Err(practice_taken(&holder, &config.support_contact));
                     }
                 }
-                let contact_hash_on_record = ctx.practice.as_ref().and_then(|p| p.cqc_contact_id_hash.clone());
+                let contact_hash_on_record = ctx.practice.as_ref().and_then(|p| p.record.cqc_contact_id_hash.clone());
                 if matches!(credential, Credential::ContactId(_)) && contact_hash_on_record.is_none() {
                     return Err(ApiError::new(ProblemType::Conflict)
                         .with_code("contact_id_not_available", Some("R-P3"))
