@@ -669,3 +669,23 @@ fn a_burst_of_sign_ins_does_not_hold_up_other_requests() {
         assert!(statuses.iter().all(|&s| s == 401), "every sign-in is answered, none fails: {statuses:?}");
     }
 }
+
+#[test]
+fn sign_ins_without_a_username_or_password_name_both_fields() {
+    on_each_backend(|app| {
+        for path in ["/v1/account/sessions", "/v1/admin/sessions"] {
+            for body in [json!({}), json!({"username": "   ", "password": ""})] {
+                let (status, problem) = send(app.post(path).json(&body));
+                assert_problem(status, &problem, 422, "validation-failed");
+                assert_eq!(
+                    field_errors(&problem),
+                    [("/username".to_owned(), "required".to_owned()), ("/password".to_owned(), "required".to_owned())],
+                    "{path} {body}"
+                );
+            }
+            // A password of spaces is a password (a wrong one), not a missing one.
+            let (status, problem) = send(app.post(path).json(&json!({"username": "nobody.here", "password": "   "})));
+            assert_problem(status, &problem, 401, "unauthorized");
+        }
+    });
+}

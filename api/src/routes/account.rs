@@ -83,14 +83,7 @@ pub struct SignIn {
 )]
 #[post("/v1/account/sessions")]
 pub async fn sign_in(state: web::Data<AppState>, body: Json<SignIn>) -> Result<HttpResponse, ApiError> {
-    let mut v = Validator::new();
-    if body.0.username.as_deref().is_none_or(|u| u.trim().is_empty()) {
-        v.push(FieldError::new("/username", "required", None, "Enter the username."));
-    }
-    if body.0.password.as_deref().is_none_or(str::is_empty) {
-        v.push(FieldError::new("/password", "required", None, "Enter the password."));
-    }
-    let (username, password) = v.finish(|| Some((body.0.username.clone()?, body.0.password.clone()?)))?;
+    let (username, password) = super::credentials(body.0.username, body.0.password)?;
     let session = account::sign_in(&state, &username, password).await?;
     Ok(HttpResponse::Created().json(session))
 }

@@ -3,7 +3,7 @@
 use crate::admin::{self, Admin};
 use crate::extract::Json;
 use crate::journey::RequestOrigin;
-use crate::problem::{ApiError, FieldError, Problem, ProblemType, Validator};
+use crate::problem::{ApiError, FieldError, Problem, ProblemType};
 use crate::reference_import::{self, Dataset, ImportReport, ImportedBy};
 use crate::state::AppState;
 use actix_web::http::header;
@@ -69,15 +69,7 @@ pub async fn sign_in(
     origin: RequestOrigin,
     body: Json<SignInRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut v = Validator::new();
-    let present = |value: &Option<String>| value.as_deref().is_some_and(|v| !v.trim().is_empty());
-    if !present(&body.0.username) {
-        v.push(FieldError::new("/username", "required", None, "Enter the username."));
-    }
-    if !present(&body.0.password) {
-        v.push(FieldError::new("/password", "required", None, "Enter the password."));
-    }
-    let (username, password) = v.finish(|| Some((body.0.username.clone()?, body.0.password.clone()?)))?;
+    let (username, password) = super::credentials(body.0.username, body.0.password)?;
     let signed_in = admin::sign_in(&state, &username, password).await?;
     let now = state.clock.now();
     let (admin_id, session_id) = (signed_in.admin_id.clone(), signed_in.session_id.clone());

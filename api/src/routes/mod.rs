@@ -16,7 +16,23 @@ pub mod submission;
 pub mod town;
 pub mod verification;
 
+use crate::problem::{ApiError, FieldError, Validator};
 use utoipa_actix_web::service_config::ServiceConfig;
+
+/// The username and password of a sign-in, both required (a blank username is missing; a
+/// password is never trimmed, so only an empty one is). Reports both at once when both are missing.
+pub(crate) fn credentials(username: Option<String>, password: Option<String>) -> Result<(String, String), ApiError> {
+    let mut v = Validator::new();
+    let username = username.filter(|u| !u.trim().is_empty());
+    let password = password.filter(|p| !p.is_empty());
+    if username.is_none() {
+        v.push(FieldError::new("/username", "required", None, "Enter the username."));
+    }
+    if password.is_none() {
+        v.push(FieldError::new("/password", "required", None, "Enter the password."));
+    }
+    v.finish(|| Some((username?, password?)))
+}
 
 /// Registers every documented endpoint.
 pub fn configure(cfg: &mut ServiceConfig) {
