@@ -12,10 +12,9 @@ use crate::security::{digests_equal, new_refresh_token};
 use crate::state::AppState;
 use crate::tokens::ACCOUNT_AUDIENCE;
 use actix_web::dev::Payload;
-use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use chrono::{DateTime, Duration, Utc};
-use domain::account::{ActivationProgress, RequiredAction, password_expired};
+use domain::account::{AccountStatus, ActivationProgress, RequiredAction, password_expired};
 use domain::password::HISTORY_DEPTH;
 use futures_util::future::LocalBoxFuture;
 use persistence::accounts::{self, AccountRow};
@@ -60,7 +59,7 @@ impl Scope {
 /// R-L1: what an account has done of its activation.
 pub fn progress(account: &AccountRow) -> ActivationProgress {
     ActivationProgress {
-        password_changed: !account.password_is_temporary || account.status != "pending_activation",
+        password_changed: !account.password_is_temporary || account.status() != AccountStatus::PendingActivation,
         security_questions_set: account.security_questions_set_at.is_some(),
         acceptable_use_accepted: account.aup_accepted_at.is_some(),
         directory_visibility_chosen: account.mobile_visibility_chosen_at.is_some(),
@@ -69,7 +68,7 @@ pub fn progress(account: &AccountRow) -> ActivationProgress {
 
 /// The scope a sign-in gets now.
 pub fn scope_for(account: &AccountRow, max_age: Duration, now: DateTime<Utc>) -> Scope {
-    if account.status == "pending_activation" {
+    if account.status() == AccountStatus::PendingActivation {
         return Scope::Activation;
     }
     let changed = account.password_changed_at.map_or_else(|| from_db(account.created_at), from_db);
@@ -175,7 +174,7 @@ pub async fn sign_in(state: &web::Data<AppState>, username: &str, password: Stri
         })
         .await?;
     let attempt = attempt.map_err(|until| limits::sign_in_locked(until, now))?;
-    let usable = account.filter(|a| matches!(a.status.as_str(), "pending_activation" | "active" | "inactive"));
+    let usable = account.filter(|a| a.status().can_sign_in());
     let matches = state.passwords.verify(password, usable.as_ref().and_then(|a| a.password_hash.clone())).await?;
     let Some(account) = usable.filter(|_| matches) else {
         return Err(invalid_credentials());
@@ -191,8 +190,9 @@ pub async fn sign_in(state: &web::Data<AppState>, username: &str, password: Stri
             write_transaction(conn, |conn| {
                 limits::sign_in_succeeded(conn, &attempt)?;
                 account_life::record_sign_in(conn, &account.id, now)?;
-                if account.status == "inactive" {
-                    account_life::set_status(conn, &account.id, "active", None, now)?;
+                let status = account.status().after_sign_in();
+                if status != account.status() {
+                    account_life::set_status(conn, &account.id, status, None, now)?;
                 }
                 let scope = scope_for(&account, worker.config.accounts.password_max_age, now);
                 let session = open_session(conn, &worker, &account, scope, now)?;
@@ -257,7 +257,8 @@ pub async fn refresh(state: &web::Data<AppState>, refresh_token: String) -> Resu
                     )?;
                     return Ok(Err(refused()));
                 }
-                let Some(account) = accounts::account(conn, &session.subject_id)?.filter(|a| a.status == "active")
+                let Some(account) =
+                    accounts::account(conn, &session.subject_id)?.filter(|a| a.status() == AccountStatus::Active)
                 else {
                     return Ok(Err(refused()));
                 };
@@ -315,13 +316,7 @@ impl FromRequest for AccountHolder {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim().to_owned());
+        let token = crate::journey::bearer_token(req);
         let state = req.app_data::<web::Data<AppState>>().cloned();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
@@ -336,8 +331,7 @@ impl FromRequest for AccountHolder {
                     else {
                         return Ok(None);
                     };
-                    let open = accounts::account(conn, &claims.sub)?
-                        .is_some_and(|a| matches!(a.status.as_str(), "pending_activation" | "active" | "inactive"));
+                    let open = accounts::account(conn, &claims.sub)?.is_some_and(|a| a.status().can_sign_in());
                     Ok(open.then(|| AccountHolder {
                         account_id: claims.sub,
                         session_id: session.id,

@@ -4,6 +4,58 @@
 use chrono::{DateTime, Duration, Utc};
 use std::fmt;
 
+/// Where an account is in its life (R-A3, R-L1, R-L4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AccountStatus {
+    /// Created at approval; its holder has the temporary password and must activate (R-L1).
+    PendingActivation,
+    Active,
+    /// Not used for the inactivity period (R-L4); signing in makes it active again.
+    Inactive,
+    /// Stopped by the helpdesk: no sign-in, no sessions.
+    Disabled,
+}
+
+impl AccountStatus {
+    pub const ALL: [AccountStatus; 4] = [Self::PendingActivation, Self::Active, Self::Inactive, Self::Disabled];
+    /// Accounts that have been activated and are open: listed in the directory, able to reset
+    /// their own password.
+    pub const ACTIVATED: [AccountStatus; 2] = [Self::Active, Self::Inactive];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::PendingActivation => "pending_activation",
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+            Self::Disabled => "disabled",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// Whether its holder may sign in and keep a session.
+    pub fn can_sign_in(self) -> bool {
+        self != Self::Disabled
+    }
+
+    /// Activated and open (see [`Self::ACTIVATED`]).
+    pub fn is_activated(self) -> bool {
+        Self::ACTIVATED.contains(&self)
+    }
+
+    /// The status a successful sign-in leaves: an inactive account is active again (R-L4).
+    pub fn after_sign_in(self) -> Self {
+        if self == Self::Inactive { Self::Active } else { self }
+    }
+
+    /// The status a disabled account returns to when enabled again.
+    pub fn on_enabling(activation: &ActivationProgress) -> Self {
+        if activation.is_complete() { Self::Active } else { Self::PendingActivation }
+    }
+}
+
 /// What a new account must do before it can do anything else (R-L1), in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RequiredAction {
@@ -229,6 +281,28 @@ mod tests {
     use super::*;
     use crate::Violation;
     use chrono::TimeZone;
+
+    #[test]
+    fn account_statuses_decide_sign_in_listing_and_enabling() {
+        for status in AccountStatus::ALL {
+            assert_eq!(AccountStatus::parse(status.code()), Some(status));
+        }
+        assert_eq!(AccountStatus::parse("deleted"), None);
+        assert!(!AccountStatus::Disabled.can_sign_in());
+        assert!(AccountStatus::PendingActivation.can_sign_in() && AccountStatus::Inactive.can_sign_in());
+        assert_eq!(AccountStatus::Inactive.after_sign_in(), AccountStatus::Active);
+        assert_eq!(AccountStatus::PendingActivation.after_sign_in(), AccountStatus::PendingActivation);
+        assert!(!AccountStatus::PendingActivation.is_activated() && !AccountStatus::Disabled.is_activated());
+        let done = ActivationProgress {
+            password_changed: true,
+            security_questions_set: true,
+            acceptable_use_accepted: true,
+            directory_visibility_chosen: true,
+        };
+        assert_eq!(AccountStatus::on_enabling(&done), AccountStatus::Active);
+        let half = ActivationProgress { acceptable_use_accepted: false, ..done };
+        assert_eq!(AccountStatus::on_enabling(&half), AccountStatus::PendingActivation);
+    }
 
     #[test]
     fn r_l1_required_actions_come_in_order() {

@@ -10,6 +10,7 @@ use crate::schema::{
 use crate::time::to_db;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use domain::account::AccountStatus;
 
 /// Replaces the password; the old hash goes into the history. `expires_at` is the temporary
 /// password's end, or the end of the password's allowed age.
@@ -114,12 +115,16 @@ pub fn set_mobile_visibility(
 pub fn set_status(
     conn: &mut DbConnection,
     account_id: &str,
-    status: &str,
+    status: AccountStatus,
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     diesel::update(accounts::table.find(account_id))
-        .set((accounts::status.eq(status), accounts::disabled_reason.eq(reason), accounts::updated_at.eq(to_db(now))))
+        .set((
+            accounts::status.eq(status.code()),
+            accounts::disabled_reason.eq(reason),
+            accounts::updated_at.eq(to_db(now)),
+        ))
         .execute(conn)?;
     Ok(())
 }
@@ -233,7 +238,7 @@ pub fn search_people(
     let pattern = like_pattern(query);
     Ok(accounts::table
         .filter(accounts::username.gt(after.unwrap_or_default()))
-        .filter(accounts::status.eq_any(["active", "inactive"]))
+        .filter(accounts::status.eq_any(AccountStatus::ACTIVATED.map(AccountStatus::code)))
         .filter(
             diesel::dsl::sql::<diesel::sql_types::Bool>("(LOWER(username) LIKE ")
                 .bind::<diesel::sql_types::Text, _>(pattern.clone())

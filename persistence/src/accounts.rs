@@ -6,6 +6,7 @@ use crate::schema::{accounts, mailbox_memberships, mobile_reservations, shared_m
 use crate::time::to_db;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use domain::account::AccountStatus;
 use domain::conflict::Conflict;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -45,6 +46,13 @@ pub struct AccountRow {
     pub security_questions_set_at: Option<NaiveDateTime>,
     pub mobile_visibility_chosen_at: Option<NaiveDateTime>,
     pub disabled_reason: Option<String>,
+}
+
+impl AccountRow {
+    /// The account's status; a value this version does not know reads as disabled (closed).
+    pub fn status(&self) -> AccountStatus {
+        AccountStatus::parse(&self.status).unwrap_or(AccountStatus::Disabled)
+    }
 }
 
 pub fn insert_mailbox(
@@ -111,7 +119,7 @@ pub fn insert_account(
                 .values((
                     accounts::id.eq(account.id),
                     accounts::username.eq(&username),
-                    accounts::status.eq("pending_activation"),
+                    accounts::status.eq(AccountStatus::PendingActivation.code()),
                     accounts::title.eq(account.title),
                     accounts::first_name.eq(account.first_name),
                     accounts::last_name.eq(account.last_name),

@@ -11,7 +11,7 @@ use crate::security::{digests_equal, new_reset_code};
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
-use domain::account::{RequiredAction, ResetCode, SecurityAnswer, SecurityQuestion};
+use domain::account::{AccountStatus, RequiredAction, ResetCode, SecurityAnswer, SecurityQuestion};
 use domain::attempts::WindowLimit;
 use domain::messages::{self, WelcomeFacts};
 use persistence::accounts::{self, AccountRow};
@@ -458,7 +458,7 @@ fn activate(
     account: &AccountRow,
     now: DateTime<Utc>,
 ) -> Result<Session, ApiError> {
-    account_life::set_status(conn, &account.id, "active", None, now)?;
+    account_life::set_status(conn, &account.id, AccountStatus::Active, None, now)?;
     admins::revoke_all(conn, "account", &account.id, now)?;
     let mailbox = account_life::practice_mailbox(conn, account)?;
     if let Some(mailbox) = &mailbox {
@@ -703,7 +703,7 @@ pub async fn start_password_reset(
                 limits::record_reset_request(conn, &client, now)?;
                 let reset_id = uuid::Uuid::new_v4().to_string();
                 let account = accounts::account_by_username(conn, &lookup)?
-                    .filter(|a| matches!(a.status.as_str(), "active" | "inactive") && a.mobile.is_some());
+                    .filter(|a| a.status().is_activated() && a.mobile.is_some());
                 let answered = match &account {
                     Some(a) => account_life::security_answers(conn, &a.id)?,
                     None => Vec::new(),

@@ -12,6 +12,7 @@ use crate::routes::admin::NoHelpdeskToken;
 use crate::security::new_temporary_password;
 use crate::state::AppState;
 use actix_web::{HttpResponse, post, web};
+use domain::account::AccountStatus as Status;
 use domain::contact::UkMobile;
 use domain::messages;
 use persistence::accounts::{self, AccountRow};
@@ -248,7 +249,7 @@ pub async fn disable_account(
         .db(move |conn| {
             write_transaction(conn, |conn| {
                 let account = accounts::account(conn, &id)?.filter(|a| a.status != "deleted").ok_or_else(not_found)?;
-                account_life::set_status(conn, &account.id, "disabled", Some(&reason), now)?;
+                account_life::set_status(conn, &account.id, Status::Disabled, Some(&reason), now)?;
                 let ended = admins::revoke_all(conn, "account", &account.id, now)?;
                 record(
                     conn,
@@ -259,7 +260,11 @@ pub async fn disable_account(
                     serde_json::json!({"reason": reason, "sessions_ended": ended}),
                     now,
                 )?;
-                Ok(AccountStatus { id: account.id, username: account.username, status: "disabled".to_owned() })
+                Ok(AccountStatus {
+                    id: account.id,
+                    username: account.username,
+                    status: Status::Disabled.code().to_owned(),
+                })
             })
         })
         .await?;
@@ -293,12 +298,9 @@ pub async fn enable_account(
     let status = state
         .db(move |conn| {
             write_transaction(conn, |conn| {
-                let account = accounts::account(conn, &id)?.filter(|a| a.status == "disabled").ok_or_else(not_found)?;
-                let next = if account.aup_accepted_at.is_some() && account.mobile_visibility_chosen_at.is_some() {
-                    "active"
-                } else {
-                    "pending_activation"
-                };
+                let account =
+                    accounts::account(conn, &id)?.filter(|a| a.status() == Status::Disabled).ok_or_else(not_found)?;
+                let next = Status::on_enabling(&crate::account::progress(&account));
                 account_life::set_status(conn, &account.id, next, None, now)?;
                 record(
                     conn,
@@ -306,10 +308,10 @@ pub async fn enable_account(
                     &origin.0,
                     "account.enabled",
                     &account.id,
-                    serde_json::json!({"status": next}),
+                    serde_json::json!({"status": next.code()}),
                     now,
                 )?;
-                Ok(AccountStatus { id: account.id, username: account.username, status: next.to_owned() })
+                Ok(AccountStatus { id: account.id, username: account.username, status: next.code().to_owned() })
             })
         })
         .await?;
