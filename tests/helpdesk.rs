@@ -164,6 +164,18 @@ fn reference_uploads_upsert_report_counts_and_apply_all_or_nothing() {
             search["candidates"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect();
         assert_eq!(names, ["DERBY DENTAL", "DERBY SMILES DENTAL"], "the bad file changed nothing");
 
+        // An ODS code that belongs to another practice of record is a bad row too, not a 409
+        // or a 5xx, and the file changes nothing.
+        let taken = format!(
+            "{PRACTICES_HEADER}\n{}\n{}\n",
+            practice_row("V70006", "ANOTHER NEW PRACTICE", "1-1000070006", "CON-NEW-6"),
+            practice_row("V70001", "NOT DERBY DENTAL", "1-1000070005", "CON-NEW-5"),
+        );
+        let (status, problem) = upload(app, &token, "practices", &taken);
+        assert_problem(status, &problem, 422, "validation-failed");
+        assert_eq!(field_errors(&problem), [("/3/ods_code".to_owned(), "invalid_row".to_owned())], "{problem:#}");
+        assert_eq!(problem["report"]["applied"], false);
+
         // An uploaded practice works at once for route A, with its contact id hashed.
         journey.identify_listed_practice("DE1 3AA", "DERBY DENTAL");
         let (status, _) =

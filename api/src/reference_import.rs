@@ -183,7 +183,8 @@ fn ig_fields(row: &mut Row<'_>, toolkit: Option<String>, status: Option<String>)
 }
 
 /// Parses the practice register. Columns are matched by name, in any order and case.
-pub fn parse_practices(bytes: &[u8], hasher: &Hasher) -> Result<Vec<PracticeRecord>, Vec<RowError>> {
+/// Parses the practice register, each record with its line in the file.
+pub fn parse_practices(bytes: &[u8], hasher: &Hasher) -> Result<Vec<(u64, PracticeRecord)>, Vec<RowError>> {
     let table = read(bytes)?;
     let header_errors: Vec<RowError> = ["ods_code", "name", "address_line_1", "town", "postcode", "cqc_location_id"]
         .iter()
@@ -255,21 +256,24 @@ pub fn parse_practices(bytes: &[u8], hasher: &Hasher) -> Result<Vec<PracticeReco
             Some(assessed_on),
         ) = (ods, name, line_1, town, postcode, location, contact, email, assessed_on)
         {
-            records.push(PracticeRecord {
-                ods_code: ods.as_str().to_owned(),
-                name: name.as_str().to_owned(),
-                address_line_1: line_1,
-                address_line_2: line_2,
-                town,
-                county,
-                postcode: postcode.as_str().to_owned(),
-                cqc_location_id: location.as_str().to_owned(),
-                cqc_contact_id_hash: contact,
-                registered_manager_email: email,
-                ig_assessment,
-                ig_value,
-                ig_assessed_on: assessed_on,
-            });
+            records.push((
+                *line,
+                PracticeRecord {
+                    ods_code: ods.as_str().to_owned(),
+                    name: name.as_str().to_owned(),
+                    address_line_1: line_1,
+                    address_line_2: line_2,
+                    town,
+                    county,
+                    postcode: postcode.as_str().to_owned(),
+                    cqc_location_id: location.as_str().to_owned(),
+                    cqc_contact_id_hash: contact,
+                    registered_manager_email: email,
+                    ig_assessment,
+                    ig_value,
+                    ig_assessed_on: assessed_on,
+                },
+            ));
         }
     }
     if errors.is_empty() { Ok(records) } else { Err(errors) }
@@ -347,6 +351,30 @@ fn report(dataset: Dataset, rows: usize, counts: UpsertCounts, errors: Vec<RowEr
     }
 }
 
+/// Why a checked file was not applied: rows that clash with the data of record (the transaction
+/// is rolled back), or the database.
+enum Refused {
+    Rows(Vec<RowError>),
+    Store(persistence::StoreError),
+}
+
+impl From<persistence::StoreError> for Refused {
+    fn from(error: persistence::StoreError) -> Self {
+        Self::Store(error)
+    }
+}
+
+fn ods_code_taken(line: u64, record: &PracticeRecord) -> RowError {
+    RowError {
+        line,
+        column: Some("ods_code".to_owned()),
+        message: format!(
+            "ODS code {} belongs to another practice in the register; one practice per ODS code.",
+            record.ods_code
+        ),
+    }
+}
+
 /// Who imported a file, for the audit log.
 pub struct ImportedBy<'a> {
     pub actor: &'a persistence::audit::Actor,
@@ -380,13 +408,20 @@ pub fn import(
     match dataset {
         Dataset::Practices => match parse_practices(bytes, hasher) {
             Err(errors) => Ok(report(dataset, 0, UpsertCounts::default(), errors)),
-            Ok(records) => {
-                let counts = write_transaction(conn, |conn| {
-                    let counts = reference::upsert_practices(conn, &records, now)?;
+            Ok(parsed) => {
+                let (lines, records): (Vec<u64>, Vec<PracticeRecord>) = parsed.into_iter().unzip();
+                let applied = write_transaction(conn, |conn| {
+                    let counts = reference::upsert_practices(conn, &records, now)?.map_err(|taken| {
+                        Refused::Rows(taken.into_iter().map(|at| ods_code_taken(lines[at], &records[at])).collect())
+                    })?;
                     audit(conn, records.len(), counts)?;
-                    Ok::<_, persistence::StoreError>(counts)
-                })?;
-                Ok(report(dataset, records.len(), counts, Vec::new()))
+                    Ok(counts)
+                });
+                match applied {
+                    Ok(counts) => Ok(report(dataset, records.len(), counts, Vec::new())),
+                    Err(Refused::Rows(errors)) => Ok(report(dataset, 0, UpsertCounts::default(), errors)),
+                    Err(Refused::Store(error)) => Err(error.into()),
+                }
             }
         },
         Dataset::CqcLocations => match parse_cqc_locations(bytes) {
@@ -433,8 +468,9 @@ mod tests {
     fn the_sample_files_are_valid() {
         let practices = parse_practices(SAMPLE_PRACTICES.as_bytes(), &hasher()).unwrap();
         assert_eq!(practices.len(), 5);
-        assert!(practices.iter().all(|p| p.cqc_contact_id_hash.as_deref().is_some_and(|h| h.len() == 64)));
-        assert!(practices.iter().any(|p| p.registered_manager_email.is_none()));
+        assert_eq!(practices.iter().map(|(line, _)| *line).collect::<Vec<_>>(), [2, 3, 4, 5, 6]);
+        assert!(practices.iter().all(|(_, p)| p.cqc_contact_id_hash.as_deref().is_some_and(|h| h.len() == 64)));
+        assert!(practices.iter().any(|(_, p)| p.registered_manager_email.is_none()));
         let locations = parse_cqc_locations(SAMPLE_CQC_LOCATIONS.as_bytes()).unwrap();
         let sample = locations.iter().find(|l| l.location_id == "1-1002733005").unwrap();
         assert_eq!(sample.name, "SAMPLE DENTAL CARE");

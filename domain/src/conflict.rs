@@ -17,6 +17,8 @@ pub enum Conflict {
     UsernameTaken,
     #[error("This shared mailbox address has already been issued.")]
     MailboxAddressTaken,
+    #[error("This ODS code belongs to another practice in the register.")]
+    OdsCodeTaken,
     #[error("This record already exists.")]
     AlreadyExists,
 }
@@ -28,6 +30,7 @@ crate::violation!(Conflict {
     DuplicateMemberMobile => ("mobile_duplicate", Some("R-R7")),
     UsernameTaken => ("username_taken", Some("R-A2")),
     MailboxAddressTaken => ("mailbox_address_taken", Some("R-M2")),
+    OdsCodeTaken => ("ods_code_taken", None),
     AlreadyExists => ("already_exists", None),
 });
 

@@ -7,6 +7,7 @@ use crate::schema::{cqc_locations, practices};
 use crate::time::to_db;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use domain::conflict::Conflict;
 
 /// A practice in the register.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -95,42 +96,47 @@ pub struct UpsertCounts {
     pub unchanged: usize,
 }
 
-/// Inserts or updates each practice by CQC location id. Run inside a write transaction.
+/// Inserts or updates each practice by CQC location id. Run inside a write transaction. The
+/// `Err` lists (by position) the records whose ODS code belongs to another practice: the unique
+/// constraint decides, and the caller should roll the transaction back.
 pub fn upsert_practices(
     conn: &mut DbConnection,
     records: &[PracticeRecord],
     now: DateTime<Utc>,
-) -> Result<UpsertCounts, StoreError> {
+) -> Result<Result<UpsertCounts, Vec<usize>>, StoreError> {
     let mut counts = UpsertCounts::default();
+    let mut ods_taken = Vec::new();
     let now = to_db(now);
-    for record in records {
+    for (position, record) in records.iter().enumerate() {
         let existing = practices::table
             .filter(practices::cqc_location_id.eq(&record.cqc_location_id))
             .select(PracticeRow::as_select())
             .first(conn)
             .optional()?;
-        match existing {
-            Some(row) if row.record == *record => counts.unchanged += 1,
-            Some(row) => {
-                diesel::update(practices::table.find(&row.id))
-                    .set((record, practices::updated_at.eq(now)))
-                    .execute(conn)?;
-                counts.updated += 1;
-            }
-            None => {
-                diesel::insert_into(practices::table)
-                    .values((
-                        practices::id.eq(uuid::Uuid::new_v4().to_string()),
-                        record,
-                        practices::created_at.eq(now),
-                        practices::updated_at.eq(now),
-                    ))
-                    .execute(conn)?;
-                counts.created += 1;
-            }
+        // Each write in a savepoint, so that a clash is reported and the rest still checked.
+        let written = conn.transaction(|conn| match &existing {
+            Some(row) if row.record == *record => Ok(&mut counts.unchanged),
+            Some(row) => diesel::update(practices::table.find(&row.id))
+                .set((record, practices::updated_at.eq(now)))
+                .execute(conn)
+                .map(|_| &mut counts.updated),
+            None => diesel::insert_into(practices::table)
+                .values((
+                    practices::id.eq(uuid::Uuid::new_v4().to_string()),
+                    record,
+                    practices::created_at.eq(now),
+                    practices::updated_at.eq(now),
+                ))
+                .execute(conn)
+                .map(|_| &mut counts.created),
+        });
+        match written.map_err(StoreError::from) {
+            Ok(count) => *count += 1,
+            Err(StoreError::Conflict(Conflict::OdsCodeTaken)) => ods_taken.push(position),
+            Err(other) => return Err(other),
         }
     }
-    Ok(counts)
+    Ok(if ods_taken.is_empty() { Ok(counts) } else { Err(ods_taken) })
 }
 
 /// Inserts or updates each location by location id. Run inside a write transaction.
