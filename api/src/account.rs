@@ -47,12 +47,9 @@ impl Scope {
         }
     }
 
-    fn parse(code: &str) -> Self {
-        match code {
-            "activation" => Self::Activation,
-            "password_change" => Self::PasswordChange,
-            _ => Self::Full,
-        }
+    /// `None` for a value this version does not know: such a session grants nothing.
+    pub fn parse(code: &str) -> Option<Self> {
+        [Self::Activation, Self::PasswordChange, Self::Full].into_iter().find(|s| s.code() == code)
     }
 }
 
@@ -332,11 +329,8 @@ impl FromRequest for AccountHolder {
                         return Ok(None);
                     };
                     let open = accounts::account(conn, &claims.sub)?.is_some_and(|a| a.status().can_sign_in());
-                    Ok(open.then(|| AccountHolder {
-                        account_id: claims.sub,
-                        session_id: session.id,
-                        scope: Scope::parse(&session.scope),
-                    }))
+                    let scope = Scope::parse(&session.scope).filter(|_| open);
+                    Ok(scope.map(|scope| AccountHolder { account_id: claims.sub, session_id: session.id, scope }))
                 })
                 .await?;
             holder.ok_or_else(refused)
@@ -372,4 +366,18 @@ pub async fn check_new_password(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_session_scope_grants_nothing() {
+        for scope in [Scope::Activation, Scope::PasswordChange, Scope::Full] {
+            assert_eq!(Scope::parse(scope.code()), Some(scope));
+        }
+        assert_eq!(Scope::parse("admin"), None);
+        assert_eq!(Scope::parse(""), None);
+    }
 }
