@@ -689,3 +689,30 @@ fn sign_ins_without_a_username_or_password_name_both_fields() {
         }
     });
 }
+
+#[test]
+fn r_l7_reset_codes_are_limited_per_account_and_requests_per_client() {
+    on_each_backend(|app| {
+        let (_, members) = provisioned(app);
+        let david = &members[0];
+        activate(app, david, false);
+        let db = app.database();
+        let mut conn = db.get().unwrap();
+        let codes = |conn: &mut _| persistence::outbox::count_by_template(conn, "password_reset_code_sms").unwrap();
+        let start = |username: &str| send(app.post("/v1/account/password-resets").json(&json!({"username": username})));
+        let before = codes(&mut conn);
+        for n in 1..=4 {
+            let (status, body) = start(&david.username);
+            assert_eq!(status, 202, "request {n}: the answer never changes: {body:#}");
+        }
+        assert_eq!(codes(&mut conn) - before, 3, "at most 3 codes an hour for one account");
+        for n in 5..=10 {
+            assert_eq!(start(&format!("someone.{n}")).0, 202);
+        }
+        let (status, problem) = start("someone.11");
+        assert_problem(status, &problem, 429, "rate-limited");
+        app.clock.advance(Duration::minutes(61));
+        assert_eq!(start(&david.username).0, 202);
+        assert_eq!(codes(&mut conn) - before, 4, "a new hour, a new code");
+    });
+}

@@ -2,7 +2,7 @@
 //! Each check takes the subject's lock first, so parallel requests cannot overrun a limit.
 
 use crate::problem::{ApiError, ProblemType};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use domain::attempts::{AttemptState, LockoutPolicy, WindowLimit};
 use persistence::{DbConnection, StoreError, attempts, passcodes};
 
@@ -13,11 +13,6 @@ const PASSCODE_CLIENT: &str = "passcode_issue_client";
 const FAILURE: &str = "failure";
 const SUCCESS: &str = "success";
 const ISSUED: &str = "issued";
-
-/// R-O5: at most 3 passcodes per practice in 14 days.
-pub const PASSCODES_PER_PRACTICE: WindowLimit = WindowLimit::new(3, Duration::days(14));
-/// R-O5: at most 10 passcode requests per client a day.
-pub const PASSCODES_PER_CLIENT: WindowLimit = WindowLimit::new(10, Duration::days(1));
 
 fn evaluate(
     conn: &mut DbConnection,
@@ -69,15 +64,18 @@ pub fn passcode_issue_allowed_at(
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
     attempts::lock_subject(conn, PASSCODE_PRACTICE, location, now)?;
     attempts::lock_subject(conn, PASSCODE_CLIENT, client, now)?;
-    let practice = passcodes::issued_since(conn, location, now - PASSCODES_PER_PRACTICE.window)?;
-    let by_client = attempts::times_since(conn, PASSCODE_CLIENT, client, ISSUED, now - PASSCODES_PER_CLIENT.window)?;
-    Ok(PASSCODES_PER_PRACTICE.next_allowed(&practice, now).max(PASSCODES_PER_CLIENT.next_allowed(&by_client, now)))
+    let practice = passcodes::issued_since(conn, location, now - WindowLimit::PASSCODES_PER_PRACTICE.window)?;
+    let by_client =
+        attempts::times_since(conn, PASSCODE_CLIENT, client, ISSUED, now - WindowLimit::PASSCODES_PER_CLIENT.window)?;
+    Ok(WindowLimit::PASSCODES_PER_PRACTICE
+        .next_allowed(&practice, now)
+        .max(WindowLimit::PASSCODES_PER_CLIENT.next_allowed(&by_client, now)))
 }
 
 /// Passcodes the practice can still be sent in the current window.
 pub fn passcodes_remaining(conn: &mut DbConnection, location: &str, now: DateTime<Utc>) -> Result<u32, StoreError> {
-    let practice = passcodes::issued_since(conn, location, now - PASSCODES_PER_PRACTICE.window)?;
-    Ok(PASSCODES_PER_PRACTICE.remaining(&practice, now))
+    let practice = passcodes::issued_since(conn, location, now - WindowLimit::PASSCODES_PER_PRACTICE.window)?;
+    Ok(WindowLimit::PASSCODES_PER_PRACTICE.remaining(&practice, now))
 }
 
 pub fn record_passcode_issue(conn: &mut DbConnection, client: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
@@ -115,8 +113,6 @@ pub fn sign_in_succeeded(conn: &mut DbConnection, attempt_id: &str) -> Result<()
 }
 
 const RESET_CLIENT: &str = "reset_client";
-/// R-L7: at most 10 reset requests per client an hour.
-pub const RESETS_PER_CLIENT: WindowLimit = WindowLimit::new(10, Duration::hours(1));
 
 /// When the next reset request from this client is allowed (`None`: now).
 pub fn reset_request_allowed_at(
@@ -125,8 +121,9 @@ pub fn reset_request_allowed_at(
     now: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
     attempts::lock_subject(conn, RESET_CLIENT, client, now)?;
-    let recent = attempts::times_since(conn, RESET_CLIENT, client, ISSUED, now - RESETS_PER_CLIENT.window)?;
-    Ok(RESETS_PER_CLIENT.next_allowed(&recent, now))
+    let recent =
+        attempts::times_since(conn, RESET_CLIENT, client, ISSUED, now - WindowLimit::RESETS_PER_CLIENT.window)?;
+    Ok(WindowLimit::RESETS_PER_CLIENT.next_allowed(&recent, now))
 }
 
 pub fn record_reset_request(conn: &mut DbConnection, client: &str, now: DateTime<Utc>) -> Result<(), StoreError> {

@@ -248,6 +248,8 @@ impl crate::Violation for ResetCodeError {
 }
 
 impl ResetCode {
+    /// R-L7: failed code or answer attempts before a reset is spent.
+    pub const ATTEMPTS: i32 = 5;
     pub const ENTROPY_BYTES: usize = 8;
 
     /// From random bytes the caller took from a CSPRNG.

@@ -16,6 +16,15 @@ pub struct WindowLimit {
 }
 
 impl WindowLimit {
+    /// R-O5: at most 3 passcodes per practice in 14 days.
+    pub const PASSCODES_PER_PRACTICE: WindowLimit = WindowLimit::new(3, Duration::days(14));
+    /// R-O5: at most 10 passcode requests per client a day.
+    pub const PASSCODES_PER_CLIENT: WindowLimit = WindowLimit::new(10, Duration::days(1));
+    /// R-L7: at most 3 reset codes per account an hour.
+    pub const RESETS_PER_ACCOUNT: WindowLimit = WindowLimit::new(3, Duration::hours(1));
+    /// R-L7: at most 10 reset requests per client an hour.
+    pub const RESETS_PER_CLIENT: WindowLimit = WindowLimit::new(10, Duration::hours(1));
+
     pub const fn new(max: u32, window: Duration) -> Self {
         Self { max, window }
     }

@@ -36,11 +36,6 @@ pub struct NoAccountToken(pub Problem);
 )]
 pub struct ScopeTooNarrow(pub Problem);
 
-/// R-L7: at most 3 reset codes per account an hour.
-const RESETS_PER_ACCOUNT: WindowLimit = WindowLimit::new(3, chrono::Duration::hours(1));
-/// Failed code or answer attempts before a reset is spent.
-const RESET_ATTEMPTS: i32 = 5;
-
 fn load_account(conn: &mut DbConnection, id: &str) -> Result<AccountRow, ApiError> {
     accounts::account(conn, id)?.ok_or_else(|| ApiError::unauthorized("The account is no longer available."))
 }
@@ -709,7 +704,7 @@ pub async fn start_password_reset(
                     None => Vec::new(),
                 };
                 let recent = match &account {
-                    Some(a) => account_life::resets_since(conn, &a.id, now - RESETS_PER_ACCOUNT.window)?,
+                    Some(a) => account_life::resets_since(conn, &a.id, now - WindowLimit::RESETS_PER_ACCOUNT.window)?,
                     None => Vec::new(),
                 };
                 // The same question for the same username every time, real account or not.
@@ -719,9 +714,9 @@ pub async fn start_password_reset(
                     let (code, _) = &answered[worker.hasher.choose(&lookup, answered.len())];
                     SecurityQuestion::parse(code).unwrap_or(SecurityQuestion::FirstSchool)
                 };
-                if let Some(account) =
-                    account.filter(|_| !answered.is_empty() && RESETS_PER_ACCOUNT.next_allowed(&recent, now).is_none())
-                {
+                if let Some(account) = account.filter(|_| {
+                    !answered.is_empty() && WindowLimit::RESETS_PER_ACCOUNT.next_allowed(&recent, now).is_none()
+                }) {
                     let code_hash = worker.hasher.reset_code(&reset_id, &code);
                     account_life::insert_reset(
                         conn,
@@ -841,7 +836,7 @@ pub async fn complete_password_reset(
     let Some((reset, account, answers)) = found else {
         return Err(reset_failed("reset_expired", expired, 0));
     };
-    if reset.used_at.is_some() || from_db(reset.expires_at) <= now || reset.failed_attempts >= RESET_ATTEMPTS {
+    if reset.used_at.is_some() || from_db(reset.expires_at) <= now || reset.failed_attempts >= ResetCode::ATTEMPTS {
         return Err(reset_failed("reset_expired", expired, 0));
     }
     let code_ok = digests_equal(&reset.code_hash, &state.hasher.reset_code(&reset.id, &code));
@@ -853,7 +848,7 @@ pub async fn complete_password_reset(
         return Err(reset_failed(
             "reset_code_or_answer_incorrect",
             "The code or the answer is not right.",
-            RESET_ATTEMPTS - reset.failed_attempts - 1,
+            ResetCode::ATTEMPTS - reset.failed_attempts - 1,
         ));
     }
     account::check_new_password(&state, &account, &new_password).await?;
