@@ -590,6 +590,11 @@ fn r_l9_hidden_mobiles_are_never_shown_to_anyone_else() {
         assert_eq!(status, 200);
         assert_eq!(mailboxes["items"][0]["address"], "nhsdental.leeds.brightsmiledentalpracticev00101@nhs.net");
         assert!(mailboxes["next_cursor"].is_null());
+        // Wildcards in the search text are taken literally.
+        for wild in ["%25%25", "__", "%25mith"] {
+            let (status, page) = call(app, "GET", &format!("/v1/directory/people?q={wild}"), &david, json!({}));
+            assert_eq!((status, page["items"].as_array().map(Vec::len)), (200, Some(0)), "q={wild}: {page:#}");
+        }
         let (status, problem) = call(app, "GET", "/v1/directory/people?q=a&limit=0&cursor=%%%", &david, json!({}));
         assert_problem(status, &problem, 422, "validation-failed");
         assert_eq!(

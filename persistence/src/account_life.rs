@@ -7,6 +7,7 @@ use crate::error::StoreError;
 use crate::schema::{
     accounts, mailbox_memberships, password_history, password_resets, security_answers, shared_mailboxes,
 };
+use crate::search::{ESCAPE, contains_pattern};
 use crate::time::to_db;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -223,10 +224,6 @@ pub fn practice_mailbox(conn: &mut DbConnection, account: &AccountRow) -> Result
     }
 }
 
-fn like_pattern(query: &str) -> String {
-    format!("%{}%", query.trim().to_lowercase().replace(['%', '_', '\\'], ""))
-}
-
 /// Active and unused accounts whose name or username contains `query`, by username: at most
 /// `limit` of them, starting after the username `after`.
 pub fn search_people(
@@ -235,15 +232,17 @@ pub fn search_people(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<AccountRow>, StoreError> {
-    let pattern = like_pattern(query);
+    let pattern = contains_pattern(query);
     Ok(accounts::table
         .filter(accounts::username.gt(after.unwrap_or_default()))
         .filter(accounts::status.eq_any(AccountStatus::ACTIVATED.map(AccountStatus::code)))
         .filter(
             diesel::dsl::sql::<diesel::sql_types::Bool>("(LOWER(username) LIKE ")
                 .bind::<diesel::sql_types::Text, _>(pattern.clone())
+                .sql(ESCAPE)
                 .sql(" OR LOWER(COALESCE(first_name, '') || ' ' || COALESCE(last_name, '')) LIKE ")
                 .bind::<diesel::sql_types::Text, _>(pattern)
+                .sql(ESCAPE)
                 .sql(")"),
         )
         .order(accounts::username.asc())
@@ -260,14 +259,16 @@ pub fn search_mailboxes(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<MailboxRow>, StoreError> {
-    let pattern = like_pattern(query);
+    let pattern = contains_pattern(query);
     Ok(shared_mailboxes::table
         .filter(shared_mailboxes::address.gt(after.unwrap_or_default()))
         .filter(
             diesel::dsl::sql::<diesel::sql_types::Bool>("(LOWER(address) LIKE ")
                 .bind::<diesel::sql_types::Text, _>(pattern.clone())
+                .sql(ESCAPE)
                 .sql(" OR LOWER(practice_name) LIKE ")
                 .bind::<diesel::sql_types::Text, _>(pattern)
+                .sql(ESCAPE)
                 .sql(")"),
         )
         .order(shared_mailboxes::address.asc())

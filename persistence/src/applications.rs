@@ -419,10 +419,10 @@ pub fn search(
         query = query.filter(applications::cqc_location_id.eq(location.clone()));
     }
     if let Some(name) = &filter.practice_name {
-        let pattern = format!("%{}%", name.to_uppercase().replace(['%', '_'], ""));
         query = query.filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>("UPPER(practice_name) LIKE ")
-                .bind::<diesel::sql_types::Text, _>(pattern),
+            diesel::dsl::sql::<diesel::sql_types::Bool>("LOWER(practice_name) LIKE ")
+                .bind::<diesel::sql_types::Text, _>(crate::search::contains_pattern(name))
+                .sql(crate::search::ESCAPE),
         );
     }
     if let Some((created_at, id)) = after {

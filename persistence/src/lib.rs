@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod passcodes;
 pub mod reference;
 pub mod schema;
+mod search;
 pub mod testing;
 pub mod time;
 
