@@ -36,7 +36,7 @@ const LISTED: [(&str, &str, &str, &str); 4] = [
     ("SY1 2BQ", "CASTLE DENTAL SURGERY", "1-1000000102", "CON-DEMO-0102"),
 ];
 
-fn submit_request(app: &TestApp, journey: &Journey<'_>) -> reqwest::blocking::RequestBuilder {
+fn submit_request(app: &TestApp, journey: &Journey<'_>) -> blackbox::Call {
     journey.auth(app.post(&journey.path("/submission"))).json(&json!({"confirm_data_correct": true}))
 }
 
@@ -94,9 +94,9 @@ fn r_p5_racing_verifications_of_one_practice_exactly_one_holds_it() {
             journeys
                 .iter()
                 .map(|journey| {
-                    let request = journey
-                        .auth(app.post(&journey.path("/verification")))
-                        .json(&json!({"cqc_location_id": location, "cqc_contact_id": contact}));
+                    let request = journey.auth(app.post(&journey.path("/verification"))).json(
+                        &json!({"method": "cqc_contact_id", "cqc_location_id": location, "cqc_contact_id": contact}),
+                    );
                     Box::new(move || send(request)) as Box<dyn FnOnce() -> (u16, Value) + Send>
                 })
                 .collect(),

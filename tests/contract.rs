@@ -105,3 +105,131 @@ fn swagger_ui_is_served_offline() {
         assert!(initializer.contains("/openapi.json"));
     });
 }
+
+#[test]
+fn every_example_in_the_contract_matches_its_schema() {
+    let errors = blackbox::contract::CONTRACT.example_errors();
+    assert!(errors.is_empty(), "{} examples break their schemas:\n{}", errors.len(), errors.join("\n"));
+}
+
+/// Every `enum` in the contract, with where it is.
+fn enums(value: &serde_json::Value, at: String, found: &mut Vec<(String, serde_json::Value)>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(values) = map.get("enum") {
+                found.push((at.clone(), values.clone()));
+            }
+            for (key, child) in map {
+                if !matches!(key.as_str(), "enum" | "example" | "examples") {
+                    enums(child, format!("{at}/{key}"), found);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                enums(item, format!("{at}/{i}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn every_enumeration_is_spelled_as_the_server_writes_it() {
+    let document = serde_json::to_value(api::openapi::document()).unwrap();
+    let catalogue = api::wire::catalogue();
+    for entry in &catalogue {
+        assert_eq!(
+            document["components"]["schemas"][&entry.name]["enum"],
+            serde_json::Value::Array(entry.serialized.clone()),
+            "the contract's {} and serde disagree",
+            entry.name
+        );
+    }
+    let mut found = Vec::new();
+    enums(&document, String::new(), &mut found);
+    // Headers are not serde values. Every other enumeration is a catalogued component, or an
+    // inline choice among one catalogued enumeration's values (a discriminator, a value that may
+    // also be null).
+    for (at, values) in found.iter().filter(|(at, _)| !at.starts_with("/components/headers/")) {
+        let catalogued = at
+            .strip_prefix("/components/schemas/")
+            .is_some_and(|name| catalogue.iter().any(|entry| entry.name == name));
+        let values: Vec<&serde_json::Value> = values.as_array().unwrap().iter().filter(|v| !v.is_null()).collect();
+        let subset = catalogue.iter().any(|entry| values.iter().all(|v| entry.serialized.contains(v)));
+        assert!(catalogued || subset, "{at} is an enumeration outside api::wire (declare it in the wire_enums! block)");
+    }
+}
+
+#[test]
+fn nothing_is_both_optional_and_nullable_and_no_reference_is_wrapped_in_null() {
+    let document = serde_json::to_value(api::openapi::document()).unwrap();
+    let text = serde_json::to_string(&document).unwrap();
+    assert!(!text.contains(r#"{"type":"null"}"#), "a oneOf/anyOf wraps a reference with null");
+    let responses = api::openapi::conventions::response_schemas(&document);
+    let requests = api::openapi::conventions::request_schemas(&document);
+    // The rule above holds for response objects only, so no object may serve both.
+    let both: Vec<_> = responses
+        .intersection(&requests)
+        .filter(|name| document["components"]["schemas"][name.as_str()]["type"] == "object")
+        .collect();
+    assert!(both.is_empty(), "object schemas used both in requests and responses: {both:?}");
+    for name in &responses {
+        let schema = &document["components"]["schemas"][name];
+        let required: Vec<&str> =
+            schema["required"].as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
+        for (property, definition) in schema["properties"].as_object().into_iter().flatten() {
+            let nullable = definition["type"].as_array().is_some_and(|types| types.iter().any(|t| t == "null"));
+            assert!(
+                !nullable || required.contains(&property.as_str()),
+                "{name}.{property} may be null but is not required: a response sends null, it never leaves it out"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_checker_refuses_what_the_contract_does_not_say() {
+    use blackbox::contract::{Contract, Exchange};
+    use reqwest::header::{HeaderMap, HeaderValue};
+    let contract = Contract::new(serde_json::to_value(api::openapi::document()).unwrap());
+    let mut headers = HeaderMap::new();
+    headers.insert("content-type", HeaderValue::from_static("application/json"));
+    headers.insert("x-request-id", HeaderValue::from_static("abc"));
+    headers.insert("cache-control", HeaderValue::from_static("no-store"));
+    let exchange = |status: u16, body: &'static str, headers: &HeaderMap| {
+        contract.check(&Exchange {
+            method: "GET",
+            path: "/healthz",
+            query: Vec::new(),
+            request_headers: &HeaderMap::new(),
+            request_body: None,
+            status,
+            response_headers: headers,
+            response_body: body.as_bytes(),
+        })
+    };
+    assert!(exchange(200, r#"{"status": "ok"}"#, &headers).is_empty(), "the true answer passes");
+    assert!(!exchange(200, r#"{"status": "fine"}"#, &headers).is_empty(), "a value outside the enum");
+    assert!(!exchange(200, r#"{"status": "ok", "extra": 1}"#, &headers).is_empty(), "an undeclared property");
+    assert!(!exchange(200, r#"{}"#, &headers).is_empty(), "a missing required property");
+    assert!(!exchange(418, r#"{"status": "ok"}"#, &headers).is_empty(), "an undeclared status");
+    let mut bare = headers.clone();
+    bare.remove("x-request-id");
+    assert!(!exchange(200, r#"{"status": "ok"}"#, &bare).is_empty(), "a missing declared header");
+    // A broken contract fails the same true answer.
+    let mut broken = serde_json::to_value(api::openapi::document()).unwrap();
+    broken["components"]["schemas"]["HealthStatus"]["enum"] = serde_json::json!(["Ok"]);
+    let broken = Contract::new(broken);
+    let violations = broken.check(&Exchange {
+        method: "GET",
+        path: "/healthz",
+        query: Vec::new(),
+        request_headers: &HeaderMap::new(),
+        request_body: None,
+        status: 200,
+        response_headers: &headers,
+        response_body: br#"{"status": "ok"}"#,
+    });
+    assert!(!violations.is_empty(), "a contract that misspells an enum must fail the wire");
+}

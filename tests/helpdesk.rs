@@ -178,8 +178,10 @@ fn reference_uploads_upsert_report_counts_and_apply_all_or_nothing() {
 
         // An uploaded practice works at once for route A, with its contact id hashed.
         journey.identify_listed_practice("DE1 3AA", "DERBY DENTAL");
-        let (status, _) =
-            journey.post("/verification", json!({"cqc_location_id": "1-1000070001", "cqc_contact_id": "con-derby-1"}));
+        let (status, _) = journey.post(
+            "/verification",
+            json!({"method": "cqc_contact_id", "cqc_location_id": "1-1000070001", "cqc_contact_id": "con-derby-1"}),
+        );
         assert_eq!(status, 200);
 
         let cqc = "Name,Address,Postcode,Service types,CQC Location ID (for office use only)\n\

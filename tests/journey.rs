@@ -136,7 +136,7 @@ fn a_route_a_practice_is_verified_with_its_contact_id() {
 
         let (status, state) = journey.post(
             "/verification",
-            json!({"cqc_location_id": BRIGHT_SMILE_ID_LOCATION, "cqc_contact_id": " con-demo-0101 "}),
+            json!({"method": "cqc_contact_id", "cqc_location_id": BRIGHT_SMILE_ID_LOCATION, "cqc_contact_id": " con-demo-0101 "}),
         );
         assert_eq!(status, 200, "{state:#}");
         assert_eq!(state["practice"]["verified"], true);

@@ -36,8 +36,7 @@ fn approved_route_a(app: &TestApp) -> String {
     journey.add_member(json!({"first_name": "David", "last_name": "Smith", "email": "dsmith@businessemail.com", "mobile": "07912345678", "role": "dentist"}));
     journey.add_member(json!({"first_name": "Sarah", "last_name": "Jones", "email": "sarahj@emaildomain.co.uk", "mobile": "07888888888", "role": "dental_nurse"}));
     assert_eq!(journey.submit(None).0, 200);
-    let (status, view) =
-        send(app.post(&format!("/v1/admin/applications/{}/approval", journey.id)).bearer_auth(token).json(&json!({})));
+    let (status, view) = send(app.post(&format!("/v1/admin/applications/{}/approval", journey.id)).bearer_auth(token));
     assert_eq!(status, 200, "{view:#}");
     journey.id
 }

@@ -207,12 +207,24 @@ fn r_o3_r_o6_wrong_expired_and_reused_passcodes_are_refused() {
         assert_problem(status, &problem, 422, "verification-failed");
         assert_eq!(errors(&problem), [pair("/passcode", "passcode_expired")]);
 
-        // Neither or both credentials.
+        // No method, no credential, or the credential of the other method.
         let (status, problem) = second.post("/verification", json!({"cqc_location_id": SAMPLE_LOCATION}));
         assert_problem(status, &problem, 422, "validation-failed");
-        assert_eq!(errors(&problem), [pair("/passcode", "one_credential_required")]);
+        assert_eq!(errors(&problem), [pair("/method", "required")]);
         let (status, problem) =
-            second.post("/verification", json!({"cqc_location_id": SAMPLE_LOCATION, "cqc_contact_id": "X"}));
+            second.post("/verification", json!({"method": "passcode", "cqc_location_id": SAMPLE_LOCATION}));
+        assert_problem(status, &problem, 422, "validation-failed");
+        assert_eq!(errors(&problem), [pair("/passcode", "required")]);
+        let (status, problem) = second.post(
+            "/verification",
+            json!({"method": "passcode", "cqc_location_id": SAMPLE_LOCATION, "cqc_contact_id": "X"}),
+        );
+        assert_problem(status, &problem, 422, "validation-failed");
+        assert_eq!(errors(&problem), [pair("/passcode", "required"), pair("/cqc_contact_id", "unknown_field")]);
+        let (status, problem) = second.post(
+            "/verification",
+            json!({"method": "cqc_contact_id", "cqc_location_id": SAMPLE_LOCATION, "cqc_contact_id": "X"}),
+        );
         assert_problem(status, &problem, 409, "conflict");
         assert_eq!(problem["code"], "contact_id_not_available");
     });
@@ -225,7 +237,7 @@ fn r_o6_five_failures_lock_verification_with_a_countdown_then_it_reopens() {
         journey.identify_listed_practice(BRIGHT_SMILE_POSTCODE, "BRIGHT SMILE DENTAL PRACTICE");
         let attempt = |contact: &str| {
             journey
-                .post("/verification", json!({"cqc_location_id": BRIGHT_SMILE_ID_LOCATION, "cqc_contact_id": contact}))
+                .post("/verification", json!({"method": "cqc_contact_id", "cqc_location_id": BRIGHT_SMILE_ID_LOCATION, "cqc_contact_id": contact}))
         };
         for remaining in (0..5).rev() {
             let (status, problem) = attempt("WRONG");
@@ -236,7 +248,7 @@ fn r_o6_five_failures_lock_verification_with_a_countdown_then_it_reopens() {
         // Locked: even the right contact id is not checked.
         let response = journey
             .auth(app.post(&journey.path("/verification")))
-            .json(&json!({"cqc_location_id": BRIGHT_SMILE_ID_LOCATION, "cqc_contact_id": BRIGHT_SMILE_CONTACT_ID}))
+            .json(&json!({"method": "cqc_contact_id", "cqc_location_id": BRIGHT_SMILE_ID_LOCATION, "cqc_contact_id": BRIGHT_SMILE_CONTACT_ID}))
             .send()
             .unwrap();
         let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();

@@ -13,6 +13,11 @@ fn admin_post(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Valu
     send(app.post(path).bearer_auth(token).json(&body))
 }
 
+/// Approval takes no body.
+fn approve(app: &TestApp, token: &str, id: &str) -> (u16, Value) {
+    send(app.post(&format!("/v1/admin/applications/{id}/approval")).bearer_auth(token))
+}
+
 /// A submitted route B application with the guide's four members.
 fn submitted_sample(app: &TestApp) -> Journey<'_> {
     let journey = Journey::verified_sample_practice(app);
@@ -36,8 +41,7 @@ fn r_a1_r_a2_r_a4_approval_creates_the_mailbox_accounts_rights_and_messages() {
         assert_eq!(journey.state()["status"], "submitted", "route B has no IG status of record: the helpdesk decides");
         let before = app.outbox().len();
 
-        let (status, view) =
-            admin_post(app, &token, &format!("/v1/admin/applications/{}/approval", journey.id), json!({}));
+        let (status, view) = approve(app, &token, &journey.id);
         assert_eq!(status, 200, "{view:#}");
         assert_eq!(view["status"], "approved");
         assert_eq!(view["shared_mailbox_address"], "nhsdental.wimbledon.sampledentalcarev12345@nhs.net");
@@ -111,8 +115,7 @@ fn r_a1_r_a2_r_a4_approval_creates_the_mailbox_accounts_rights_and_messages() {
         assert_eq!(field_errors(&problem)[0].1, "mobile_already_registered");
 
         // Approval happens once.
-        let (status, problem) =
-            admin_post(app, &token, &format!("/v1/admin/applications/{}/approval", journey.id), json!({}));
+        let (status, problem) = approve(app, &token, &journey.id);
         assert_problem(status, &problem, 409, "conflict");
         assert_eq!(problem["code"], "application_not_submitted");
     });
@@ -132,7 +135,7 @@ fn r_a2_a_username_already_issued_gets_the_next_number() {
         first.add_member(member("Joe", "Bloggs", 1));
         first.add_member(member("Joe", "Bloggs", 2));
         assert_eq!(first.submit(None).0, 200);
-        let (_, view) = admin_post(app, &token, &format!("/v1/admin/applications/{}/approval", first.id), json!({}));
+        let (_, view) = approve(app, &token, &first.id);
         let names: Vec<_> =
             view["accounts"].as_array().unwrap().iter().map(|a| a["username"].as_str().unwrap().to_owned()).collect();
         assert_eq!(names, ["joe.bloggs@nhs.net", "joe.bloggs1@nhs.net"]);
@@ -150,7 +153,7 @@ fn r_a2_a_username_already_issued_gets_the_next_number() {
         zoe["last_name"] = json!("O'Brien");
         assert_eq!(second.add_member(zoe).0, 201);
         assert_eq!(second.submit(None).0, 200);
-        let (_, view) = admin_post(app, &token, &format!("/v1/admin/applications/{}/approval", second.id), json!({}));
+        let (_, view) = approve(app, &token, &second.id);
         let names: Vec<_> =
             view["accounts"].as_array().unwrap().iter().map(|a| a["username"].as_str().unwrap().to_owned()).collect();
         assert_eq!(names, ["joe.bloggs2@nhs.net", "zoe.obrien@nhs.net"]);
@@ -290,8 +293,15 @@ fn the_helpdesk_lists_filters_and_pages_applications() {
         let (status, problem) = admin_get(app, &token, "/v1/admin/applications?limit=0&cursor=bogus");
         assert_problem(status, &problem, 422, "validation-failed");
         assert_eq!(field_errors(&problem).len(), 2);
+        // A status that does not exist is named, with the ones that do.
         let (status, problem) = admin_get(app, &token, "/v1/admin/applications?status=pending");
+        assert_problem(status, &problem, 422, "validation-failed");
+        assert_eq!(field_errors(&problem), [("/query/status".to_owned(), "invalid_value".to_owned())]);
+        assert!(problem["errors"][0]["detail"].as_str().unwrap().contains("submitted"), "{problem:#}");
+        // A page size that is not a number cannot be read: 400, naming the parameter.
+        let (status, problem) = admin_get(app, &token, "/v1/admin/applications?limit=abc");
         assert_problem(status, &problem, 400, "malformed-request");
+        assert_eq!(field_errors(&problem), [("/query/limit".to_owned(), "invalid_type".to_owned())]);
 
         let (status, view) = admin_get(app, &token, &format!("/v1/admin/applications/{}", second.id));
         assert_eq!(status, 200);

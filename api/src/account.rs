@@ -11,9 +11,11 @@ use crate::problem::{ApiError, FieldError, ProblemType};
 use crate::security::{digests_equal, new_refresh_token};
 use crate::state::AppState;
 use crate::tokens::ACCOUNT_AUDIENCE;
+use crate::wire::TokenType;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use chrono::{DateTime, Duration, Utc};
+use domain::ProblemCode;
 use domain::account::{AccountStatus, ActivationProgress, RequiredAction, password_expired};
 use domain::password::HISTORY_DEPTH;
 use futures_util::future::LocalBoxFuture;
@@ -28,15 +30,7 @@ const SIGN_IN_SCOPE: &str = "account_sign_in";
 /// How long an activation or password-change session lasts.
 const NARROW_SESSION: Duration = Duration::minutes(30);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Scope {
-    /// Only the required actions of a new account (R-L1).
-    Activation,
-    /// Only a password change (expired or reset password).
-    PasswordChange,
-    Full,
-}
+pub use crate::wire::SessionScope as Scope;
 
 impl Scope {
     pub fn code(self) -> &'static str {
@@ -76,11 +70,11 @@ pub fn scope_for(account: &AccountRow, max_age: Duration, now: DateTime<Utc>) ->
     }
 }
 
-/// What is still required of the account, as codes.
-pub fn required_actions(account: &AccountRow, scope: Scope) -> Vec<String> {
+/// What is still required of the account, in order.
+pub fn required_actions(account: &AccountRow, scope: Scope) -> Vec<crate::wire::RequiredAction> {
     match scope {
-        Scope::Activation => progress(account).required().into_iter().map(|a| a.code().to_owned()).collect(),
-        Scope::PasswordChange => vec![RequiredAction::ChangePassword.code().to_owned()],
+        Scope::Activation => progress(account).required().into_iter().map(Into::into).collect(),
+        Scope::PasswordChange => vec![RequiredAction::ChangePassword.into()],
         Scope::Full => Vec::new(),
     }
 }
@@ -92,7 +86,7 @@ pub fn required_actions(account: &AccountRow, scope: Scope) -> Vec<String> {
     "scope": "full", "required_actions": []}))]
 pub struct Session {
     pub access_token: String,
-    pub token_type: String,
+    pub token_type: TokenType,
     /// When the access token stops working; refresh before then.
     pub expires_at: DateTime<Utc>,
     /// Only for full sessions: exchange at `POST /v1/account/sessions/refresh` for new tokens.
@@ -102,7 +96,7 @@ pub struct Session {
     pub session_expires_at: DateTime<Utc>,
     pub scope: Scope,
     /// What must be done before anything else, in order (R-L1).
-    pub required_actions: Vec<String>,
+    pub required_actions: Vec<crate::wire::RequiredAction>,
 }
 
 /// Opens a session for an account (inside the caller's transaction).
@@ -137,7 +131,7 @@ pub fn open_session(
         .map_err(ApiError::internal)?;
     Ok(Session {
         access_token,
-        token_type: "Bearer".to_owned(),
+        token_type: TokenType::Bearer,
         expires_at,
         refresh_token,
         session_expires_at,
@@ -153,7 +147,8 @@ pub fn normalise_username(username: &str, mail_domain: &str) -> String {
 }
 
 fn invalid_credentials() -> ApiError {
-    ApiError::unauthorized("The username or password is not right.").with_code("invalid_credentials", Some("R-L8"))
+    ApiError::unauthorized("The username or password is not right.")
+        .with_code(ProblemCode::InvalidCredentials, Some("R-L8"))
 }
 
 /// Signs an account holder in (R-L8): one answer for an unknown username, a wrong password or a
@@ -179,7 +174,7 @@ pub async fn sign_in(state: &web::Data<AppState>, username: &str, password: Stri
     // Only someone who knows the temporary password learns that it has expired.
     if account.password_is_temporary && account.password_expires_at.is_some_and(|at| from_db(at) <= now) {
         return Err(ApiError::unauthorized("This temporary password has expired. Ask the helpdesk for a new one.")
-            .with_code("temporary_password_expired", Some("R-A3")));
+            .with_code(ProblemCode::TemporaryPasswordExpired, Some("R-A3")));
     }
     let worker = state.clone();
     state
@@ -271,7 +266,7 @@ pub async fn refresh(state: &web::Data<AppState>, refresh_token: String) -> Resu
                     .map_err(ApiError::internal)?;
                 Ok(Ok(Session {
                     access_token,
-                    token_type: "Bearer".to_owned(),
+                    token_type: TokenType::Bearer,
                     expires_at,
                     refresh_token: Some(next),
                     session_expires_at: from_db(session.expires_at),
@@ -299,10 +294,10 @@ impl AccountHolder {
         }
         let (code, detail) = match self.scope {
             Scope::Activation => {
-                ("activation_required", "Complete the account's activation first: see `required_actions`.")
+                (ProblemCode::ActivationRequired, "Complete the account's activation first: see `required_actions`.")
             }
-            Scope::PasswordChange => ("password_change_required", "Change the password first."),
-            Scope::Full => ("not_for_active_accounts", "This is only for accounts being activated."),
+            Scope::PasswordChange => (ProblemCode::PasswordChangeRequired, "Change the password first."),
+            Scope::Full => (ProblemCode::AlreadyActivated, "This is only for accounts being activated."),
         };
         Err(ApiError::new(ProblemType::Forbidden).with_code(code, Some("R-L1")).detail(detail))
     }

@@ -9,6 +9,7 @@ use crate::tokens::HELPDESK_AUDIENCE;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use chrono::{DateTime, Utc};
+use domain::ProblemCode;
 use futures_util::future::LocalBoxFuture;
 use persistence::admins;
 use persistence::audit::Actor;
@@ -83,7 +84,8 @@ pub fn create_admin(
 }
 
 fn invalid_credentials() -> ApiError {
-    ApiError::unauthorized("The username or password is not right.").with_code("invalid_credentials", Some("R-L8"))
+    ApiError::unauthorized("The username or password is not right.")
+        .with_code(ProblemCode::InvalidCredentials, Some("R-L8"))
 }
 
 /// A successful sign-in.

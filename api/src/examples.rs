@@ -7,13 +7,13 @@ use serde_json::{Value, json};
 const APPLICATION_ID: &str = "207d13f1-5c06-4574-b293-03a50b59ea51";
 
 fn david_smith() -> Value {
-    json!({"id": "b7dbe3eb-dbb9-40e5-bbc7-e394b452ee75", "position": 0, "title": null, "first_name": "David",
+    json!({"id": "b7dbe3eb-dbb9-40e5-bbc7-e394b452ee75", "position": 0, "title": "Dr", "first_name": "David",
         "last_name": "Smith", "email": "dsmith@businessemail.com", "mobile": "+447912345678", "role": "dentist",
         "is_owner": true, "is_mailbox_admin": true, "has_shared_mailbox_access": true})
 }
 
 fn sarah_jones() -> Value {
-    json!({"id": "9dde3a66-db2f-4130-9140-3f5108435948", "position": 1, "title": null, "first_name": "Sarah",
+    json!({"id": "9dde3a66-db2f-4130-9140-3f5108435948", "position": 1, "first_name": "Sarah",
         "last_name": "Jones", "email": "sarahj@emaildomain.co.uk", "mobile": "+447888888888", "role": "dental_nurse",
         "is_owner": false, "is_mailbox_admin": false, "has_shared_mailbox_access": false})
 }
@@ -57,7 +57,7 @@ pub fn created_application() -> Value {
     json!({
         "token": "dat_UhZTi5KWqaTvECcRZtf-6jy5A9S3Pw4xnP9KDz75hFE", "token_type": "Bearer",
         "application": {
-            "id": APPLICATION_ID, "status": "draft", "eligibility": eligibility(), "practice": null, "town": null,
+            "id": APPLICATION_ID, "status": "draft", "eligibility": eligibility(), "town": null,
             "shared_mailbox_address": null, "members": [], "member_counts": {"specified": 0, "maximum": 10,
                 "required": 2, "remaining": 10, "owners": 0, "summary": "0 of 10 specified (2 required)"},
             "missing": [
@@ -119,7 +119,7 @@ pub fn application_page() -> Value {
 pub fn admin_application_view() -> Value {
     let mut view = summary("approved");
     let extra = json!({
-        "decided_at": "2026-11-21T10:02:39.384216Z", "decision_reason": null, "ig_status_of_record": null,
+        "decided_at": "2026-11-21T10:02:39.384216Z", "decision_reason": null,
         "address_lines": ["123 ROAD NAME", "WIMBLEDON", "LONDON", "SW19 4AB"], "town": "wimbledon",
         "shared_mailbox_address": "nhsdental.wimbledon.sampledentalcarev12345@nhs.net",
         "members": [david_smith(), sarah_jones()],
@@ -139,7 +139,7 @@ pub fn admin_application_view() -> Value {
                 "delivery_status": "delivered", "delivered_at": "2026-11-21T10:02:52Z"},
             {"id": "79bad037-1d6c-4702-b1a6-21367ef11ae8", "channel": "sms", "template": "temporary_password_sms",
                 "recipient": "+447912345678", "status": "pending", "attempts": 1,
-                "last_error": "Notify answered 429 Too Many Requests: Exceeded rate limit for key type LIVE of 3000 requests per 60 seconds", "provider": null, "provider_reference": null,
+                "last_error": "Notify answered 429 Too Many Requests: Exceeded rate limit for key type LIVE of 3000 requests per 60 seconds", "provider_reference": null,
                 "created_at": "2026-11-21T10:02:39.384216Z", "sent_at": null, "delivery_status": null,
                 "delivered_at": null}
         ]

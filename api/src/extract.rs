@@ -1,13 +1,16 @@
 //! Request extractors whose failures follow the error policy: a JSON body that is missing,
 //! malformed, of the wrong type or too large is answered with a problem document whose pointer
-//! names the failing field, never with a bare text error.
+//! names the failing field, never with a bare text error. Bodies and query strings are checked
+//! against the contract first ([`RequestRules`]).
 
+use crate::openapi::enforce::{Checked, RequestRules};
 use crate::problem::{ApiError, FieldError, ProblemType, pointer};
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
+use domain::ProblemCode;
 use futures_util::StreamExt;
-use futures_util::future::LocalBoxFuture;
+use futures_util::future::{LocalBoxFuture, Ready, ready};
 use serde::de::DeserializeOwned;
 
 /// Largest body accepted, from configuration (registered as app data).
@@ -58,14 +61,19 @@ fn deserialize_error(error: serde_path_to_error::Error<serde_json::Error>) -> Ap
         let (pointer, code) = match message.strip_prefix("missing field `") {
             Some(rest) => {
                 let field = rest.split('`').next().unwrap_or_default();
-                (format!("{at}/{field}"), "required")
+                (format!("{at}/{field}"), ProblemCode::Required)
             }
-            None if message.starts_with("unknown field") => (at, "unknown_field"),
-            None => (at, "invalid_type"),
+            None if message.starts_with("unknown field") => (at, ProblemCode::UnknownField),
+            None => (at, ProblemCode::InvalidType),
         };
         return ApiError::validation(vec![FieldError::new(pointer, code, None, message)]);
     }
     ApiError::new(ProblemType::MalformedRequest).detail(format!("The body is not valid JSON: {inner}"))
+}
+
+/// The operation a request is for, as the contract names it: method and path template.
+fn operation(req: &HttpRequest) -> Option<(String, String)> {
+    Some((req.method().as_str().to_owned(), req.match_pattern()?))
 }
 
 /// Reads and parses a JSON body; `Ok(None)` for an empty body when `allow_empty`.
@@ -74,6 +82,8 @@ fn read_json<T: DeserializeOwned + 'static>(
     payload: &mut Payload,
     allow_empty: bool,
 ) -> LocalBoxFuture<'static, Result<Option<T>, ApiError>> {
+    let rules = req.app_data::<web::Data<RequestRules>>().cloned();
+    let operation = operation(req);
     let limit = req.app_data::<BodyLimit>().map_or(64 * 1024, |l| l.0);
     let json = is_json(req);
     let declared =
@@ -106,12 +116,22 @@ fn read_json<T: DeserializeOwned + 'static>(
             return Err(ApiError::new(ProblemType::UnsupportedMediaType)
                 .detail("Send the body as JSON with `Content-Type: application/json`."));
         }
-        let mut deserializer = serde_json::Deserializer::from_slice(&body);
-        let value = serde_path_to_error::deserialize(&mut deserializer).map_err(deserialize_error)?;
-        deserializer.end().map_err(|e| {
-            ApiError::new(ProblemType::MalformedRequest).detail(format!("Unexpected data after the JSON value: {e}"))
+        let document: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
+            ApiError::new(ProblemType::MalformedRequest).detail(format!("The body is not valid JSON: {}.", plain(&e)))
         })?;
-        Ok(Some(value))
+        let checked = match (&rules, &operation) {
+            (Some(rules), Some((method, template))) => rules.check_body(method, template, &document),
+            _ => Checked::default(),
+        };
+        if checked.hard {
+            return Err(ApiError::validation(checked.errors));
+        }
+        match serde_path_to_error::deserialize(document) {
+            Ok(value) => Ok(Some(value)),
+            // The contract's words are plainer than the parser's.
+            Err(_) if !checked.errors.is_empty() => Err(ApiError::validation(checked.errors)),
+            Err(error) => Err(deserialize_error(error)),
+        }
     })
 }
 
@@ -141,6 +161,55 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for JsonOrEmpty<T> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let read = read_json::<T>(req, payload, true);
         Box::pin(async move { Ok(JsonOrEmpty(read.await?.unwrap_or_default())) })
+    }
+}
+
+/// A JSON parser's complaint without its position (the position is in bytes, which helps no one).
+fn plain(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    message.split(" at line ").next().unwrap_or(&message).to_owned()
+}
+
+/// A query string, checked against the operation's parameters in the contract, then read into
+/// `T`. Text that cannot be read as its type is a 400 naming the parameter; a value that breaks
+/// a rule (a range, a length) is a 422.
+#[derive(Debug)]
+pub struct Query<T>(pub T);
+
+impl<T> std::ops::Deref for Query<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let checked = match (req.app_data::<web::Data<RequestRules>>(), operation(req)) {
+            (Some(rules), Some((method, template))) => rules.check_query(&method, &template, req.query_string()),
+            _ => Checked::default(),
+        };
+        let parsed = web::Query::<T>::from_query(req.query_string());
+        if checked.hard || (parsed.is_err() && !checked.errors.is_empty()) {
+            let errors = checked.errors;
+            let unreadable = errors.iter().any(|e| e.code.0 == ProblemCode::InvalidType);
+            let error = if unreadable {
+                let detail = match errors.len() {
+                    1 => "1 parameter could not be read.".to_owned(),
+                    n => format!("{n} parameters could not be read."),
+                };
+                ApiError::new(ProblemType::MalformedRequest).detail(detail).with_errors(errors)
+            } else {
+                ApiError::validation(errors)
+            };
+            return ready(Err(error));
+        }
+        ready(parsed.map(|q| Query(q.into_inner())).map_err(|e| {
+            ApiError::new(ProblemType::MalformedRequest).detail(format!("The query string could not be read: {e}"))
+        }))
     }
 }
 
@@ -186,21 +255,21 @@ mod tests {
         let problem = error_for(r#"{"name": "x", "members": [{"mobile": 7}]}"#);
         assert_eq!(problem.status, 422);
         assert_eq!(problem.errors[0].pointer, "/members/0/mobile");
-        assert_eq!(problem.errors[0].code, "invalid_type");
+        assert_eq!(problem.errors[0].code.0.as_str(), "invalid_type");
     }
 
     #[test]
     fn missing_and_unknown_fields_are_named() {
         let problem = error_for(r#"{"members": []}"#);
-        assert_eq!((problem.errors[0].pointer.as_str(), problem.errors[0].code.as_str()), ("/name", "required"));
+        assert_eq!((problem.errors[0].pointer.as_str(), problem.errors[0].code.0.as_str()), ("/name", "required"));
         let problem = error_for(r#"{"name": "x", "members": [], "nmae": 1}"#);
-        assert_eq!(problem.errors[0].code, "unknown_field");
+        assert_eq!(problem.errors[0].code.0.as_str(), "unknown_field");
     }
 
     #[test]
     fn syntax_errors_are_unreadable_requests() {
         let problem = error_for(r#"{"name": "#);
         assert_eq!(problem.status, 400);
-        assert_eq!(problem.problem_type, "/problems/malformed-request");
+        assert_eq!(problem.problem_type.0.uri(), "/problems/malformed-request");
     }
 }

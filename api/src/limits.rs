@@ -3,6 +3,7 @@
 
 use crate::problem::{ApiError, ProblemType};
 use chrono::{DateTime, Utc};
+use domain::ProblemCode;
 use domain::attempts::{AttemptState, LockoutPolicy, WindowLimit};
 use persistence::{DbConnection, StoreError, attempts, passcodes};
 
@@ -103,7 +104,7 @@ pub fn begin_sign_in(
 /// The answer to a sign-in while the username is locked (R-L8), with when to try again.
 pub fn sign_in_locked(until: DateTime<Utc>, now: DateTime<Utc>) -> ApiError {
     ApiError::new(ProblemType::RateLimited)
-        .with_code("sign_in_locked", Some("R-L8"))
+        .with_code(ProblemCode::SignInLocked, Some("R-L8"))
         .detail("Too many failed sign-ins. Try again later.")
         .retry_after(u64::try_from((until - now).num_seconds()).unwrap_or(1))
 }

@@ -2,6 +2,7 @@
 //! `next_cursor` of the previous page, opaque to clients) in; `{items, next_cursor}` out.
 
 use crate::problem::{FieldError, Validator};
+use domain::ProblemCode;
 
 pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 100;
@@ -10,7 +11,7 @@ pub const MAX_LIMIT: i64 = 100;
 pub fn limit(v: &mut Validator, asked: Option<i64>) -> i64 {
     let limit = asked.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        v.push(FieldError::new("/query/limit", "out_of_range", None, "Give a page size from 1 to 100."));
+        v.push(FieldError::new("/query/limit", ProblemCode::OutOfRange, None, "Give a page size from 1 to 100."));
     }
     limit
 }
@@ -19,7 +20,12 @@ pub fn limit(v: &mut Validator, asked: Option<i64>) -> i64 {
 pub fn after<T>(v: &mut Validator, cursor: Option<&str>, decode: impl FnOnce(&str) -> Option<T>) -> Option<T> {
     let decoded = decode(cursor?);
     if decoded.is_none() {
-        v.push(FieldError::new("/query/cursor", "cursor_invalid", None, "Use a `next_cursor` from an earlier page."));
+        v.push(FieldError::new(
+            "/query/cursor",
+            ProblemCode::CursorInvalid,
+            None,
+            "Use a `next_cursor` from an earlier page.",
+        ));
     }
     decoded
 }

@@ -15,18 +15,22 @@
 //!
 //! Every problem carries the `request_id` the support team can search the logs for.
 
+use crate::reference_import::ImportReport;
 use crate::request_id;
+use crate::views::Eligibility;
+use crate::wire::{ApplicationStatus, Code, ProblemTypeUri};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
+use chrono::{DateTime, Utc};
+use domain::ProblemCode;
 use domain::Violation;
 use persistence::StoreError;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use std::fmt;
 use utoipa::{ToResponse, ToSchema};
 
 /// Problem types: stable identifiers for every kind of error the API returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ProblemType {
     MalformedRequest,
     UnsupportedMediaType,
@@ -179,17 +183,20 @@ impl ProblemType {
 #[schema(example = json!({"pointer": "/members/0/mobile", "code": "mobile_pager", "rule": "R-R6", "detail": "076 numbers are pagers, not mobiles; enter a UK mobile number."}))]
 pub struct FieldError {
     /// JSON pointer (RFC 6901) to the failing value in the request, e.g. `/members/0/mobile`;
-    /// for a query parameter, `/query/<name>`; empty for the request as a whole.
+    /// for a query parameter, `/query/<name>`; for a header, `/header/<name>`; empty for the
+    /// request as a whole.
+    #[schema(max_length = 200)]
     pub pointer: String,
-    /// Stable, machine-readable reason, e.g. `required`, `mobile_pager`.
-    pub code: String,
+    pub code: Code,
     /// The rule of the service this enforces, where there is one, e.g. `R-R6`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, pattern = r"^R-[A-Z]+[0-9]+$", example = "R-R6")]
     pub rule: Option<String>,
     /// Explanation for people.
     pub detail: String,
     /// A value that would be accepted, where the service can propose one (e.g. a shortened town).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub suggestion: Option<String>,
 }
 
@@ -199,15 +206,10 @@ impl FieldError {
         self
     }
 
-    pub fn new(
-        pointer: impl Into<String>,
-        code: impl Into<String>,
-        rule: Option<&str>,
-        detail: impl Into<String>,
-    ) -> Self {
+    pub fn new(pointer: impl Into<String>, code: ProblemCode, rule: Option<&str>, detail: impl Into<String>) -> Self {
         Self {
             pointer: pointer.into(),
-            code: code.into(),
+            code: Code(code),
             rule: rule.map(str::to_owned),
             detail: detail.into(),
             suggestion: None,
@@ -219,13 +221,22 @@ impl FieldError {
     }
 }
 
-/// An RFC 9457 problem document, as sent to clients.
+/// Where another application holds the practice (R-P5): enough to tell the applicant what to do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ExistingApplication {
+    pub status: ApplicationStatus,
+    pub started_at: DateTime<Utc>,
+}
+
+/// An RFC 9457 problem document, as sent to clients. Members beyond the standard ones are sent
+/// only where they apply, and each is listed here.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
     "type": "/problems/validation-failed",
     "title": "Some of the information given is not valid",
     "status": 422,
     "detail": "2 fields are not valid.",
+    "instance": "/v1/applications/5b0f1a52-3f2e-4a7b-9a57-8f4f2f0d7c11/practice",
     "request_id": "0b6f4c1e-5d0c-4b8e-9d7e-3f1a2b3c4d5e",
     "errors": [
         {"pointer": "/postcode", "code": "postcode_invalid", "rule": "R-P1", "detail": "Enter a real UK postcode, like SW19 4AB."},
@@ -233,31 +244,63 @@ impl FieldError {
     ]
 }))]
 pub struct Problem {
-    /// Stable identifier of the problem type; its documentation is served at this path.
     #[serde(rename = "type")]
-    pub problem_type: String,
+    pub problem_type: ProblemTypeUri,
     /// Short summary of the problem type; the same for every occurrence.
     pub title: String,
     /// The HTTP status code.
+    #[schema(minimum = 400, maximum = 599)]
     pub status: u16,
     /// Explanation of this occurrence, for people.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-    /// Identifier of this request, to quote to the support team.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: String,
+    /// The path of the request this answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, format = "uri-reference", max_length = 2048)]
+    pub instance: Option<String>,
+    /// Identifier of this request (also in the `X-Request-Id` header), to quote to the support team.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, max_length = 64)]
     pub request_id: Option<String>,
     /// Stable reason within the type, where the type covers several (e.g. which rule refused).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub code: Option<Code>,
     /// The rule of the service that applies, e.g. `R-P5`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, pattern = r"^R-[A-Z]+[0-9]+$", example = "R-P5")]
     pub rule: Option<String>,
-    /// Every failing field, for `validation-failed`.
+    /// Every failing field (all at once), for `validation-failed` and the problems that point at
+    /// a value.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
-    /// Further members specific to the problem, e.g. `retry_after_seconds`, `attempts_remaining`.
-    #[serde(flatten)]
-    pub extensions: Map<String, Value>,
+    /// Seconds to wait before trying again (as in the `Retry-After` header); 429 and 503.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, minimum = 1)]
+    pub retry_after_seconds: Option<u64>,
+    /// Tries left before verification or a reset locks (R-O6, R-L7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub attempts_remaining: Option<u32>,
+    /// When a lock ends (R-O6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub locked_until: Option<DateTime<Utc>>,
+    /// When the next passcode can be sent (R-O5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub next_request_allowed_at: Option<DateTime<Utc>>,
+    /// `not-eligible`: the questionnaire's full outcome, with explanations and next steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub eligibility: Option<Eligibility>,
+    /// `practice_has_live_application`: the application holding the practice (R-P5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub existing_application: Option<ExistingApplication>,
+    /// A refused reference-data file: what was read and every bad row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub report: Option<ImportReport>,
 }
 
 /// No application token, or one that is not valid.
@@ -276,6 +319,17 @@ pub struct NoApplicationToken(pub Problem);
 )]
 pub struct NotFoundForCaller(pub Problem);
 
+/// Members of a problem that only some problems carry.
+#[derive(Debug, Default)]
+struct Extras {
+    attempts_remaining: Option<u32>,
+    locked_until: Option<DateTime<Utc>>,
+    next_request_allowed_at: Option<DateTime<Utc>>,
+    eligibility: Option<Eligibility>,
+    existing_application: Option<ExistingApplication>,
+    report: Option<ImportReport>,
+}
+
 /// An error on its way to becoming a problem response (boxed: errors travel through every
 /// `Result` in the API, so they must stay small).
 #[derive(Debug)]
@@ -285,11 +339,13 @@ pub struct ApiError(Box<ErrorParts>);
 struct ErrorParts {
     problem_type: ProblemType,
     detail: Option<String>,
-    code: Option<String>,
+    code: Option<ProblemCode>,
     rule: Option<String>,
     errors: Vec<FieldError>,
-    extensions: Map<String, Value>,
+    extras: Extras,
     retry_after_seconds: Option<u64>,
+    /// The `Allow` header of a 405.
+    allow: Option<String>,
     /// Logged, never sent.
     cause: Option<String>,
 }
@@ -302,8 +358,9 @@ impl ApiError {
             code: None,
             rule: None,
             errors: Vec::new(),
-            extensions: Map::new(),
+            extras: Extras::default(),
             retry_after_seconds: None,
+            allow: None,
             cause: None,
         }))
     }
@@ -313,14 +370,45 @@ impl ApiError {
         self
     }
 
-    pub fn with_code(mut self, code: &str, rule: Option<&str>) -> Self {
-        self.0.code = Some(code.to_owned());
+    pub fn with_code(mut self, code: ProblemCode, rule: Option<&str>) -> Self {
+        self.0.code = Some(code);
         self.0.rule = rule.map(str::to_owned);
         self
     }
 
-    pub fn extension(mut self, key: &str, value: impl Into<Value>) -> Self {
-        self.0.extensions.insert(key.to_owned(), value.into());
+    pub fn attempts_remaining(mut self, remaining: u32) -> Self {
+        self.0.extras.attempts_remaining = Some(remaining);
+        self
+    }
+
+    pub fn locked_until(mut self, until: DateTime<Utc>) -> Self {
+        self.0.extras.locked_until = Some(until);
+        self
+    }
+
+    pub fn next_request_allowed_at(mut self, at: DateTime<Utc>) -> Self {
+        self.0.extras.next_request_allowed_at = Some(at);
+        self
+    }
+
+    pub fn eligibility(mut self, eligibility: Eligibility) -> Self {
+        self.0.extras.eligibility = Some(eligibility);
+        self
+    }
+
+    pub fn existing_application(mut self, existing: ExistingApplication) -> Self {
+        self.0.extras.existing_application = Some(existing);
+        self
+    }
+
+    pub fn report(mut self, report: ImportReport) -> Self {
+        self.0.extras.report = Some(report);
+        self
+    }
+
+    /// The methods a path takes, for a 405.
+    pub fn allow(mut self, methods: &str) -> Self {
+        self.0.allow = Some(methods.to_owned());
         self
     }
 
@@ -383,20 +471,24 @@ impl ApiError {
 
     pub fn to_problem(&self) -> Problem {
         let parts = &self.0;
-        let mut extensions = parts.extensions.clone();
-        if let Some(seconds) = parts.retry_after_seconds {
-            extensions.insert("retry_after_seconds".to_owned(), seconds.into());
-        }
+        let extras = &parts.extras;
         Problem {
-            problem_type: parts.problem_type.uri(),
+            problem_type: ProblemTypeUri(parts.problem_type),
             title: parts.problem_type.title().to_owned(),
             status: parts.problem_type.status().as_u16(),
-            detail: parts.detail.clone(),
+            detail: parts.detail.clone().unwrap_or_else(|| parts.problem_type.title().to_owned()),
+            instance: request_id::current_path(),
             request_id: request_id::current(),
-            code: parts.code.clone(),
+            code: parts.code.map(Code),
             rule: parts.rule.clone(),
             errors: parts.errors.clone(),
-            extensions,
+            retry_after_seconds: parts.retry_after_seconds,
+            attempts_remaining: extras.attempts_remaining,
+            locked_until: extras.locked_until,
+            next_request_allowed_at: extras.next_request_allowed_at,
+            eligibility: extras.eligibility.clone(),
+            existing_application: extras.existing_application.clone(),
+            report: extras.report.clone(),
         }
     }
 }
@@ -431,6 +523,9 @@ impl ResponseError for ApiError {
         response.insert_header((header::CACHE_CONTROL, "no-store"));
         if let Some(seconds) = self.0.retry_after_seconds {
             response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
+        if let Some(methods) = &self.0.allow {
+            response.insert_header((header::ALLOW, methods.as_str()));
         }
         if self.0.problem_type == ProblemType::Unauthorized {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
@@ -529,7 +624,7 @@ mod tests {
         let error = v.finish(|| Some((a?, b?, c?))).unwrap_err();
         let problem = error.to_problem();
         assert_eq!(problem.status, 422);
-        assert_eq!(problem.problem_type, "/problems/validation-failed");
+        assert_eq!(problem.problem_type.0.uri(), "/problems/validation-failed");
         let pointers: Vec<_> = problem.errors.iter().map(|e| e.pointer.as_str()).collect();
         assert_eq!(pointers, ["/a", "/b"]);
         assert_eq!(problem.errors[0].rule.as_deref(), Some("R-P1"));

@@ -15,6 +15,7 @@ use crate::security::new_temporary_password;
 use crate::state::AppState;
 use actix_web::web;
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::ProblemCode;
 use domain::ig_status::{DsptStatus, IgAssessment, IgStatus};
 use domain::messages::{self, AccountFacts, RejectionFacts};
 use domain::password::TemporaryPassword;
@@ -40,7 +41,7 @@ pub fn ig_of_record(practice: &PracticeRow) -> IgStatus {
 
 fn not_submitted(status: &str) -> ApiError {
     ApiError::new(ProblemType::Conflict)
-        .with_code("application_not_submitted", Some("R-V1"))
+        .with_code(ProblemCode::ApplicationNotSubmitted, Some("R-V1"))
         .detail(format!("Only a submitted application can be decided; this one is {status}."))
 }
 

@@ -45,7 +45,7 @@ pub struct RowError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"dataset": "cqc-locations", "rows": 5, "created": 4, "updated": 1, "unchanged": 0, "applied": true, "errors": []}))]
 pub struct ImportReport {
-    pub dataset: String,
+    pub dataset: crate::wire::Dataset,
     /// Data rows read (header excluded).
     pub rows: usize,
     pub created: usize,
@@ -341,7 +341,7 @@ pub fn parse_cqc_locations(bytes: &[u8]) -> Result<Vec<CqcLocationRecord>, Vec<R
 
 fn report(dataset: Dataset, rows: usize, counts: UpsertCounts, errors: Vec<RowError>) -> ImportReport {
     ImportReport {
-        dataset: dataset.name().to_owned(),
+        dataset: dataset.into(),
         rows,
         created: counts.created,
         updated: counts.updated,

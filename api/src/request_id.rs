@@ -4,10 +4,13 @@
 //! UUID. It is returned in the `X-Request-Id` response header, put in every problem document,
 //! and written on one log line per request with the method, the route pattern (never the query
 //! string or raw ids in it), the status and the duration. No personal data is logged.
+//!
+//! Every API response is also marked `Cache-Control: no-store`: answers carry personal data and
+//! secrets (access and application tokens), and no cache may keep them.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage};
 
@@ -15,13 +18,25 @@ use std::time::Instant;
 
 pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The request being handled: its id and its path (without the query string).
+#[derive(Debug, Clone)]
+struct Current {
+    id: String,
+    path: String,
+}
+
 tokio::task_local! {
-    static REQUEST_ID: String;
+    static CURRENT: Current;
 }
 
 /// The id of the request being handled, if called while handling one.
 pub fn current() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
+    CURRENT.try_with(|c| c.id.clone()).ok()
+}
+
+/// The path of the request being handled (a problem's `instance`), if called while handling one.
+pub fn current_path() -> Option<String> {
+    CURRENT.try_with(|c| c.path.clone()).ok()
 }
 
 /// The request id, also available to handlers as a request extension.
@@ -45,10 +60,14 @@ pub async fn middleware(
     req.extensions_mut().insert(RequestId(id.clone()));
     let started = Instant::now();
     let method = req.method().clone();
+    let current = Current { id: id.clone(), path: req.path().to_owned() };
+    // API responses may hold personal data or secrets: no cache keeps them. The offline
+    // documentation is static and may be cached.
+    let cacheable = req.path() == "/docs" || req.path().starts_with("/docs/");
     // Note: nothing may hold a clone of the request across `next.call`: routing needs the
     // request's shared state to itself.
-    REQUEST_ID
-        .scope(id.clone(), async move {
+    CURRENT
+        .scope(current, async move {
             let log = |route: &str, status: u16| {
                 log::info!(
                     target: "access",
@@ -60,6 +79,9 @@ pub async fn middleware(
                 Ok(mut response) => {
                     if let Ok(value) = HeaderValue::from_str(&id) {
                         response.headers_mut().insert(HEADER, value);
+                    }
+                    if !cacheable {
+                        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
                     }
                     let route = response.request().match_pattern().unwrap_or_else(|| "<unmatched>".to_owned());
                     log(&route, response.status().as_u16());

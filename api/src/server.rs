@@ -72,8 +72,12 @@ impl Application {
         let tokens = Tokens::new(&config.jwt_secret);
         let state = web::Data::new(AppState { config: Arc::new(config), db, clock, hasher, passwords, tokens });
         let document = openapi::document();
+        let rules = web::Data::new(
+            openapi::enforce::RequestRules::from_document(&document)
+                .map_err(|e| anyhow::anyhow!("the contract's request schemas do not compile: {e}"))?,
+        );
         let app_state = state.clone();
-        let mut server = HttpServer::new(move || app(app_state.clone(), document.clone()))
+        let mut server = HttpServer::new(move || app(app_state.clone(), document.clone(), rules.clone()))
             .listen(listener)?
             .shutdown_timeout(shutdown_timeout);
         if let Some(workers) = workers {
@@ -126,7 +130,8 @@ fn cors(origins: &[String]) -> Cors {
 /// The application: middleware, extractor error handlers, every route, the contract and docs.
 pub fn app(
     state: web::Data<AppState>,
-    document: utoipa::openapi::OpenApi,
+    document: serde_json::Value,
+    rules: web::Data<openapi::enforce::RequestRules>,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -137,10 +142,13 @@ pub fn app(
     >,
 > {
     let body_limit = BodyLimit(state.config.max_body_bytes);
+    let methods = web::Data::new(PathMethods::from_document(&document));
     let origins = state.config.cors_allowed_origins.clone();
     App::new()
         .app_data(state)
         .app_data(body_limit)
+        .app_data(methods)
+        .app_data(rules)
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .wrap(cors(&origins))
@@ -148,7 +156,7 @@ pub fn app(
         .into_utoipa_app()
         .configure(routes::configure)
         .into_app()
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
+        .service(SwaggerUi::new("/docs/{_:.*}").external_urls_from_iter_unchecked([("/openapi.json", document)]))
         .service(
             web::resource("/docs").to(|| async {
                 HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish()
@@ -157,13 +165,55 @@ pub fn app(
         .default_service(web::to(unmatched))
 }
 
-/// Unknown paths are 404 problems; known paths with an unsupported method are 405.
-async fn unmatched(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
-    if req.resource_map().has_resource(req.path()) {
-        return Err(ApiError::new(ProblemType::MethodNotAllowed).detail(format!(
-            "{} is not supported here; see /openapi.json for the methods this path accepts.",
-            req.method()
-        )));
+/// The methods each path of the contract takes, for 405 answers.
+pub struct PathMethods(Vec<(Vec<Option<String>>, String)>);
+
+impl PathMethods {
+    fn from_document(document: &serde_json::Value) -> Self {
+        let templates = document["paths"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(template, item)| {
+                let segments = template
+                    .split('/')
+                    .skip(1)
+                    .map(|s| (!(s.starts_with('{') && s.ends_with('}'))).then(|| s.to_owned()))
+                    .collect();
+                let methods = ["GET", "PUT", "POST", "DELETE", "PATCH"]
+                    .into_iter()
+                    .filter(|method| item.get(method.to_ascii_lowercase()).is_some())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                (segments, methods)
+            })
+            .collect();
+        Self(templates)
+    }
+
+    /// The methods the path takes, if the contract has the path at all.
+    fn allowed(&self, path: &str) -> Option<&str> {
+        let segments: Vec<&str> = path.split('/').skip(1).collect();
+        self.0
+            .iter()
+            .filter(|(template, _)| {
+                template.len() == segments.len()
+                    && template
+                        .iter()
+                        .zip(&segments)
+                        .all(|(t, s)| t.as_deref().is_none_or(|t| t == *s) && !s.is_empty())
+            })
+            .max_by_key(|(template, _)| template.iter().filter(|t| t.is_some()).count())
+            .map(|(_, methods)| methods.as_str())
+    }
+}
+
+/// Unknown paths are 404 problems; known paths with an unsupported method are 405 with `Allow`.
+async fn unmatched(req: actix_web::HttpRequest, methods: web::Data<PathMethods>) -> Result<HttpResponse, ApiError> {
+    if let Some(allowed) = methods.allowed(req.path()) {
+        return Err(ApiError::new(ProblemType::MethodNotAllowed)
+            .detail(format!("{} is not supported here; this path takes {allowed}.", req.method()))
+            .allow(allowed));
     }
     Err(ApiError::new(ProblemType::NotFound)
         .detail("There is no such endpoint. The API is described at /openapi.json."))

@@ -6,6 +6,7 @@
 use crate::journey::{Context, requirement_errors};
 use crate::problem::{ApiError, FieldError};
 use chrono::{DateTime, Utc};
+use domain::ProblemCode;
 use domain::eligibility::{self, EligibilityOutcome, Questionnaire};
 use domain::journey::Route;
 use domain::mailbox::MailDomain;
@@ -14,86 +15,10 @@ use persistence::time::from_db;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Declares an API enum that maps one to one onto a domain enum.
-macro_rules! api_enum {
-    ($(#[$meta:meta])* $name:ident <=> $domain:ty, rename = $rename:literal { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = $rename)]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-
-        impl From<$domain> for $name {
-            fn from(value: $domain) -> Self {
-                match value { $(<$domain>::$variant => Self::$variant),+ }
-            }
-        }
-
-        impl From<$name> for $domain {
-            fn from(value: $name) -> Self {
-                match value { $($name::$variant => <$domain>::$variant),+ }
-            }
-        }
-    };
-}
-
-api_enum!(
-    /// Where the application stands: `draft` (being filled in), `submitted` (read-only, awaiting
-    /// review), `approved`, `rejected`, `expired` (not submitted in time; personal data removed)
-    /// or `withdrawn` (abandoned by the applicant; personal data removed).
-    ApplicationStatus <=> domain::journey::ApplicationStatus, rename = "snake_case" {
-        Draft, Submitted, Approved, Rejected, Expired, Withdrawn
-    }
-);
-
-api_enum!(
-    /// `a`: the practice is in the service's register. `b`: it is found in the CQC directory.
-    PracticeRoute <=> domain::journey::Route, rename = "snake_case" { A, B }
-);
-
-api_enum!(
-    /// How a passcode is sent: to the registered manager's email on record, or by post to the
-    /// CQC registered address.
-    PasscodeChannel <=> domain::passcode::PasscodeChannel, rename = "snake_case" { Email, Post }
-);
-
-api_enum!(
-    /// Ways to prove the applicant acts for the practice.
-    AuthenticationMethod <=> domain::eligibility::AuthMethod, rename = "snake_case" { CqcContactId, Passcode }
-);
-
-api_enum!(
-    /// Next steps after the questionnaire.
-    NextStep <=> domain::eligibility::NextStep, rename = "snake_case" {
-        IdentifyPractice, EnterPasscode, RequestPasscode, EnterCqcContactId, AskColleagueToApply, MeetIgRequirement
-    }
-);
-
-api_enum!(
-    /// Why an applicant cannot apply.
-    IneligibilityReason <=> domain::eligibility::Ineligibility, rename = "snake_case" {
-        AlreadyHasNhsmailAccount, IgRequirementNotMet
-    }
-);
-
-api_enum!(
-    /// Actions the applicant can take now.
-    AllowedAction <=> domain::journey::Action, rename = "snake_case" {
-        IdentifyPractice, RequestPasscode, Verify, ConfirmCqcDetails, SetTown, AddMember, EditMember, RemoveMember, Submit, Withdraw
-    }
-);
-
-api_enum!(
-    /// A member's job role.
-    Role <=> domain::member::Role, rename = "snake_case" {
-        Dentist, DentalNurse, DentalHygienist, DentalTherapist, OrthodonticTherapist, DentalTechnician,
-        PracticeManager, Receptionist, AdministrationAndClerical, Other
-    }
-);
-
-api_enum!(
-    /// A member's title.
-    Title <=> domain::member::Title, rename = "PascalCase" { Mr, Mrs, Miss, Ms, Mx, Dr, Prof }
-);
+pub use crate::wire::{
+    AllowedAction, ApplicationStatus, AuthenticationMethod, IneligibilityReason, NextStep, PasscodeChannel,
+    PracticeRoute, Role, Title,
+};
 
 /// The pre-requisite questionnaire (R-Q1–R-Q5).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -128,7 +53,7 @@ impl QuestionnaireAnswers {
         let mut missing = Vec::new();
         let mut answer = |name: &str, value: Option<bool>| {
             if value.is_none() {
-                missing.push(FieldError::new(format!("/{name}"), "required", None, "Answer this question."));
+                missing.push(FieldError::new(format!("/{name}"), ProblemCode::Required, None, "Answer this question."));
             }
             value.unwrap_or_default()
         };
@@ -145,7 +70,12 @@ impl QuestionnaireAnswers {
             }
             Some(_) => Err(ApiError::validation(missing)),
             None => {
-                missing.push(FieldError::new("/passcode_channel", "required", Some("R-Q5"), "Choose email or post."));
+                missing.push(FieldError::new(
+                    "/passcode_channel",
+                    ProblemCode::Required,
+                    Some("R-Q5"),
+                    "Choose email or post.",
+                ));
                 Err(ApiError::validation(missing))
             }
         }
@@ -153,7 +83,7 @@ impl QuestionnaireAnswers {
 }
 
 /// One reason an applicant cannot apply, with what to do.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct IneligibilityExplanation {
     pub code: IneligibilityReason,
     /// The rule that applies.
@@ -164,7 +94,7 @@ pub struct IneligibilityExplanation {
 }
 
 /// The questionnaire's outcome: whether the applicant may go on, why not, and what next.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
     "eligible": true, "reasons": [], "authentication_methods": ["passcode"],
     "passcode_channel": "post", "next_steps": ["identify_practice", "request_passcode"]
@@ -187,7 +117,7 @@ impl From<&EligibilityOutcome> for Eligibility {
                 .iter()
                 .map(|reason| IneligibilityExplanation {
                     code: (*reason).into(),
-                    rule: reason.rule().to_owned(),
+                    rule: domain::Violation::rule(reason).unwrap_or_default().to_owned(),
                     explanation: reason.to_string(),
                 })
                 .collect(),
@@ -229,7 +159,9 @@ pub struct PracticeView {
     pub passcode_channels: Vec<PasscodeChannel>,
     /// Ways to prove the applicant acts for this practice.
     pub authentication_methods: Vec<AuthenticationMethod>,
-    /// Route B: the CQC details to confirm (R-P3).
+    /// Route B: the CQC details to confirm (R-P3); left out on route A.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub cqc_details: Option<CqcDetails>,
     pub cqc_details_confirmed: bool,
     pub verified: bool,
@@ -244,9 +176,14 @@ pub struct PracticeView {
     "is_owner": true, "is_mailbox_admin": true, "has_shared_mailbox_access": true
 }))]
 pub struct MemberView {
+    #[schema(format = Uuid)]
     pub id: String,
     /// Order on the roster; the first member is the shared mailbox owner.
+    #[schema(minimum = 0)]
     pub position: i32,
+    /// Left out when the member has no title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub title: Option<Title>,
     pub first_name: String,
     pub last_name: String,
@@ -309,10 +246,13 @@ impl From<RosterCounts> for MemberCounts {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[schema(example = crate::examples::application_view)]
 pub struct ApplicationView {
+    #[schema(format = Uuid)]
     pub id: String,
     pub status: ApplicationStatus,
     pub eligibility: Eligibility,
-    /// Set once the practice is identified.
+    /// The practice, once identified; left out before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub practice: Option<PracticeView>,
     /// The town starting the shared mailbox name (R-T1, R-T2).
     #[schema(example = "wimbledon")]

@@ -101,8 +101,8 @@ pub enum ActivationError {
 }
 
 crate::violation!(ActivationError {
-    OutOfOrder => ("required_action_out_of_order", Some("R-L1")),
-    AlreadyDone => ("required_action_done", Some("R-L1")),
+    OutOfOrder => (RequiredActionOutOfOrder, Some("R-L1")),
+    AlreadyDone => (RequiredActionDone, Some("R-L1")),
 });
 
 impl ActivationProgress {
@@ -200,8 +200,8 @@ pub enum SecurityAnswerError {
 }
 
 crate::violation!(SecurityAnswerError {
-    TooShort => ("answer_too_short", Some("R-L1")),
-    TooLong => ("answer_too_long", Some("R-L1")),
+    TooShort => (AnswerTooShort, Some("R-L1")),
+    TooLong => (AnswerTooLong, Some("R-L1")),
 });
 
 impl SecurityAnswer {
@@ -239,8 +239,8 @@ pub struct ResetCode(String);
 pub struct ResetCodeError;
 
 impl crate::Violation for ResetCodeError {
-    fn code(&self) -> &'static str {
-        "reset_code_invalid"
+    fn code(&self) -> crate::ProblemCode {
+        crate::ProblemCode::ResetCodeInvalid
     }
     fn rule(&self) -> Option<&'static str> {
         Some("R-L7")

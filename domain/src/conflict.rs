@@ -24,14 +24,14 @@ pub enum Conflict {
 }
 
 crate::violation!(Conflict {
-    MobileAlreadyRegistered => ("mobile_already_registered", Some("R-R7")),
-    PracticeHasLiveApplication => ("practice_has_live_application", Some("R-P5")),
-    DuplicateMemberEmail => ("email_duplicate", Some("R-R5")),
-    DuplicateMemberMobile => ("mobile_duplicate", Some("R-R7")),
-    UsernameTaken => ("username_taken", Some("R-A2")),
-    MailboxAddressTaken => ("mailbox_address_taken", Some("R-M2")),
-    OdsCodeTaken => ("ods_code_taken", None),
-    AlreadyExists => ("already_exists", None),
+    MobileAlreadyRegistered => (MobileAlreadyRegistered, Some("R-R7")),
+    PracticeHasLiveApplication => (PracticeHasLiveApplication, Some("R-P5")),
+    DuplicateMemberEmail => (EmailDuplicate, Some("R-R5")),
+    DuplicateMemberMobile => (MobileDuplicate, Some("R-R7")),
+    UsernameTaken => (UsernameTaken, Some("R-A2")),
+    MailboxAddressTaken => (MailboxAddressTaken, Some("R-M2")),
+    OdsCodeTaken => (OdsCodeTaken, None),
+    AlreadyExists => (AlreadyExists, None),
 });
 
 #[cfg(test)]
@@ -43,6 +43,6 @@ mod tests {
     fn r_r7_r_p5_conflicts_name_their_rules() {
         assert_eq!(Conflict::MobileAlreadyRegistered.rule(), Some("R-R7"));
         assert_eq!(Conflict::PracticeHasLiveApplication.rule(), Some("R-P5"));
-        assert_eq!(Conflict::MailboxAddressTaken.code(), "mailbox_address_taken");
+        assert_eq!(Conflict::MailboxAddressTaken.code().as_str(), "mailbox_address_taken");
     }
 }

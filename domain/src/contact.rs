@@ -20,9 +20,9 @@ pub enum EmailError {
 }
 
 crate::violation!(EmailError {
-    Missing => ("required", Some("R-R5")),
-    Invalid => ("email_invalid", Some("R-R5")),
-    NhsmailAddress => ("email_is_nhsmail", Some("R-R5")),
+    Missing => (Required, Some("R-R5")),
+    Invalid => (EmailInvalid, Some("R-R5")),
+    NhsmailAddress => (EmailIsNhsmail, Some("R-R5")),
 });
 
 impl Email {
@@ -117,11 +117,11 @@ pub enum MobileError {
 }
 
 crate::violation!(MobileError {
-    Missing => ("required", Some("R-R6")),
-    Invalid => ("mobile_invalid", Some("R-R6")),
-    NotMobile => ("mobile_not_a_mobile", Some("R-R6")),
-    PersonalNumber => ("mobile_personal_number", Some("R-R6")),
-    Pager => ("mobile_pager", Some("R-R6")),
+    Missing => (Required, Some("R-R6")),
+    Invalid => (MobileInvalid, Some("R-R6")),
+    NotMobile => (MobileNotAMobile, Some("R-R6")),
+    PersonalNumber => (MobilePersonalNumber, Some("R-R6")),
+    Pager => (MobilePager, Some("R-R6")),
 });
 
 impl UkMobile {

@@ -31,21 +31,10 @@ pub enum Ineligibility {
     IgRequirementNotMet,
 }
 
-impl Ineligibility {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::AlreadyHasNhsmailAccount => "already_has_nhsmail_account",
-            Self::IgRequirementNotMet => "ig_requirement_not_met",
-        }
-    }
-
-    pub fn rule(self) -> &'static str {
-        match self {
-            Self::AlreadyHasNhsmailAccount => "R-E1",
-            Self::IgRequirementNotMet => "R-E2",
-        }
-    }
-}
+crate::violation!(Ineligibility {
+    AlreadyHasNhsmailAccount => (AlreadyHasNhsmailAccount, Some("R-E1")),
+    IgRequirementNotMet => (IgRequirementNotMet, Some("R-E2")),
+});
 
 impl fmt::Display for Ineligibility {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -230,7 +219,7 @@ mod tests {
         let outcome = assess(&Questionnaire { has_nhsmail_account: true, ..answers() });
         assert!(!outcome.eligible);
         assert_eq!(outcome.reasons, [Ineligibility::AlreadyHasNhsmailAccount]);
-        assert_eq!(outcome.reasons[0].rule(), "R-E1");
+        assert_eq!(crate::Violation::rule(&outcome.reasons[0]), Some("R-E1"));
         assert!(outcome.authentication_methods.is_empty());
         assert_eq!(outcome.next_steps, [NextStep::AskColleagueToApply]);
         let text = outcome.reasons[0].to_string();
@@ -242,7 +231,7 @@ mod tests {
         let outcome = assess(&Questionnaire { ig_return_submitted: false, ..answers() });
         assert!(!outcome.eligible);
         assert_eq!(outcome.reasons, [Ineligibility::IgRequirementNotMet]);
-        assert_eq!(outcome.reasons[0].rule(), "R-E2");
+        assert_eq!(crate::Violation::rule(&outcome.reasons[0]), Some("R-E2"));
         assert_eq!(outcome.next_steps, [NextStep::MeetIgRequirement]);
     }
 

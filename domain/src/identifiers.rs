@@ -16,8 +16,8 @@ pub enum CqcLocationIdError {
 }
 
 crate::violation!(CqcLocationIdError {
-    Missing => ("required", Some("R-P4")),
-    InvalidFormat => ("cqc_location_id_invalid", Some("R-P4")),
+    Missing => (Required, Some("R-P4")),
+    InvalidFormat => (CqcLocationIdInvalid, Some("R-P4")),
 });
 
 impl CqcLocationId {
@@ -59,8 +59,8 @@ pub enum OdsCodeError {
 }
 
 crate::violation!(OdsCodeError {
-    Missing => ("required", Some("R-P4")),
-    InvalidFormat => ("ods_code_invalid", Some("R-P4")),
+    Missing => (Required, Some("R-P4")),
+    InvalidFormat => (OdsCodeInvalid, Some("R-P4")),
 });
 
 impl OdsCode {
@@ -104,9 +104,9 @@ pub enum CqcContactIdError {
 }
 
 crate::violation!(CqcContactIdError {
-    Missing => ("required", Some("R-P4")),
-    TooLong => ("too_long", Some("R-P4")),
-    InvalidCharacters => ("cqc_contact_id_invalid", Some("R-P4")),
+    Missing => (Required, Some("R-P4")),
+    TooLong => (TooLong, Some("R-P4")),
+    InvalidCharacters => (CqcContactIdInvalid, Some("R-P4")),
 });
 
 impl CqcContactId {
@@ -154,9 +154,9 @@ pub enum PracticeNameError {
 }
 
 crate::violation!(PracticeNameError {
-    Missing => ("required", None),
-    TooLong => ("too_long", None),
-    NoLettersOrDigits => ("practice_name_invalid", Some("R-M1")),
+    Missing => (Required, None),
+    TooLong => (TooLong, None),
+    NoLettersOrDigits => (PracticeNameInvalid, Some("R-M1")),
 });
 
 impl PracticeName {

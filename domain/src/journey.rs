@@ -116,14 +116,14 @@ impl fmt::Display for Requirement {
 }
 
 impl crate::Violation for Requirement {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> crate::ProblemCode {
         match self {
-            Self::IdentifyPractice => "practice_not_identified",
-            Self::AuthenticatePractice => "practice_not_authenticated",
-            Self::ConfirmCqcDetails => "cqc_details_not_confirmed",
-            Self::ChooseTown => "town_required",
+            Self::IdentifyPractice => crate::ProblemCode::PracticeNotIdentified,
+            Self::AuthenticatePractice => crate::ProblemCode::PracticeNotAuthenticated,
+            Self::ConfirmCqcDetails => crate::ProblemCode::CqcDetailsNotConfirmed,
+            Self::ChooseTown => crate::ProblemCode::TownRequired,
             Self::Roster(error) => error.code(),
-            Self::ConfirmDataCorrect => "confirmation_required",
+            Self::ConfirmDataCorrect => crate::ProblemCode::ConfirmationRequired,
         }
     }
 
@@ -187,12 +187,12 @@ pub enum ActionError {
 }
 
 crate::violation!(ActionError {
-    ReadOnly => ("application_read_only", Some("R-S3")),
-    Closed => ("application_closed", None),
-    PracticeNotIdentified => ("practice_not_identified", Some("R-P2")),
-    AlreadyAuthenticated => ("already_authenticated", None),
-    NotAuthenticated => ("practice_not_authenticated", Some("R-S1")),
-    NotRouteB => ("not_route_b", Some("R-P3")),
+    ReadOnly => (ApplicationReadOnly, Some("R-S3")),
+    Closed => (ApplicationClosed, None),
+    PracticeNotIdentified => (PracticeNotIdentified, Some("R-P2")),
+    AlreadyAuthenticated => (AlreadyAuthenticated, None),
+    NotAuthenticated => (PracticeNotAuthenticated, Some("R-S1")),
+    NotRouteB => (NotRouteB, Some("R-P3")),
 });
 
 impl Progress {
@@ -309,7 +309,7 @@ mod tests {
     fn r_s1_a_new_application_lists_every_missing_part() {
         let roster = [RosterError::TooFewMembers { specified: 0 }];
         let problems = draft().submission_problems(&roster, false);
-        let codes: Vec<_> = problems.iter().map(Violation::code).collect();
+        let codes: Vec<_> = problems.iter().map(|p| p.code().as_str()).collect();
         assert_eq!(
             codes,
             [

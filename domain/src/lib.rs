@@ -22,6 +22,7 @@ pub mod messages;
 pub mod passcode;
 pub mod password;
 pub mod postcode;
+pub mod problem_code;
 pub mod review;
 pub mod roster;
 pub mod text;
@@ -29,4 +30,5 @@ pub mod town;
 pub mod username;
 pub mod violation;
 
+pub use problem_code::ProblemCode;
 pub use violation::Violation;

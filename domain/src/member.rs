@@ -21,8 +21,8 @@ pub enum Title {
 pub struct TitleError;
 
 impl crate::Violation for TitleError {
-    fn code(&self) -> &'static str {
-        "title_invalid"
+    fn code(&self) -> crate::ProblemCode {
+        crate::ProblemCode::TitleInvalid
     }
     fn rule(&self) -> Option<&'static str> {
         Some("R-R4")
@@ -67,9 +67,9 @@ pub enum PersonNameError {
 }
 
 crate::violation!(PersonNameError {
-    Missing => ("required", Some("R-R4")),
-    TooLong => ("too_long", Some("R-R4")),
-    InvalidCharacters => ("name_invalid_characters", Some("R-R4")),
+    Missing => (Required, Some("R-R4")),
+    TooLong => (TooLong, Some("R-R4")),
+    InvalidCharacters => (NameInvalidCharacters, Some("R-R4")),
 });
 
 impl PersonName {
@@ -121,8 +121,8 @@ pub enum Role {
 pub struct RoleError;
 
 impl crate::Violation for RoleError {
-    fn code(&self) -> &'static str {
-        "role_invalid"
+    fn code(&self) -> crate::ProblemCode {
+        crate::ProblemCode::RoleInvalid
     }
     fn rule(&self) -> Option<&'static str> {
         Some("R-R4")

@@ -25,8 +25,8 @@ pub enum PasscodeError {
 }
 
 crate::violation!(PasscodeError {
-    Missing => ("required", Some("R-O2")),
-    InvalidFormat => ("passcode_invalid", Some("R-O2")),
+    Missing => (Required, Some("R-O2")),
+    InvalidFormat => (PasscodeInvalid, Some("R-O2")),
 });
 
 impl Passcode {
@@ -109,7 +109,7 @@ pub enum ChannelError {
 }
 
 crate::violation!(ChannelError {
-    NoEmailOnRecord => ("passcode_email_not_on_record", Some("R-O1")),
+    NoEmailOnRecord => (PasscodeEmailNotOnRecord, Some("R-O1")),
 });
 
 /// R-O1: a passcode goes only to contact details on record: email when the register holds the

@@ -79,11 +79,11 @@ pub enum PasswordError {
 }
 
 crate::violation!(PasswordError {
-    TooShort => ("password_too_short", Some("R-L2")),
-    TooLong => ("password_too_long", Some("R-L2")),
-    TooCommon => ("password_too_common", Some("R-L2")),
-    ContainsName => ("password_contains_name", Some("R-L2")),
-    RecentlyUsed => ("password_recently_used", Some("R-L2")),
+    TooShort => (PasswordTooShort, Some("R-L2")),
+    TooLong => (PasswordTooLong, Some("R-L2")),
+    TooCommon => (PasswordTooCommon, Some("R-L2")),
+    ContainsName => (PasswordContainsName, Some("R-L2")),
+    RecentlyUsed => (PasswordRecentlyUsed, Some("R-L2")),
 });
 
 /// Checks a candidate password against the policy (R-L2), reporting every failed rule.

@@ -16,8 +16,8 @@ pub enum PostcodeError {
 }
 
 crate::violation!(PostcodeError {
-    Missing => ("required", Some("R-P1")),
-    NotAUkPostcode => ("postcode_invalid", Some("R-P1")),
+    Missing => (Required, Some("R-P1")),
+    NotAUkPostcode => (PostcodeInvalid, Some("R-P1")),
 });
 
 impl Postcode {

@@ -122,17 +122,17 @@ pub enum RosterError {
 }
 
 crate::violation!(RosterError {
-    TooManyMembers => ("roster_full", Some("R-R1")),
-    TooFewMembers => ("roster_too_small", Some("R-R1")),
-    TooManyOwners => ("too_many_owners", Some("R-R2")),
-    FirstMemberIsOwner => ("first_member_is_owner", Some("R-R2")),
-    OnlyOwner => ("only_owner", Some("R-R8")),
-    NoOwner => ("no_owner", Some("R-R2")),
-    OwnerHasFullRights => ("owner_has_full_rights", Some("R-R2")),
-    AdminWithoutAccess => ("admin_requires_access", Some("R-R3")),
-    DuplicateEmail => ("email_duplicate", Some("R-R5")),
-    DuplicateMobile => ("mobile_duplicate", Some("R-R7")),
-    MemberNotFound => ("not_found", None),
+    TooManyMembers => (RosterFull, Some("R-R1")),
+    TooFewMembers => (RosterTooSmall, Some("R-R1")),
+    TooManyOwners => (TooManyOwners, Some("R-R2")),
+    FirstMemberIsOwner => (FirstMemberIsOwner, Some("R-R2")),
+    OnlyOwner => (OnlyOwner, Some("R-R8")),
+    NoOwner => (NoOwner, Some("R-R2")),
+    OwnerHasFullRights => (OwnerHasFullRights, Some("R-R2")),
+    AdminWithoutAccess => (AdminRequiresAccess, Some("R-R3")),
+    DuplicateEmail => (EmailDuplicate, Some("R-R5")),
+    DuplicateMobile => (MobileDuplicate, Some("R-R7")),
+    MemberNotFound => (NotFound, None),
 });
 
 impl RosterError {

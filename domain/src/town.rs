@@ -22,9 +22,9 @@ pub enum TownError {
 }
 
 crate::violation!(TownError {
-    Missing => ("required", Some("R-T1")),
-    InvalidCharacters => ("town_invalid_characters", Some("R-T2")),
-    TooLong => ("town_too_long", Some("R-T2")),
+    Missing => (Required, Some("R-T1")),
+    InvalidCharacters => (TownInvalidCharacters, Some("R-T2")),
+    TooLong => (TownTooLong, Some("R-T2")),
 });
 
 impl Town {
@@ -142,7 +142,7 @@ mod tests {
     fn r_t2_an_eleven_letter_town_is_refused_with_a_suggestion() {
         let error = Town::parse("Northampton").unwrap_err();
         assert_eq!(error.rule(), Some("R-T2"));
-        assert_eq!(error.code(), "town_too_long");
+        assert_eq!(error.code().as_str(), "town_too_long");
         match error {
             TownError::TooLong { length, suggestion } => {
                 assert_eq!(length, 11);

@@ -1,7 +1,7 @@
 //! Drives one application through the journey, as a front end would.
 
+use crate::Call;
 use crate::{TestApp, send};
-use reqwest::blocking::RequestBuilder;
 use serde_json::{Value, json};
 
 /// The seed guide's route B practice.
@@ -45,7 +45,7 @@ impl<'a> Journey<'a> {
         format!("/v1/applications/{}{rest}", self.id)
     }
 
-    pub fn auth(&self, request: RequestBuilder) -> RequestBuilder {
+    pub fn auth(&self, request: Call) -> Call {
         request.bearer_auth(&self.token)
     }
 
@@ -115,7 +115,7 @@ impl<'a> Journey<'a> {
     }
 
     pub fn verify_with_passcode(&self, location: &str, passcode: &str) -> (u16, Value) {
-        self.post("/verification", json!({"cqc_location_id": location, "passcode": passcode}))
+        self.post("/verification", json!({"method": "passcode", "cqc_location_id": location, "passcode": passcode}))
     }
 
     /// Route B to the point of adding members: identified, verified, confirmed, town set.
@@ -142,8 +142,10 @@ impl<'a> Journey<'a> {
     ) -> Self {
         let journey = Self::start(app, answers(true, "email"));
         journey.identify_listed_practice(postcode, name);
-        let (status, body) =
-            journey.post("/verification", json!({"cqc_location_id": location, "cqc_contact_id": contact_id}));
+        let (status, body) = journey.post(
+            "/verification",
+            json!({"method": "cqc_contact_id", "cqc_location_id": location, "cqc_contact_id": contact_id}),
+        );
         assert_eq!(status, 200, "{body:#}");
         let (status, body) = journey.put("/town", json!({"town": "leeds"}));
         assert_eq!(status, 200, "{body:#}");

@@ -5,19 +5,22 @@
 // Test code: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod contract;
 pub mod journey;
 pub mod notify;
 pub mod smtp;
+pub mod wire;
 
 use actix_web::dev::ServerHandle;
 use api::clock::OffsetClock;
 use api::config::Config;
 use api::server::Application;
 use persistence::testing::{TestDatabase, postgres_url};
-use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::blocking::Client;
 use serde_json::Value;
 use std::sync::Arc;
 use std::thread::JoinHandle;
+pub use wire::{Call, Reply};
 
 pub struct TestApp {
     pub base_url: String,
@@ -26,7 +29,7 @@ pub struct TestApp {
     pub config: Config,
     /// Moves the server's time forward without sleeping.
     pub clock: Arc<OffsetClock>,
-    pub client: Client,
+    client: Client,
     handle: ServerHandle,
     thread: Option<JoinHandle<()>>,
     // Dropped last: the server must stop before its database goes.
@@ -65,28 +68,33 @@ impl TestApp {
         }
     }
 
+    /// A request of any method, checked against the contract like every other.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> Call {
+        Call::new(&self.client, method, &self.url(path))
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }
 
-    pub fn get(&self, path: &str) -> RequestBuilder {
-        self.client.get(self.url(path))
+    pub fn get(&self, path: &str) -> Call {
+        Call::new(&self.client, reqwest::Method::GET, &self.url(path))
     }
 
-    pub fn post(&self, path: &str) -> RequestBuilder {
-        self.client.post(self.url(path))
+    pub fn post(&self, path: &str) -> Call {
+        Call::new(&self.client, reqwest::Method::POST, &self.url(path))
     }
 
-    pub fn patch(&self, path: &str) -> RequestBuilder {
-        self.client.patch(self.url(path))
+    pub fn patch(&self, path: &str) -> Call {
+        Call::new(&self.client, reqwest::Method::PATCH, &self.url(path))
     }
 
-    pub fn put(&self, path: &str) -> RequestBuilder {
-        self.client.put(self.url(path))
+    pub fn put(&self, path: &str) -> Call {
+        Call::new(&self.client, reqwest::Method::PUT, &self.url(path))
     }
 
-    pub fn delete(&self, path: &str) -> RequestBuilder {
-        self.client.delete(self.url(path))
+    pub fn delete(&self, path: &str) -> Call {
+        Call::new(&self.client, reqwest::Method::DELETE, &self.url(path))
     }
 }
 
@@ -193,16 +201,16 @@ pub fn on_each_backend(test: impl Fn(&TestApp)) {
     }
 }
 
-/// Sends the request and returns the status and the JSON body (`Null` when there is none).
-pub fn send(request: RequestBuilder) -> (u16, Value) {
-    let response = request.send().expect("the server answers");
-    let status = response.status().as_u16();
-    (status, json_body(response))
+/// Sends the request (checked against the contract) and returns the status and the JSON body
+/// (`Null` when there is none).
+#[track_caller]
+pub fn send(request: impl Into<Call>) -> (u16, Value) {
+    let reply = request.into().send().expect("the server answers");
+    (reply.status().as_u16(), reply.json())
 }
 
-pub fn json_body(response: Response) -> Value {
-    let text = response.text().expect("a readable body");
-    if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) }
+pub fn json_body(reply: Reply) -> Value {
+    reply.json()
 }
 
 /// Asserts `body` is a problem document of the given type and status, and returns it.

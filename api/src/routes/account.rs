@@ -7,10 +7,13 @@ use crate::journey::RequestOrigin;
 use crate::limits;
 use crate::messaging::{self, About, templates};
 use crate::problem::{ApiError, FieldError, Problem, ProblemType, Validator};
+use crate::schemas;
 use crate::security::{digests_equal, new_reset_code};
 use crate::state::AppState;
+use crate::wire::{AccountStatus as WireAccountStatus, PasswordOutcome, Role, SecurityQuestionCode, Title};
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
+use domain::ProblemCode;
 use domain::account::{AccountStatus, RequiredAction, ResetCode, SecurityAnswer, SecurityQuestion};
 use domain::attempts::WindowLimit;
 use domain::messages::{self, WelcomeFacts};
@@ -50,10 +53,10 @@ fn out_of_order(error: &domain::account::ActivationError) -> ApiError {
 pub struct SignIn {
     /// The NHSmail username; `@nhs.net` may be left off.
     #[serde(default)]
-    #[schema(value_type = String, required = true)]
+    #[schema(schema_with = schemas::username, required = true)]
     pub username: Option<String>,
     #[serde(default)]
-    #[schema(value_type = String, required = true)]
+    #[schema(schema_with = schemas::password, required = true)]
     pub password: Option<String>,
 }
 
@@ -83,12 +86,17 @@ pub async fn sign_in(state: web::Data<AppState>, body: Json<SignIn>) -> Result<H
     Ok(HttpResponse::Created().json(session))
 }
 
+/// A refresh token as issued (`drt_…`).
+fn refresh_token_schema() -> utoipa::openapi::schema::Object {
+    schemas::text(512)
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"refresh_token": "drt_0b6f4c1e-5d0c-4b8e-9d7e-3f1a2b3c4d5e.Q2hhbmdlIG1lIGJlZm9yZSB1c2U"}))]
 pub struct RefreshRequest {
     #[serde(default)]
-    #[schema(value_type = String, required = true)]
+    #[schema(schema_with = refresh_token_schema, required = true)]
     pub refresh_token: Option<String>,
 }
 
@@ -135,18 +143,20 @@ pub async fn sign_out(state: web::Data<AppState>, holder: AccountHolder) -> Resu
 
 /// Where an account stands in its activation, and a new session when the change replaced it.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"status": "pending_activation", "required_actions": ["set_security_questions", "accept_acceptable_use_policy", "choose_directory_visibility"], "session": null}))]
+#[schema(example = json!({"status": "pending_activation", "required_actions": ["set_security_questions", "accept_acceptable_use_policy", "choose_directory_visibility"]}))]
 pub struct AccountState {
-    /// `pending_activation` or `active`.
-    pub status: String,
-    pub required_actions: Vec<String>,
+    pub status: WireAccountStatus,
+    /// What must still be done, in order (R-L1).
+    pub required_actions: Vec<crate::wire::RequiredAction>,
     /// Present when the change ended the previous session (a password change, or activation
-    /// completed): use these tokens from now on.
+    /// completed): use these tokens from now on. Left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub session: Option<Session>,
 }
 
 fn state_of(account: &AccountRow, scope: Scope, session: Option<Session>) -> AccountState {
-    AccountState { status: account.status.clone(), required_actions: required_actions(account, scope), session }
+    AccountState { status: account.status().into(), required_actions: required_actions(account, scope), session }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -154,11 +164,11 @@ fn state_of(account: &AccountRow, scope: Scope, session: Option<Session>) -> Acc
 #[schema(example = json!({"current_password": "Kp7r-Xm3q-Tz8w-Ab2c", "new_password": "plinth marmalade oboe lantern"}))]
 pub struct PasswordChange {
     #[serde(default)]
-    #[schema(value_type = String, required = true)]
+    #[schema(schema_with = schemas::password, required = true)]
     pub current_password: Option<String>,
     /// At least 10 characters, not common, not containing your names, not one of your last 4 (R-L2).
     #[serde(default)]
-    #[schema(value_type = String, required = true)]
+    #[schema(schema_with = schemas::password, required = true)]
     pub new_password: Option<String>,
 }
 
@@ -192,10 +202,15 @@ pub async fn change_password(
     holder.require(&[Scope::Activation, Scope::PasswordChange, Scope::Full])?;
     let mut v = Validator::new();
     if body.0.current_password.as_deref().is_none_or(str::is_empty) {
-        v.push(FieldError::new("/current_password", "required", Some("R-L2"), "Enter your current password."));
+        v.push(FieldError::new(
+            "/current_password",
+            ProblemCode::Required,
+            Some("R-L2"),
+            "Enter your current password.",
+        ));
     }
     if body.0.new_password.as_deref().is_none_or(str::is_empty) {
-        v.push(FieldError::new("/new_password", "required", Some("R-L2"), "Enter a new password."));
+        v.push(FieldError::new("/new_password", ProblemCode::Required, Some("R-L2"), "Enter a new password."));
     }
     let (current, new) = v.finish(|| Some((body.0.current_password.clone()?, body.0.new_password.clone()?)))?;
     let id = holder.account_id.clone();
@@ -206,7 +221,7 @@ pub async fn change_password(
     if !state.passwords.verify(current, account.password_hash.clone()).await? {
         return Err(ApiError::validation(vec![FieldError::new(
             "/current_password",
-            "current_password_incorrect",
+            ProblemCode::CurrentPasswordIncorrect,
             Some("R-L2"),
             "The current password is not right.",
         )]));
@@ -243,10 +258,10 @@ pub async fn change_password(
 pub struct SecurityAnswerInput {
     /// A question code from `GET /v1/account/security-questions`.
     #[serde(default)]
-    #[schema(value_type = String, required = true, example = "first_pet")]
+    #[schema(value_type = SecurityQuestionCode, required = true, example = "first_pet")]
     pub question: Option<String>,
     #[serde(default)]
-    #[schema(value_type = String, required = true, example = "Biscuit")]
+    #[schema(schema_with = schemas::security_answer, required = true)]
     pub answer: Option<String>,
 }
 
@@ -256,19 +271,20 @@ pub struct SecurityAnswerInput {
 pub struct SecurityAnswers {
     /// Two different questions with their answers (stored hashed).
     #[serde(default)]
+    #[schema(required = true, min_items = 2, max_items = 2)]
     pub answers: Vec<SecurityAnswerInput>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"code": "first_pet", "text": "What was the name of your first pet?"}))]
 pub struct QuestionView {
-    pub code: String,
+    pub code: SecurityQuestionCode,
     pub text: String,
 }
 
 impl From<SecurityQuestion> for QuestionView {
     fn from(question: SecurityQuestion) -> Self {
-        Self { code: question.code().to_owned(), text: question.text().to_owned() }
+        Self { code: question.into(), text: question.text().to_owned() }
     }
 }
 
@@ -315,7 +331,7 @@ pub async fn set_security_questions(
             Some(q) if seen.contains(&q) => {
                 v.push(FieldError::new(
                     format!("/answers/{i}/question"),
-                    "question_repeated",
+                    ProblemCode::QuestionRepeated,
                     Some("R-L1"),
                     "Choose different questions.",
                 ));
@@ -328,7 +344,7 @@ pub async fn set_security_questions(
             None => {
                 v.push(FieldError::new(
                     format!("/answers/{i}/question"),
-                    "question_unknown",
+                    ProblemCode::QuestionUnknown,
                     Some("R-L1"),
                     "Choose a question from the list.",
                 ));
@@ -344,7 +360,7 @@ pub async fn set_security_questions(
     if body.0.answers.len() != SecurityQuestion::REQUIRED {
         v.push(FieldError::new(
             "/answers",
-            "answers_count",
+            ProblemCode::AnswersCount,
             Some("R-L1"),
             format!("Answer exactly {} different questions.", SecurityQuestion::REQUIRED),
         ));
@@ -414,7 +430,7 @@ pub async fn accept_acceptable_use(
     if body.0.accepted != Some(true) {
         return Err(ApiError::validation(vec![FieldError::new(
             "/accepted",
-            "must_accept",
+            ProblemCode::MustAccept,
             Some("R-L1"),
             "The acceptable use policy must be accepted to use NHSmail.",
         )]));
@@ -508,7 +524,7 @@ pub async fn set_directory_visibility(
     let visible = body.0.mobile_visible.ok_or_else(|| {
         ApiError::validation(vec![FieldError::new(
             "/mobile_visible",
-            "required",
+            ProblemCode::Required,
             Some("R-L9"),
             "Say whether the mobile number is visible.",
         )])
@@ -561,16 +577,23 @@ pub struct PracticeMembership {
     "email": "dsmith@businessemail.com", "mobile": "+447912345678", "mobile_visible": false, "role": "dentist", "password_expires_at": "2027-02-19T10:00:00Z",
     "practices": [{"practice_name": "SAMPLE DENTAL CARE", "ods_code": "V12345", "shared_mailbox_address": "nhsdental.wimbledon.sampledentalcarev12345@nhs.net", "is_owner": true, "is_mailbox_admin": true, "has_shared_mailbox_access": true}]}))]
 pub struct Me {
+    #[schema(format = Uuid)]
     pub id: String,
     pub username: String,
-    pub status: String,
-    pub title: Option<String>,
+    pub status: WireAccountStatus,
+    /// Left out when the holder has no title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub title: Option<Title>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub email: Option<String>,
     pub mobile: Option<String>,
     pub mobile_visible: bool,
-    pub role: Option<String>,
+    /// Left out when no role is on record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub role: Option<Role>,
     /// When the password must be changed by (R-L3).
     pub password_expires_at: Option<DateTime<Utc>>,
     pub practices: Vec<PracticeMembership>,
@@ -613,17 +636,18 @@ pub async fn me(state: web::Data<AppState>, holder: AccountHolder) -> Result<Htt
                     });
                 }
             }
+            let status = account.status().into();
             Ok(Me {
                 id: account.id,
                 username: account.username,
-                status: account.status,
-                title: account.title,
+                status,
+                title: account.title.as_deref().and_then(|t| domain::member::Title::parse(t).ok()).map(Into::into),
                 first_name: account.first_name,
                 last_name: account.last_name,
                 email: account.email,
                 mobile: account.mobile,
                 mobile_visible: account.mobile_visible,
-                role: account.role,
+                role: account.role.as_deref().and_then(|r| domain::member::Role::parse(r).ok()).map(Into::into),
                 password_expires_at: account.password_expires_at.map(from_db),
                 practices,
             })
@@ -637,7 +661,7 @@ pub async fn me(state: web::Data<AppState>, holder: AccountHolder) -> Result<Htt
 #[schema(example = json!({"username": "david.smith"}))]
 pub struct ResetRequest {
     #[serde(default)]
-    #[schema(value_type = String, required = true)]
+    #[schema(schema_with = schemas::username, required = true)]
     pub username: Option<String>,
 }
 
@@ -646,6 +670,7 @@ pub struct ResetRequest {
 #[schema(example = json!({"reset_id": "9d2f0c7a-1b3e-4c5d-8e9f-0a1b2c3d4e5f", "security_question": {"code": "first_pet", "text": "What was the name of your first pet?"},
     "expires_at": "2026-11-21T10:30:00Z", "detail": "If the account exists and has a registered mobile, a code has been sent to it by text message."}))]
 pub struct ResetStarted {
+    #[schema(format = Uuid)]
     pub reset_id: String,
     /// Answer this with the code.
     pub security_question: QuestionView,
@@ -677,7 +702,12 @@ pub async fn start_password_reset(
     body: Json<ResetRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let username = body.0.username.as_deref().map(str::trim).filter(|u| !u.is_empty()).ok_or_else(|| {
-        ApiError::validation(vec![FieldError::new("/username", "required", Some("R-L7"), "Enter the username.")])
+        ApiError::validation(vec![FieldError::new(
+            "/username",
+            ProblemCode::Required,
+            Some("R-L7"),
+            "Enter the username.",
+        )])
     })?;
     let username = account::normalise_username(username, state.config.mail_domain.as_str());
     let now = state.clock.now();
@@ -691,7 +721,7 @@ pub async fn start_password_reset(
             write_transaction(conn, |conn| {
                 if let Some(next) = limits::reset_request_allowed_at(conn, &client, now)? {
                     return Err(ApiError::new(ProblemType::RateLimited)
-                        .with_code("reset_limit_reached", Some("R-L7"))
+                        .with_code(ProblemCode::ResetLimitReached, Some("R-L7"))
                         .detail("Too many reset requests; try again later.")
                         .retry_after(u64::try_from((next - now).num_seconds()).unwrap_or(1)));
                 }
@@ -767,29 +797,29 @@ pub async fn start_password_reset(
 pub struct ResetCompletion {
     /// The code from the text message.
     #[serde(default)]
-    #[schema(value_type = String, required = true)]
+    #[schema(schema_with = schemas::reset_code, required = true)]
     pub code: Option<String>,
     /// The answer to the security question given when the reset started.
     #[serde(default)]
-    #[schema(value_type = String, required = true)]
+    #[schema(schema_with = schemas::security_answer, required = true)]
     pub answer: Option<String>,
     #[serde(default)]
-    #[schema(value_type = String, required = true)]
+    #[schema(schema_with = schemas::password, required = true)]
     pub new_password: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"status": "password_changed", "detail": "Sign in with the new password."}))]
 pub struct ResetDone {
-    pub status: String,
+    pub status: PasswordOutcome,
     pub detail: String,
 }
 
-fn reset_failed(code: &str, detail: &str, remaining: i32) -> ApiError {
+fn reset_failed(code: ProblemCode, detail: &str, remaining: i32) -> ApiError {
     ApiError::new(ProblemType::VerificationFailed)
         .detail(detail.to_owned())
         .with_errors(vec![FieldError::new("/code", code, Some("R-L7"), detail)])
-        .extension("attempts_remaining", remaining.max(0))
+        .attempts_remaining(u32::try_from(remaining).unwrap_or(0))
 }
 
 /// Finish a self-service password reset (R-L7)
@@ -818,7 +848,7 @@ pub async fn complete_password_reset(
     let code = v.check("/code", ResetCode::parse(body.0.code.as_deref().unwrap_or_default()));
     let answer = v.check("/answer", SecurityAnswer::parse(body.0.answer.as_deref().unwrap_or_default()));
     if body.0.new_password.as_deref().is_none_or(str::is_empty) {
-        v.push(FieldError::new("/new_password", "required", Some("R-L2"), "Enter a new password."));
+        v.push(FieldError::new("/new_password", ProblemCode::Required, Some("R-L2"), "Enter a new password."));
     }
     let (code, answer, new_password) = v.finish(|| Some((code?, answer?, body.0.new_password.clone()?)))?;
     let reset_id = path.into_inner();
@@ -834,10 +864,10 @@ pub async fn complete_password_reset(
         .await?;
     let expired = "This reset has expired or was used; start a new one.";
     let Some((reset, account, answers)) = found else {
-        return Err(reset_failed("reset_expired", expired, 0));
+        return Err(reset_failed(ProblemCode::ResetExpired, expired, 0));
     };
     if reset.used_at.is_some() || from_db(reset.expires_at) <= now || reset.failed_attempts >= ResetCode::ATTEMPTS {
-        return Err(reset_failed("reset_expired", expired, 0));
+        return Err(reset_failed(ProblemCode::ResetExpired, expired, 0));
     }
     let code_ok = digests_equal(&reset.code_hash, &state.hasher.reset_code(&reset.id, &code));
     let stored = answers.iter().find(|(q, _)| *q == reset.question).map(|(_, h)| h.clone());
@@ -846,7 +876,7 @@ pub async fn complete_password_reset(
         let id = reset.id.clone();
         state.db(move |conn| Ok(account_life::fail_reset(conn, &id)?)).await?;
         return Err(reset_failed(
-            "reset_code_or_answer_incorrect",
+            ProblemCode::ResetCodeOrAnswerIncorrect,
             "The code or the answer is not right.",
             ResetCode::ATTEMPTS - reset.failed_attempts - 1,
         ));
@@ -858,7 +888,7 @@ pub async fn complete_password_reset(
         .db(move |conn| {
             write_transaction(conn, |conn| {
                 if !account_life::use_reset(conn, &reset.id, now)? {
-                    return Err(reset_failed("reset_expired", expired, 0));
+                    return Err(reset_failed(ProblemCode::ResetExpired, expired, 0));
                 }
                 account_life::set_password(conn, &account, &hash, false, now + max_age, now)?;
                 admins::revoke_all(conn, "account", &account.id, now)?;
@@ -872,6 +902,8 @@ pub async fn complete_password_reset(
             })
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .json(ResetDone { status: "password_changed".to_owned(), detail: "Sign in with the new password.".to_owned() }))
+    Ok(HttpResponse::Ok().json(ResetDone {
+        status: PasswordOutcome::PasswordChanged,
+        detail: "Sign in with the new password.".to_owned(),
+    }))
 }

@@ -9,6 +9,7 @@ use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, post, put, web};
 use chrono::{DateTime, Utc};
+use domain::ProblemCode;
 use futures_util::StreamExt;
 use persistence::admins;
 use persistence::audit::{self, AuditEntry};
@@ -28,10 +29,10 @@ pub struct NoHelpdeskToken(pub Problem);
 #[schema(example = json!({"username": "helpdesk.jane", "password": "correct horse battery staple"}))]
 pub struct SignInRequest {
     #[serde(default)]
-    #[schema(value_type = String, required = true)]
+    #[schema(schema_with = crate::schemas::username, required = true)]
     pub username: Option<String>,
     #[serde(default)]
-    #[schema(value_type = String, required = true)]
+    #[schema(schema_with = crate::schemas::password, required = true)]
     pub password: Option<String>,
 }
 
@@ -40,7 +41,7 @@ pub struct SignInRequest {
 pub struct AccessToken {
     /// Send as `Authorization: Bearer <token>`. Short-lived; sign in again when it expires.
     pub access_token: String,
-    pub token_type: String,
+    pub token_type: crate::wire::TokenType,
     pub expires_at: DateTime<Utc>,
 }
 
@@ -92,7 +93,7 @@ pub async fn sign_in(
         .await?;
     Ok(HttpResponse::Created().json(AccessToken {
         access_token: signed_in.access_token,
-        token_type: "Bearer".to_owned(),
+        token_type: crate::wire::TokenType::Bearer,
         expires_at: signed_in.expires_at,
     }))
 }
@@ -226,11 +227,11 @@ pub async fn upload_reference_data(
         .map(|e| {
             FieldError::new(
                 format!("/{}/{}", e.line, e.column.as_deref().unwrap_or("")),
-                "invalid_row",
+                ProblemCode::InvalidRow,
                 None,
                 e.message.clone(),
             )
         })
         .collect();
-    Err(ApiError::validation(errors).extension("report", serde_json::to_value(&report).unwrap_or_default()))
+    Err(ApiError::validation(errors).report(report))
 }

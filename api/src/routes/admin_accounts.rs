@@ -12,6 +12,7 @@ use crate::routes::admin::NoHelpdeskToken;
 use crate::security::new_temporary_password;
 use crate::state::AppState;
 use actix_web::{HttpResponse, post, web};
+use domain::ProblemCode;
 use domain::account::AccountStatus as Status;
 use domain::contact::UkMobile;
 use domain::messages;
@@ -27,18 +28,18 @@ use utoipa::ToSchema;
 pub struct HelpdeskReset {
     /// Username of the practice's shared mailbox owner who confirmed the person.
     #[serde(default)]
-    #[schema(value_type = String, required = true)]
+    #[schema(schema_with = crate::schemas::username, required = true)]
     pub confirmed_by_owner: Option<String>,
     /// The mobile number the owner confirmed; it must be the account's.
     #[serde(default)]
-    #[schema(value_type = String, required = true)]
+    #[schema(schema_with = crate::schemas::mobile, required = true)]
     pub confirmed_mobile: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"status": "temporary_password_sent", "sent_to": "the registered mobile ending 888"}))]
 pub struct HelpdeskResetDone {
-    pub status: String,
+    pub status: crate::wire::PasswordOutcome,
     pub sent_to: String,
 }
 
@@ -117,7 +118,7 @@ pub async fn reset_password(
     if owner_name.is_none() {
         v.push(FieldError::new(
             "/confirmed_by_owner",
-            "required",
+            ProblemCode::Required,
             Some("R-L7"),
             "Name the shared mailbox owner who confirmed the person.",
         ));
@@ -141,7 +142,7 @@ pub async fn reset_password(
     if !confirmed {
         errors.push(FieldError::new(
             "/confirmed_by_owner",
-            "not_an_owner",
+            ProblemCode::NotAnOwner,
             Some("R-L7"),
             "This is not an owner of the shared mailbox of the account's practice.",
         ));
@@ -149,7 +150,7 @@ pub async fn reset_password(
     if account.mobile.as_deref() != Some(mobile.as_str()) {
         errors.push(FieldError::new(
             "/confirmed_mobile",
-            "mobile_does_not_match",
+            ProblemCode::MobileDoesNotMatch,
             Some("R-L7"),
             "This is not the mobile number registered for the account.",
         ));
@@ -194,7 +195,7 @@ pub async fn reset_password(
         })
         .await?;
     Ok(HttpResponse::Accepted().json(HelpdeskResetDone {
-        status: "temporary_password_sent".to_owned(),
+        status: crate::wire::PasswordOutcome::TemporaryPasswordSent,
         sent_to: format!("the registered mobile ending {last_digits}"),
     }))
 }
@@ -203,17 +204,19 @@ pub async fn reset_password(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"reason": "Left the practice"}))]
 pub struct DisableRequest {
+    /// Why, for the audit log.
     #[serde(default)]
-    #[schema(value_type = String, required = true)]
+    #[schema(schema_with = crate::schemas::reason, required = true)]
     pub reason: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"id": "5b0f1a52-3f2e-4a7b-9a57-8f4f2f0d7c11", "username": "sarah.jones@nhs.net", "status": "disabled"}))]
-pub struct AccountStatus {
+pub struct AccountStatusView {
+    #[schema(format = Uuid)]
     pub id: String,
     pub username: String,
-    pub status: String,
+    pub status: crate::wire::AccountStatus,
 }
 
 /// Disable an account: it can no longer sign in and every session ends at once.
@@ -224,7 +227,7 @@ pub struct AccountStatus {
     params(("id" = String, Path, description = "Account id")),
     request_body = DisableRequest,
     responses(
-        (status = 200, description = "Disabled.", body = AccountStatus),
+        (status = 200, description = "Disabled.", body = AccountStatusView),
         (status = 401, response = NoHelpdeskToken),
         (status = 404, response = NotFoundForCaller),
         (status = 422, description = "No reason given.", body = Problem, content_type = "application/problem+json",
@@ -241,7 +244,12 @@ pub async fn disable_account(
 ) -> Result<HttpResponse, ApiError> {
     let reason =
         body.0.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned).ok_or_else(|| {
-            ApiError::validation(vec![FieldError::new("/reason", "required", None, "Say why the account is disabled.")])
+            ApiError::validation(vec![FieldError::new(
+                "/reason",
+                ProblemCode::Required,
+                None,
+                "Say why the account is disabled.",
+            )])
         })?;
     let id = path.into_inner();
     let now = state.clock.now();
@@ -260,11 +268,7 @@ pub async fn disable_account(
                     serde_json::json!({"reason": reason, "sessions_ended": ended}),
                     now,
                 )?;
-                Ok(AccountStatus {
-                    id: account.id,
-                    username: account.username,
-                    status: Status::Disabled.code().to_owned(),
-                })
+                Ok(AccountStatusView { id: account.id, username: account.username, status: Status::Disabled.into() })
             })
         })
         .await?;
@@ -280,7 +284,7 @@ pub async fn disable_account(
     security(("helpdesk_token" = [])),
     params(("id" = String, Path, description = "Account id")),
     responses(
-        (status = 200, description = "Enabled.", body = AccountStatus),
+        (status = 200, description = "Enabled.", body = AccountStatusView),
         (status = 401, response = NoHelpdeskToken),
         (status = 404, description = "No such disabled account.", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "/problems/not-found", "title": "Not found", "status": 404, "detail": "There is nothing here, or nothing you may see."})),
@@ -311,7 +315,7 @@ pub async fn enable_account(
                     serde_json::json!({"status": next.code()}),
                     now,
                 )?;
-                Ok(AccountStatus { id: account.id, username: account.username, status: next.code().to_owned() })
+                Ok(AccountStatusView { id: account.id, username: account.username, status: next.into() })
             })
         })
         .await?;

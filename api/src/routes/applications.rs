@@ -23,7 +23,7 @@ pub struct CreatedApplication {
     #[schema(example = "dat_Q2hhbmdlIG1lIGJlZm9yZSB1c2UgaW4gcHJvZHVjdGlvbi4")]
     pub token: String,
     #[schema(example = "Bearer")]
-    pub token_type: String,
+    pub token_type: crate::wire::TokenType,
     pub application: ApplicationView,
 }
 
@@ -37,13 +37,13 @@ fn not_eligible(outcome: &eligibility::EligibilityOutcome) -> ApiError {
                 Ineligibility::AlreadyHasNhsmailAccount => "/has_nhsmail_account",
                 Ineligibility::IgRequirementNotMet => "/ig_return_submitted",
             };
-            FieldError::new(pointer, reason.code(), Some(reason.rule()), reason.to_string())
+            FieldError::from_violation(pointer, reason)
         })
         .collect();
     ApiError::new(ProblemType::NotEligible)
         .detail("These answers mean you cannot apply; see `eligibility` for why and what to do.")
         .with_errors(errors)
-        .extension("eligibility", serde_json::to_value(Eligibility::from(outcome)).unwrap_or_default())
+        .eligibility(Eligibility::from(outcome))
 }
 
 /// Assess the questionnaire without starting an application
@@ -138,7 +138,7 @@ pub async fn create_application(
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/applications/{}", view.id)))
-        .json(CreatedApplication { token, token_type: "Bearer".to_owned(), application: view }))
+        .json(CreatedApplication { token, token_type: crate::wire::TokenType::Bearer, application: view }))
 }
 
 /// The whole application

@@ -9,6 +9,7 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use domain::ProblemCode;
 use persistence::account_life;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -17,9 +18,10 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct DirectoryQuery {
     /// At least 2 characters of a name, username, address or practice, any case.
-    #[param(required = true, example = "smith")]
+    #[param(required = true, example = "smith", min_length = 2, max_length = 100)]
     pub q: Option<String>,
     /// `next_cursor` from the previous page.
+    #[param(min_length = 1, max_length = 200, pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
     /// Page size, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100, example = 20)]
@@ -39,7 +41,12 @@ impl DirectoryQuery {
         let mut v = Validator::new();
         let text = self.q.as_deref().map(str::trim).unwrap_or_default().to_owned();
         if text.chars().count() < 2 {
-            v.push(FieldError::new("/query/q", "query_too_short", Some("R-L9"), "Search with at least 2 characters."));
+            v.push(FieldError::new(
+                "/query/q",
+                ProblemCode::QueryTooShort,
+                Some("R-L9"),
+                "Search with at least 2 characters.",
+            ));
         }
         let limit = paging::limit(&mut v, self.limit);
         let after = paging::after(&mut v, self.cursor.as_deref(), decode_cursor);
@@ -62,7 +69,10 @@ pub struct PersonEntry {
     pub username: String,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
-    pub role: Option<String>,
+    /// Left out when no role is on record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub role: Option<crate::wire::Role>,
     pub practice_name: Option<String>,
     /// Shown only if its owner allowed it (R-L9), or to its owner.
     pub mobile: Option<String>,
@@ -114,7 +124,7 @@ pub struct MailboxPage {
 pub async fn search_people(
     state: web::Data<AppState>,
     holder: AccountHolder,
-    query: web::Query<DirectoryQuery>,
+    query: crate::extract::Query<DirectoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     holder.require(&[Scope::Full])?;
     let search = query.check()?;
@@ -131,7 +141,7 @@ pub async fn search_people(
                     username: person.username,
                     first_name: person.first_name,
                     last_name: person.last_name,
-                    role: person.role,
+                    role: person.role.as_deref().and_then(|r| domain::member::Role::parse(r).ok()).map(Into::into),
                     practice_name,
                     mobile,
                 });
@@ -163,7 +173,7 @@ pub async fn search_people(
 pub async fn search_mailboxes(
     state: web::Data<AppState>,
     holder: AccountHolder,
-    query: web::Query<DirectoryQuery>,
+    query: crate::extract::Query<DirectoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     holder.require(&[Scope::Full])?;
     let search = query.check()?;

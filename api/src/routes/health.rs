@@ -3,24 +3,23 @@
 use crate::problem::{ApiError, Problem, ProblemType};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
+use domain::ProblemCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"status": "ok"}))]
 pub struct Health {
-    /// Always `ok` when the process answers.
-    pub status: String,
+    pub status: crate::wire::HealthStatus,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"status": "ready", "database": "sqlite", "pending_migrations": 0}))]
 pub struct Readiness {
-    /// `ready` when the database answers and its schema is current.
-    pub status: String,
-    /// Which database the service uses: `sqlite` or `postgres`.
-    pub database: String,
+    pub status: crate::wire::ReadinessStatus,
+    pub database: crate::wire::DatabaseBackend,
     /// Migrations not yet applied (always 0 when ready).
+    #[schema(minimum = 0, maximum = 0)]
     pub pending_migrations: u32,
 }
 
@@ -34,7 +33,7 @@ pub struct Readiness {
 )]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(Health { status: "ok".to_owned() })
+    HttpResponse::Ok().json(Health { status: crate::wire::HealthStatus::Ok })
 }
 
 /// Readiness: the database answers and every migration is applied
@@ -54,20 +53,20 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     let db = state.db.clone();
     let backend = db.backend();
     let pending = web::block(move || db.pending_migrations()).await?.map_err(|e| {
-        ApiError::new(ProblemType::ServiceUnavailable)
+        ApiError::unavailable(format!("readiness: {e}"))
             .detail("The database cannot be reached.")
-            .retry_after(5)
-            .extension("database", backend.as_str())
-            .extension("cause_kind", if e.is_unavailable() { "unreachable" } else { "error" })
+            .with_code(ProblemCode::DatabaseUnavailable, None)
     })?;
     if pending > 0 {
         return Err(ApiError::new(ProblemType::ServiceUnavailable)
             .detail(format!("{pending} database migrations are not applied yet."))
+            .with_code(ProblemCode::MigrationsPending, None)
             .retry_after(5));
     }
     Ok(HttpResponse::Ok().json(Readiness {
-        status: "ready".to_owned(),
-        database: backend.as_str().to_owned(),
+        status: crate::wire::ReadinessStatus::Ready,
+        database: crate::wire::from_code(backend.as_str())
+            .ok_or_else(|| ApiError::internal("the database backend has no wire name"))?,
         pending_migrations: 0,
     }))
 }

@@ -4,10 +4,12 @@
 use crate::extract::Json;
 use crate::journey::{Applicant, Context, RequestOrigin, in_draft, member_from_row};
 use crate::problem::{ApiError, FieldError, NoApplicationToken, NotFoundForCaller, Problem, Validator};
+use crate::schemas;
 use crate::state::AppState;
 use crate::views::{MemberCounts, MemberView, Role, Title};
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
+use domain::ProblemCode;
 use domain::contact::{Email, UkMobile};
 use domain::journey::Action;
 use domain::mailbox::MailDomain;
@@ -23,42 +25,126 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> R
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
-/// A member's details. When adding, names, email, mobile and role are required; when editing,
-/// only the fields sent change (send `"title": null` to clear the title).
+/// A new member (R-R4): names, email, mobile and role are required; the first member is the
+/// shared mailbox owner.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"title": "Dr", "first_name": "Monika", "last_name": "Patel", "email": "mpatel@blackpooldentists.net", "mobile": "07998 765432", "role": "dentist", "is_mailbox_admin": true}))]
-pub struct MemberInput {
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<Title>)]
-    pub title: Option<Option<String>>,
+pub struct NewMember {
+    #[serde(default)]
+    #[schema(value_type = Title, nullable = false)]
+    pub title: Option<String>,
     /// 1 to 50 letters, spaces, hyphens and apostrophes (R-R4).
     #[serde(default)]
-    #[schema(value_type = String, example = "Monika")]
+    #[schema(schema_with = schemas::person_name, required = true)]
     pub first_name: Option<String>,
     #[serde(default)]
-    #[schema(value_type = String, example = "Patel")]
+    #[schema(schema_with = schemas::person_name, required = true)]
     pub last_name: Option<String>,
     /// A business or personal address, not on NHSmail (R-R5).
     #[serde(default)]
-    #[schema(value_type = String, example = "mpatel@blackpooldentists.net")]
+    #[schema(schema_with = schemas::email, required = true)]
     pub email: Option<String>,
     /// A UK mobile: 07…, +44 7… or 0044 7…, with any spaces, dashes or brackets (R-R6).
     #[serde(default)]
-    #[schema(value_type = String, example = "07998 765432")]
+    #[schema(schema_with = schemas::mobile, required = true)]
     pub mobile: Option<String>,
     #[serde(default)]
-    #[schema(value_type = Role)]
+    #[schema(value_type = Role, required = true)]
     pub role: Option<String>,
     /// Make a shared mailbox owner (at most 2; the first member always is one) (R-R2).
     #[serde(default)]
+    #[schema(nullable = false)]
     pub is_owner: Option<bool>,
     /// Give admin rights over the shared mailbox; implies access (R-R3).
     #[serde(default)]
+    #[schema(nullable = false)]
     pub is_mailbox_admin: Option<bool>,
     /// Give access to the shared mailbox; removing it removes admin rights (R-R3).
     #[serde(default)]
+    #[schema(nullable = false)]
     pub has_shared_mailbox_access: Option<bool>,
+}
+
+/// Changes to a member: only the fields sent change (R-R8). Send `"title": null` to clear the
+/// title.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"mobile": "07998 765433", "is_mailbox_admin": false}))]
+pub struct MemberChanges {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(schema_with = schemas::title_or_null)]
+    pub title: Option<Option<String>>,
+    #[serde(default)]
+    #[schema(schema_with = schemas::person_name)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    #[schema(schema_with = schemas::person_name)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    #[schema(schema_with = schemas::email)]
+    pub email: Option<String>,
+    #[serde(default)]
+    #[schema(schema_with = schemas::mobile)]
+    pub mobile: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Role, nullable = false)]
+    pub role: Option<String>,
+    #[serde(default)]
+    #[schema(nullable = false)]
+    pub is_owner: Option<bool>,
+    #[serde(default)]
+    #[schema(nullable = false)]
+    pub is_mailbox_admin: Option<bool>,
+    #[serde(default)]
+    #[schema(nullable = false)]
+    pub has_shared_mailbox_access: Option<bool>,
+}
+
+/// What either request gives: the fields sent.
+#[derive(Debug, Default)]
+struct MemberInput {
+    title: Option<Option<String>>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    email: Option<String>,
+    mobile: Option<String>,
+    role: Option<String>,
+    is_owner: Option<bool>,
+    is_mailbox_admin: Option<bool>,
+    has_shared_mailbox_access: Option<bool>,
+}
+
+impl From<NewMember> for MemberInput {
+    fn from(m: NewMember) -> Self {
+        Self {
+            title: m.title.map(Some),
+            first_name: m.first_name,
+            last_name: m.last_name,
+            email: m.email,
+            mobile: m.mobile,
+            role: m.role,
+            is_owner: m.is_owner,
+            is_mailbox_admin: m.is_mailbox_admin,
+            has_shared_mailbox_access: m.has_shared_mailbox_access,
+        }
+    }
+}
+
+impl From<MemberChanges> for MemberInput {
+    fn from(m: MemberChanges) -> Self {
+        Self {
+            title: m.title,
+            first_name: m.first_name,
+            last_name: m.last_name,
+            email: m.email,
+            mobile: m.mobile,
+            role: m.role,
+            is_owner: m.is_owner,
+            is_mailbox_admin: m.is_mailbox_admin,
+            has_shared_mailbox_access: m.has_shared_mailbox_access,
+        }
+    }
 }
 
 impl MemberInput {
@@ -110,7 +196,7 @@ impl MemberInput {
             (Some(value), _) => v.check("/role", member::Role::parse(value)),
             (None, Some(current)) => Some(current.role),
             (None, None) => {
-                v.push(FieldError::new("/role", "required", Some("R-R4"), "Choose a role from the list."));
+                v.push(FieldError::new("/role", ProblemCode::Required, Some("R-R4"), "Choose a role from the list."));
                 None
             }
         };
@@ -237,7 +323,7 @@ pub async fn list_members(
     operation_id = "addMember",
     security(("application_token" = [])),
     params(("id" = String, Path, description = "Application id")),
-    request_body = MemberInput,
+    request_body = NewMember,
     responses(
         (status = 201, description = "Added.", body = MemberResponse, headers(("Location" = String, description = "The member's URL"))),
         (status = 401, response = NoApplicationToken),
@@ -256,20 +342,21 @@ pub async fn add_member(
     applicant: Applicant,
     origin: RequestOrigin,
     path: web::Path<String>,
-    body: Json<MemberInput>,
+    body: Json<NewMember>,
 ) -> Result<HttpResponse, ApiError> {
     let id = applicant.owns(&path)?;
     let config = state.config.clone();
+    let input = MemberInput::from(body.0);
     let response =
         in_draft(&state, &applicant, &origin, Action::AddMember, "application.member_added", move |conn, ctx, now| {
             let mut roster: Roster<String> = ctx.roster()?;
             if roster.counts().remaining() == 0 {
                 return Err(ApiError::refused(&RosterError::TooManyMembers));
             }
-            let details = body.0.details(None, &config.mail_domain)?;
+            let details = input.details(None, &config.mail_domain)?;
             check_mobile_free(conn, &details.mobile)?;
             let member_id = uuid::Uuid::new_v4().to_string();
-            roster.add(member_id.clone(), details, body.0.change()).map_err(roster_refusal)?;
+            roster.add(member_id.clone(), details, input.change()).map_err(roster_refusal)?;
             let added = roster.get(&member_id).ok_or_else(|| ApiError::internal("added member missing"))?;
             applications::insert_member(conn, &id, &member_id, &fields(added), now)?;
             Ok((respond(conn, &id, &member_id)?, serde_json::json!({"member_id": member_id})))
@@ -286,7 +373,7 @@ pub async fn add_member(
     operation_id = "editMember",
     security(("application_token" = [])),
     params(("id" = String, Path, description = "Application id"), ("member_id" = String, Path, description = "Member id")),
-    request_body = MemberInput,
+    request_body = MemberChanges,
     responses(
         (status = 200, description = "Changed.", body = MemberResponse),
         (status = 401, response = NoApplicationToken),
@@ -304,11 +391,12 @@ pub async fn edit_member(
     applicant: Applicant,
     origin: RequestOrigin,
     path: web::Path<(String, String)>,
-    body: Json<MemberInput>,
+    body: Json<MemberChanges>,
 ) -> Result<HttpResponse, ApiError> {
     let (path_id, member_id) = path.into_inner();
     let id = applicant.owns(&path_id)?;
     let config = state.config.clone();
+    let input = MemberInput::from(body.0);
     let response = in_draft(
         &state,
         &applicant,
@@ -318,11 +406,11 @@ pub async fn edit_member(
         move |conn, ctx, now| {
             let mut roster: Roster<String> = ctx.roster()?;
             let current = roster.get(&member_id).ok_or_else(ApiError::not_found)?.clone();
-            let details = body.0.details(Some(&current.details), &config.mail_domain)?;
+            let details = input.details(Some(&current.details), &config.mail_domain)?;
             if details.mobile != current.details.mobile {
                 check_mobile_free(conn, &details.mobile)?;
             }
-            roster.update(&member_id, details, body.0.change()).map_err(roster_refusal)?;
+            roster.update(&member_id, details, input.change()).map_err(roster_refusal)?;
             let changed = roster.get(&member_id).ok_or_else(|| ApiError::internal("edited member missing"))?;
             applications::update_member(conn, &member_id, &fields(changed), now)?;
             Ok((respond(conn, &id, &member_id)?, serde_json::json!({"member_id": member_id})))

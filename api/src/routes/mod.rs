@@ -17,6 +17,7 @@ pub mod town;
 pub mod verification;
 
 use crate::problem::{ApiError, FieldError, Validator};
+use domain::ProblemCode;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// The username and password of a sign-in, both required (a blank username is missing; a
@@ -26,10 +27,10 @@ pub(crate) fn credentials(username: Option<String>, password: Option<String>) ->
     let username = username.filter(|u| !u.trim().is_empty());
     let password = password.filter(|p| !p.is_empty());
     if username.is_none() {
-        v.push(FieldError::new("/username", "required", None, "Enter the username."));
+        v.push(FieldError::new("/username", ProblemCode::Required, None, "Enter the username."));
     }
     if password.is_none() {
-        v.push(FieldError::new("/password", "required", None, "Enter the password."));
+        v.push(FieldError::new("/password", ProblemCode::Required, None, "Enter the password."));
     }
     v.finish(|| Some((username?, password?)))
 }

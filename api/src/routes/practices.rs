@@ -3,10 +3,14 @@
 
 use crate::extract::Json;
 use crate::journey::{Applicant, RequestOrigin, in_draft, view};
-use crate::problem::{ApiError, FieldError, NoApplicationToken, NotFoundForCaller, Problem, ProblemType, Validator};
+use crate::problem::{
+    ApiError, ExistingApplication, FieldError, NoApplicationToken, NotFoundForCaller, Problem, ProblemType, Validator,
+};
+use crate::schemas;
 use crate::state::AppState;
 use crate::views::{ApplicationView, PracticeRoute};
 use actix_web::{HttpResponse, get, put, web};
+use domain::ProblemCode;
 use domain::identifiers::{CqcLocationId, OdsCode, PracticeName};
 use domain::journey::{Action, Route};
 use domain::postcode::Postcode;
@@ -20,7 +24,7 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct PracticeQuery {
     /// The practice postcode, any case and spacing (R-P1).
-    #[param(required = true, example = "SW19 4AB")]
+    #[param(required = true, example = "SW19 4AB", min_length = 5, max_length = 16, pattern = r"^[A-Za-z0-9 ]+$")]
     pub postcode: Option<String>,
 }
 
@@ -70,7 +74,7 @@ pub struct PracticeSearch {
 pub async fn search_practices(
     state: web::Data<AppState>,
     _applicant: Applicant,
-    query: web::Query<PracticeQuery>,
+    query: crate::extract::Query<PracticeQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let mut v = Validator::new();
     let postcode = v.check("/query/postcode", Postcode::parse(query.postcode.as_deref().unwrap_or_default()));
@@ -94,51 +98,109 @@ pub async fn search_practices(
     }))
 }
 
-/// How the applicant identifies the practice. Route A: `postcode` and `practice_id` from the
-/// search. Route B: `postcode`, `practice_name`, `ods_code` and `cqc_location_id`.
-#[derive(Debug, Deserialize, ToSchema)]
+/// How the applicant identifies the practice, as sent: either route, one struct, so that every
+/// missing or bad field is reported at once. The contract describes the two routes apart
+/// ([`RouteAIdentification`], [`RouteBIdentification`]), chosen by `route`.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"route": "b", "postcode": "sw19 4ab", "practice_name": "Sample Dental Care", "ods_code": "V12345", "cqc_location_id": "1-1002733005"}))]
 pub struct PracticeIdentification {
     #[serde(default)]
-    #[schema(value_type = PracticeRoute, required = true)]
     pub route: Option<PracticeRoute>,
     #[serde(default)]
-    #[schema(value_type = String, required = true, example = "SW19 4AB")]
     pub postcode: Option<String>,
-    /// Route A: a candidate's `id` from the postcode search.
     #[serde(default)]
     pub practice_id: Option<String>,
-    /// Route B: the practice's name.
     #[serde(default)]
     pub practice_name: Option<String>,
-    /// Route B: the practice's ODS code (R-P4).
     #[serde(default)]
     pub ods_code: Option<String>,
-    /// Route B: the practice's CQC location ID (R-P4).
     #[serde(default)]
     pub cqc_location_id: Option<String>,
+}
+
+/// Route A (R-P2): a practice the register holds, chosen from the postcode search.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // Describes the contract; requests are read as `PracticeIdentification`.
+#[schema(example = json!({"route": "a", "postcode": "LS1 4AP", "practice_id": "777aaa96-8927-4c24-a8a6-2ab5b4bfa231"}))]
+pub struct RouteAIdentification {
+    #[schema(schema_with = route_a)]
+    route: String,
+    #[schema(schema_with = schemas::postcode)]
+    postcode: String,
+    /// A candidate's `id` from the postcode search.
+    #[schema(schema_with = schemas::id)]
+    practice_id: String,
+}
+
+/// Route B (R-P3): a practice the register does not hold, found in the CQC directory.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // Describes the contract; requests are read as `PracticeIdentification`.
+#[schema(example = json!({"route": "b", "postcode": "sw19 4ab", "practice_name": "Sample Dental Care", "ods_code": "V12345", "cqc_location_id": "1-1002733005"}))]
+pub struct RouteBIdentification {
+    #[schema(schema_with = route_b)]
+    route: String,
+    #[schema(schema_with = schemas::postcode)]
+    postcode: String,
+    #[schema(schema_with = schemas::practice_name)]
+    practice_name: String,
+    #[schema(schema_with = schemas::ods_code)]
+    ods_code: String,
+    #[schema(schema_with = schemas::cqc_location_id)]
+    cqc_location_id: String,
+}
+
+fn route_a() -> utoipa::openapi::schema::Object {
+    schemas::one_value(PracticeRoute::A)
+}
+
+fn route_b() -> utoipa::openapi::schema::Object {
+    schemas::one_value(PracticeRoute::B)
+}
+
+impl utoipa::PartialSchema for PracticeIdentification {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        schemas::tagged_one_of(
+            "route",
+            &[("a", "RouteAIdentification"), ("b", "RouteBIdentification")],
+            "How the applicant identifies the practice: route A chooses a practice from the postcode search; route B describes one the register does not hold.",
+        )
+    }
+}
+
+impl ToSchema for PracticeIdentification {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        schemas.push(("RouteAIdentification".to_owned(), <RouteAIdentification as utoipa::PartialSchema>::schema()));
+        schemas.push(("RouteBIdentification".to_owned(), <RouteBIdentification as utoipa::PartialSchema>::schema()));
+    }
 }
 
 /// The refusal when another application holds the practice (R-P5).
 pub fn practice_taken(holder: &ApplicationRow, support: &str) -> ApiError {
     let started = from_db(holder.created_at).format("%-d %B %Y").to_string();
-    let detail = if holder.status == "approved" {
-        format!(
-            "This practice is already registered for NHSmail and its shared mailbox exists. To add staff, its shared mailbox owner can ask for accounts; for help contact {support}."
+    let status = domain::journey::ApplicationStatus::parse(&holder.status)
+        .unwrap_or(domain::journey::ApplicationStatus::Submitted);
+    let (code, detail) = if status == domain::journey::ApplicationStatus::Approved {
+        (
+            ProblemCode::PracticeAlreadyRegistered,
+            format!(
+                "This practice is already registered for NHSmail and its shared mailbox exists. To add staff, its shared mailbox owner can ask for accounts; for help contact {support}."
+            ),
         )
     } else {
-        format!(
-            "An application for this practice was started on {started} and is still in progress. Resume it with the token you were given when it was started; if no one at the practice has it, contact {support}."
+        (
+            ProblemCode::PracticeHasLiveApplication,
+            format!(
+                "An application for this practice was started on {started} and is still in progress. Resume it with the token you were given when it was started; if no one at the practice has it, contact {support}."
+            ),
         )
     };
+    let status = status.into();
     ApiError::new(ProblemType::Conflict)
-        .with_code("practice_has_live_application", Some("R-P5"))
+        .with_code(code, Some("R-P5"))
         .detail(detail)
-        .extension(
-            "existing_application",
-            serde_json::json!({"status": holder.status, "started_at": from_db(holder.created_at)}),
-        )
+        .existing_application(ExistingApplication { status, started_at: from_db(holder.created_at) })
 }
 
 fn check_not_taken(conn: &mut DbConnection, location: &str, own_id: &str, support: &str) -> Result<(), ApiError> {
@@ -172,7 +234,7 @@ fn choose(conn: &mut DbConnection, body: &PracticeIdentification, support: &str)
     if body.route.is_none() {
         v.push(FieldError::new(
             "/route",
-            "required",
+            ProblemCode::Required,
             Some("R-P2"),
             "Say whether you chose a listed practice (a) or are describing one (b).",
         ));
@@ -184,7 +246,7 @@ fn choose(conn: &mut DbConnection, body: &PracticeIdentification, support: &str)
                 None => {
                     v.push(FieldError::new(
                         "/practice_id",
-                        "required",
+                        ProblemCode::Required,
                         Some("R-P2"),
                         "Choose the practice from those at the postcode.",
                     ));
@@ -196,7 +258,7 @@ fn choose(conn: &mut DbConnection, body: &PracticeIdentification, support: &str)
                     if found.is_none() && postcode.is_some() {
                         v.push(FieldError::new(
                             "/practice_id",
-                            "practice_not_found",
+                            ProblemCode::PracticeNotFound,
                             Some("R-P2"),
                             "This is not one of the practices at that postcode; search again.",
                         ));
@@ -224,7 +286,7 @@ fn choose(conn: &mut DbConnection, body: &PracticeIdentification, support: &str)
                 if reference::practice_by_location(conn, location.as_str())?.is_some() {
                     v.push(FieldError::new(
                         "/cqc_location_id",
-                        "practice_in_register",
+                        ProblemCode::PracticeInRegister,
                         Some("R-P2"),
                         "This practice is in our register: search by its postcode and choose it from the list (route A).",
                     ));
@@ -232,25 +294,25 @@ fn choose(conn: &mut DbConnection, body: &PracticeIdentification, support: &str)
                     match reference::cqc_location(conn, location.as_str())? {
                         None => v.push(FieldError::new(
                             "/cqc_location_id",
-                            "cqc_location_not_found",
+                            ProblemCode::CqcLocationNotFound,
                             Some("R-P3"),
                             format!("No CQC registered location has this ID. Check it against your CQC registration, or contact {support}."),
                         )),
                         Some(cqc) if !cqc.record.service_types.to_lowercase().contains("dent") => v.push(FieldError::new(
                             "/cqc_location_id",
-                            "cqc_location_not_dental",
+                            ProblemCode::CqcLocationNotDental,
                             Some("R-P3"),
                             "The CQC does not list a dental service at this location; check the location ID.",
                         )),
                         Some(cqc) if !cqc.record.registration_status.eq_ignore_ascii_case("registered") => v.push(FieldError::new(
                             "/cqc_location_id",
-                            "cqc_location_not_registered",
+                            ProblemCode::CqcLocationNotRegistered,
                             Some("R-P3"),
                             format!("The CQC lists this location as `{}`, not registered.", cqc.record.registration_status),
                         )),
                         Some(cqc) if postcode.as_ref().is_some_and(|pc| pc.as_str() != cqc.record.postcode) => v.push(FieldError::new(
                             "/postcode",
-                            "postcode_does_not_match_cqc",
+                            ProblemCode::PostcodeDoesNotMatchCqc,
                             Some("R-P3"),
                             "This postcode is not the one the CQC holds for this location; check both.",
                         )),
@@ -381,7 +443,7 @@ pub async fn confirm_cqc_details(
     let confirmed = body.0.confirmed.ok_or_else(|| {
         ApiError::validation(vec![FieldError::new(
             "/confirmed",
-            "required",
+            ProblemCode::Required,
             Some("R-P3"),
             "Say whether these are your practice's CQC registration details.",
         )])

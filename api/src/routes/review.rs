@@ -10,10 +10,14 @@ use crate::provisioning::{self, ig_of_record};
 use crate::routes::admin::NoHelpdeskToken;
 use crate::state::AppState;
 use crate::views::{ApplicationStatus, MemberView, PracticeRoute};
+use crate::wire::{
+    AccountStatus, IgAssessmentKind, MessageChannel, MessageProvider, MessageStatus, MessageTemplate, from_code,
+};
 use actix_web::{HttpResponse, get, post, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDateTime, Utc};
+use domain::ProblemCode;
 use domain::review::RejectionReason;
 use persistence::accounts;
 use persistence::applications::{self, ApplicationFilter, ApplicationRow};
@@ -28,16 +32,17 @@ pub struct ApplicationQuery {
     /// Only applications in this status.
     pub status: Option<ApplicationStatus>,
     /// The practice postcode, any case and spacing.
-    #[param(example = "SW19 4AB")]
+    #[param(example = "SW19 4AB", min_length = 5, max_length = 16, pattern = r"^[A-Za-z0-9 ]+$")]
     pub postcode: Option<String>,
-    #[param(example = "V12345")]
+    #[param(example = "V12345", min_length = 1, max_length = 20, pattern = r"^[A-Za-z0-9 ]+$")]
     pub ods_code: Option<String>,
-    #[param(example = "1-1002733005")]
+    #[param(example = "1-1002733005", min_length = 1, max_length = 24, pattern = r"^[0-9 -]+$")]
     pub cqc_location_id: Option<String>,
     /// Part of the practice name, any case.
-    #[param(example = "dental")]
+    #[param(example = "dental", min_length = 1, max_length = 100)]
     pub practice_name: Option<String>,
     /// `next_cursor` from the previous page.
+    #[param(min_length = 1, max_length = 200, pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
     /// Page size, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100, example = 20)]
@@ -48,12 +53,16 @@ pub struct ApplicationQuery {
 #[schema(example = json!({"id": "3f9a2c1e-7b4d-4e8f-a1b2-c3d4e5f6a7b8", "status": "submitted", "practice_name": "SAMPLE DENTAL CARE", "ods_code": "V12345",
     "cqc_location_id": "1-1002733005", "postcode": "SW19 4AB", "route": "b", "created_at": "2026-11-21T09:00:00Z", "submitted_at": "2026-11-21T10:15:00Z"}))]
 pub struct ApplicationSummary {
+    #[schema(format = Uuid)]
     pub id: String,
     pub status: ApplicationStatus,
     pub practice_name: Option<String>,
     pub ods_code: Option<String>,
     pub cqc_location_id: Option<String>,
     pub postcode: Option<String>,
+    /// Left out until the practice is identified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub route: Option<PracticeRoute>,
     pub created_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,
@@ -111,7 +120,7 @@ fn decode_cursor(cursor: &str) -> Option<(NaiveDateTime, String)> {
 pub async fn list_applications(
     state: web::Data<AppState>,
     _admin: Admin,
-    query: web::Query<ApplicationQuery>,
+    query: crate::extract::Query<ApplicationQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let mut v = Validator::new();
     let limit = paging::limit(&mut v, query.limit);
@@ -136,8 +145,7 @@ pub async fn list_applications(
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"assessment": "igt", "value": "2", "assessed_on": "2018-03-31", "satisfactory": true, "description": "IG Toolkit level 2 (2018-03-31)"}))]
 pub struct IgStatusView {
-    /// `igt`, `dspt` or `none`.
-    pub assessment: String,
+    pub assessment: IgAssessmentKind,
     pub value: Option<String>,
     pub assessed_on: Option<chrono::NaiveDate>,
     pub satisfactory: bool,
@@ -146,11 +154,11 @@ pub struct IgStatusView {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AccountView {
+    #[schema(format = Uuid)]
     pub id: String,
     #[schema(example = "david.smith@nhs.net")]
     pub username: String,
-    /// `pending_activation`, `active`, `inactive`, `disabled` or `deleted`.
-    pub status: String,
+    pub status: AccountStatus,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub is_owner: bool,
@@ -164,15 +172,20 @@ pub struct AccountView {
     "status": "sent", "attempts": 1, "last_error": null, "provider": "notify", "provider_reference": "740e5834-3a29-46b4-9a6f-16142fde533a",
     "created_at": "2026-11-21T10:15:00Z", "sent_at": "2026-11-21T10:15:02Z", "delivery_status": "delivered", "delivered_at": "2026-11-21T10:15:09Z"}))]
 pub struct MessageView {
+    #[schema(format = Uuid)]
     pub id: String,
-    pub channel: String,
-    pub template: String,
+    pub channel: MessageChannel,
+    pub template: MessageTemplate,
+    /// The email address, mobile number or postcode the message went to.
     pub recipient: String,
-    /// `pending`, `sending`, `sent`, `delivered` or `failed`.
-    pub status: String,
+    pub status: MessageStatus,
+    #[schema(minimum = 0)]
     pub attempts: i32,
     pub last_error: Option<String>,
-    pub provider: Option<String>,
+    /// The provider that took it; left out until one has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub provider: Option<MessageProvider>,
     pub provider_reference: Option<String>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
@@ -181,23 +194,26 @@ pub struct MessageView {
     pub delivered_at: Option<DateTime<Utc>>,
 }
 
-impl From<&outbox::MessageRow> for MessageView {
-    fn from(row: &outbox::MessageRow) -> Self {
-        Self {
+impl TryFrom<&outbox::MessageRow> for MessageView {
+    type Error = ApiError;
+
+    fn try_from(row: &outbox::MessageRow) -> Result<Self, ApiError> {
+        let stored = |what: &str| ApiError::internal(format!("stored message {what} is not known"));
+        Ok(Self {
             id: row.id.clone(),
-            channel: row.channel.clone(),
-            template: row.template.clone(),
+            channel: from_code(&row.channel).ok_or_else(|| stored("channel"))?,
+            template: from_code(&row.template).ok_or_else(|| stored("template"))?,
             recipient: row.recipient.clone(),
-            status: row.status.clone(),
+            status: from_code(&row.status).ok_or_else(|| stored("status"))?,
             attempts: row.attempts,
             last_error: row.last_error.clone(),
-            provider: row.provider.clone(),
+            provider: row.provider.as_deref().map(|p| from_code(p).ok_or_else(|| stored("provider"))).transpose()?,
             provider_reference: row.provider_reference.clone(),
             created_at: from_db(row.created_at),
             sent_at: row.sent_at.map(from_db),
             delivery_status: row.delivery_status.clone(),
             delivered_at: row.delivered_at.map(from_db),
-        }
+        })
     }
 }
 
@@ -205,11 +221,24 @@ impl From<&outbox::MessageRow> for MessageView {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = crate::examples::admin_application_view)]
 pub struct AdminApplicationView {
-    #[serde(flatten)]
-    pub summary: ApplicationSummary,
+    #[schema(format = Uuid)]
+    pub id: String,
+    pub status: ApplicationStatus,
+    pub practice_name: Option<String>,
+    pub ods_code: Option<String>,
+    pub cqc_location_id: Option<String>,
+    pub postcode: Option<String>,
+    /// Left out until the practice is identified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub route: Option<PracticeRoute>,
+    pub created_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
     pub decided_at: Option<DateTime<Utc>>,
     pub decision_reason: Option<String>,
-    /// The IG status the register holds for the practice (route A); null on route B.
+    /// The IG status the register holds for the practice (route A); left out on route B.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub ig_status_of_record: Option<IgStatusView>,
     pub address_lines: Vec<String>,
     pub town: Option<String>,
@@ -246,7 +275,7 @@ fn load_view(
     let ig = ctx.practice.as_ref().map(|practice| {
         let status = ig_of_record(practice);
         IgStatusView {
-            assessment: practice.record.ig_assessment.clone(),
+            assessment: from_code(&practice.record.ig_assessment).unwrap_or(IgAssessmentKind::None),
             value: practice.record.ig_value.clone(),
             assessed_on: practice.record.ig_assessed_on,
             satisfactory: status.is_satisfactory(),
@@ -258,8 +287,17 @@ fn load_view(
         (None, Some(c)) => c.record.address_lines(),
         _ => Vec::new(),
     };
+    let summary = summary(&ctx.application);
     Ok(AdminApplicationView {
-        summary: summary(&ctx.application),
+        id: summary.id,
+        status: summary.status,
+        practice_name: summary.practice_name,
+        ods_code: summary.ods_code,
+        cqc_location_id: summary.cqc_location_id,
+        postcode: summary.postcode,
+        route: summary.route,
+        created_at: summary.created_at,
+        submitted_at: summary.submitted_at,
         decided_at: ctx.application.decided_at.map(from_db),
         decision_reason: ctx.application.decision_reason.clone(),
         ig_status_of_record: ig,
@@ -276,7 +314,7 @@ fn load_view(
                 AccountView {
                     id: account.id.clone(),
                     username: account.username.clone(),
-                    status: account.status.clone(),
+                    status: account.status().into(),
                     first_name: account.first_name.clone(),
                     last_name: account.last_name.clone(),
                     is_owner: right.is_some_and(|(_, owner, _)| *owner),
@@ -285,7 +323,7 @@ fn load_view(
                 }
             })
             .collect(),
-        messages: messages.iter().map(MessageView::from).collect(),
+        messages: messages.iter().map(MessageView::try_from).collect::<Result<_, _>>()?,
     })
 }
 
@@ -353,7 +391,7 @@ pub async fn approve_application(
 pub struct RejectionRequest {
     /// Why, in words the applicant will read in the rejection email.
     #[serde(default)]
-    #[schema(value_type = String, required = true)]
+    #[schema(schema_with = crate::schemas::reason, required = true)]
     pub reason: Option<String>,
 }
 
@@ -397,7 +435,7 @@ pub async fn reject_application(
         .ok_or_else(|| {
             ApiError::validation(vec![FieldError::new(
                 "/reason",
-                "required",
+                ProblemCode::Required,
                 Some("R-V1"),
                 "Give the reason the applicant will be told (at most 2000 characters).",
             )])

@@ -88,9 +88,10 @@ enum Submitted {
     security(("application_token" = [])),
     params(
         ("id" = String, Path, description = "Application id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Any unique value (e.g. a UUID) identifying this submission attempt."),
+        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 200, pattern = r"^[!-~]+$", nullable = false,
+            description = "Any unique value of 1 to 200 visible ASCII characters (e.g. a UUID) identifying this submission attempt (R-S2)."),
     ),
-    request_body = SubmissionRequest,
+    request_body = Option<SubmissionRequest>,
     responses(
         (status = 200, description = "Submitted (or the original receipt, for a replay).", body = SubmissionReceipt,
             headers(("Idempotent-Replayed" = String, description = "`true` when this is a replayed submission"))),

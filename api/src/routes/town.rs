@@ -7,6 +7,7 @@ use crate::problem::{ApiError, FieldError, NoApplicationToken, NotFoundForCaller
 use crate::state::AppState;
 use crate::views::ApplicationView;
 use actix_web::{HttpResponse, get, put, web};
+use domain::ProblemCode;
 use domain::journey::Action;
 use domain::town::{Town, TownError};
 use persistence::applications;
@@ -44,7 +45,7 @@ fn town_error(pointer: &str, error: &TownError) -> FieldError {
 
 fn not_identified() -> ApiError {
     ApiError::new(ProblemType::Conflict)
-        .with_code("practice_not_identified", Some("R-M1"))
+        .with_code(ProblemCode::PracticeNotIdentified, Some("R-M1"))
         .detail("Identify the practice first: its name and ODS code make up the rest of the mailbox name.")
 }
 
@@ -90,7 +91,7 @@ pub async fn suggest_towns(
 #[into_params(parameter_in = Query)]
 pub struct PreviewQuery {
     /// The town as typed.
-    #[param(required = true, example = "Wimbledon")]
+    #[param(required = true, example = "Wimbledon", min_length = 1, max_length = 100)]
     pub town: Option<String>,
 }
 
@@ -119,7 +120,7 @@ pub async fn preview_mailbox(
     state: web::Data<AppState>,
     applicant: Applicant,
     path: web::Path<String>,
-    query: web::Query<PreviewQuery>,
+    query: crate::extract::Query<PreviewQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = applicant.owns(&path)?;
     let town = Town::parse(query.town.as_deref().unwrap_or_default())
@@ -134,7 +135,7 @@ pub async fn preview_mailbox(
 pub struct TownChoice {
     /// A suggested town or one typed in (R-T1); normalised to at most 10 lower-case letters (R-T2).
     #[serde(default)]
-    #[schema(value_type = String, required = true)]
+    #[schema(schema_with = crate::schemas::town, required = true)]
     pub town: Option<String>,
 }
 

@@ -8,11 +8,13 @@ use crate::limits;
 use crate::messaging::{self, About, templates};
 use crate::problem::{ApiError, FieldError, NoApplicationToken, NotFoundForCaller, Problem, ProblemType, Validator};
 use crate::routes::practices::practice_taken;
+use crate::schemas;
 use crate::security::{digests_equal, new_passcode};
 use crate::state::AppState;
-use crate::views::{ApplicationView, PasscodeChannel};
+use crate::views::{ApplicationView, AuthenticationMethod, PasscodeChannel};
 use actix_web::{HttpResponse, post, web};
 use chrono::{DateTime, Utc};
+use domain::ProblemCode;
 use domain::identifiers::{CqcContactId, CqcLocationId};
 use domain::journey::{Action, Route};
 use domain::messages::{self, PasscodeFacts};
@@ -31,6 +33,7 @@ pub struct PasscodeRequest {
     /// How to send it; defaults to the questionnaire's answer (R-Q5). Email is possible only
     /// when the register holds the registered manager's email (R-O1).
     #[serde(default)]
+    #[schema(nullable = false)]
     pub channel: Option<PasscodeChannel>,
 }
 
@@ -56,13 +59,13 @@ fn mask_email(email: &str) -> String {
 fn rate_limited(next: DateTime<Utc>, now: DateTime<Utc>) -> ApiError {
     let seconds = u64::try_from((next - now).num_seconds()).unwrap_or(1);
     ApiError::new(ProblemType::RateLimited)
-        .with_code("passcode_limit_reached", Some("R-O5"))
+        .with_code(ProblemCode::PasscodeLimitReached, Some("R-O5"))
         .detail(format!(
             "No more passcodes can be sent for this practice just now. The next one can be requested from {}.",
             next.format("%-d %B %Y %H:%M UTC")
         ))
         .retry_after(seconds)
-        .extension("next_request_allowed_at", next.to_rfc3339())
+        .next_request_allowed_at(next)
 }
 
 /// Send a one-time passcode for the practice (R-O1)
@@ -75,7 +78,7 @@ fn rate_limited(next: DateTime<Utc>, now: DateTime<Utc>) -> ApiError {
     operation_id = "requestPasscode",
     security(("application_token" = [])),
     params(("id" = String, Path, description = "Application id")),
-    request_body = PasscodeRequest,
+    request_body = Option<PasscodeRequest>,
     responses(
         (status = 202, description = "The passcode is on its way.", body = PasscodeIssued),
         (status = 401, response = NoApplicationToken),
@@ -182,21 +185,73 @@ pub async fn request_passcode(
     Ok(HttpResponse::Accepted().json(issued))
 }
 
-/// Proof that the applicant acts for the practice: the CQC location ID and exactly one of a
-/// one-time passcode or the CQC contact ID.
-#[derive(Debug, Deserialize, ToSchema)]
+/// Proof that the applicant acts for the practice, as sent: the method, the CQC location ID and
+/// the passcode or the CQC contact ID. The contract describes each method apart
+/// ([`PasscodeProof`], [`ContactIdProof`]), chosen by `method`.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"cqc_location_id": "1-1002733005", "passcode": "7KQ4-M2XD"}))]
 pub struct Verification {
     #[serde(default)]
-    #[schema(value_type = String, required = true, example = "1-1002733005")]
+    pub method: Option<AuthenticationMethod>,
+    #[serde(default)]
     pub cqc_location_id: Option<String>,
-    /// The one-time passcode, in any case, with or without spaces or hyphens.
     #[serde(default)]
     pub passcode: Option<String>,
-    /// The practice's CQC contact ID (route A, when known).
     #[serde(default)]
     pub cqc_contact_id: Option<String>,
+}
+
+/// Verification with a one-time passcode (R-O2, R-O3), on either route.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // Describes the contract; requests are read as `Verification`.
+#[schema(example = json!({"method": "passcode", "cqc_location_id": "1-1002733005", "passcode": "7KQ4-M2XD"}))]
+pub struct PasscodeProof {
+    #[schema(schema_with = method_passcode)]
+    method: String,
+    #[schema(schema_with = schemas::cqc_location_id)]
+    cqc_location_id: String,
+    #[schema(schema_with = schemas::passcode)]
+    passcode: String,
+}
+
+/// Verification with the practice's CQC contact ID (route A, when the register holds one).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // Describes the contract; requests are read as `Verification`.
+#[schema(example = json!({"method": "cqc_contact_id", "cqc_location_id": "1-1000000101", "cqc_contact_id": "CON-DEMO-0101"}))]
+pub struct ContactIdProof {
+    #[schema(schema_with = method_contact_id)]
+    method: String,
+    #[schema(schema_with = schemas::cqc_location_id)]
+    cqc_location_id: String,
+    #[schema(schema_with = schemas::cqc_contact_id)]
+    cqc_contact_id: String,
+}
+
+fn method_passcode() -> utoipa::openapi::schema::Object {
+    schemas::one_value(AuthenticationMethod::Passcode)
+}
+
+fn method_contact_id() -> utoipa::openapi::schema::Object {
+    schemas::one_value(AuthenticationMethod::CqcContactId)
+}
+
+impl utoipa::PartialSchema for Verification {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        schemas::tagged_one_of(
+            "method",
+            &[("passcode", "PasscodeProof"), ("cqc_contact_id", "ContactIdProof")],
+            "Proof that the applicant acts for the practice: its CQC location ID and a one-time passcode or its CQC contact ID.",
+        )
+    }
+}
+
+impl ToSchema for Verification {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        schemas.push(("PasscodeProof".to_owned(), <PasscodeProof as utoipa::PartialSchema>::schema()));
+        schemas.push(("ContactIdProof".to_owned(), <ContactIdProof as utoipa::PartialSchema>::schema()));
+    }
 }
 
 enum Credential {
@@ -212,14 +267,14 @@ enum Outcome {
 
 fn locked(until: DateTime<Utc>, now: DateTime<Utc>) -> ApiError {
     ApiError::new(ProblemType::VerificationLocked)
-        .with_code("verification_locked", Some("R-O6"))
+        .with_code(ProblemCode::VerificationLocked, Some("R-O6"))
         .detail(format!(
             "Too many failed attempts for this practice or application. Try again after {}.",
             until.format("%-d %B %Y %H:%M UTC")
         ))
         .retry_after(u64::try_from((until - now).num_seconds()).unwrap_or(1))
-        .extension("locked_until", until.to_rfc3339())
-        .extension("attempts_remaining", 0)
+        .locked_until(until)
+        .attempts_remaining(0)
 }
 
 /// Verify the practice with a passcode or its CQC contact ID
@@ -260,15 +315,28 @@ pub async fn verify_practice(
     let mut v = Validator::new();
     let location =
         v.check("/cqc_location_id", CqcLocationId::parse(body.cqc_location_id.as_deref().unwrap_or_default()));
-    let credential = match (body.passcode.as_deref(), body.cqc_contact_id.as_deref()) {
-        (Some(code), None) => v.check("/passcode", Passcode::parse(code)).map(Credential::Passcode),
-        (None, Some(contact)) => v.check("/cqc_contact_id", CqcContactId::parse(contact)).map(Credential::ContactId),
-        _ => {
+    let credential = match (body.method, body.passcode.as_deref(), body.cqc_contact_id.as_deref()) {
+        (None, _, _) => {
             v.push(FieldError::new(
-                "/passcode",
-                "one_credential_required",
+                "/method",
+                ProblemCode::Required,
                 Some("R-P2"),
-                "Give either the one-time passcode or the CQC contact ID (not both).",
+                "Say how you prove you act for the practice: `passcode` or `cqc_contact_id`.",
+            ));
+            None
+        }
+        (Some(AuthenticationMethod::Passcode), code, None) => {
+            v.check("/passcode", Passcode::parse(code.unwrap_or_default())).map(Credential::Passcode)
+        }
+        (Some(AuthenticationMethod::CqcContactId), None, contact) => {
+            v.check("/cqc_contact_id", CqcContactId::parse(contact.unwrap_or_default())).map(Credential::ContactId)
+        }
+        (Some(AuthenticationMethod::Passcode), _, Some(_)) | (Some(AuthenticationMethod::CqcContactId), Some(_), _) => {
+            v.push(FieldError::new(
+                "/method",
+                ProblemCode::OneCredentialRequired,
+                Some("R-P2"),
+                "Give the credential of the method chosen only: a passcode, or the CQC contact ID.",
             ));
             None
         }
@@ -291,7 +359,7 @@ pub async fn verify_practice(
                 let contact_hash_on_record = ctx.practice.as_ref().and_then(|p| p.record.cqc_contact_id_hash.clone());
                 if matches!(credential, Credential::ContactId(_)) && contact_hash_on_record.is_none() {
                     return Err(ApiError::new(ProblemType::Conflict)
-                        .with_code("contact_id_not_available", Some("R-P3"))
+                        .with_code(ProblemCode::ContactIdNotAvailable, Some("R-P3"))
                         .detail("The service holds no CQC contact ID for this practice, so it can only be verified with a one-time passcode."));
                 }
                 let attempts = limits::verification_state(conn, own_location.as_str(), &id, now)?;
@@ -299,24 +367,24 @@ pub async fn verify_practice(
                     return Ok((Outcome::Locked(until), None));
                 }
                 let failure = if location != own_location {
-                    Some(FieldError::new("/cqc_location_id", "cqc_location_id_does_not_match", Some("R-O6"), "This CQC location ID is not the identified practice's."))
+                    Some(FieldError::new("/cqc_location_id", ProblemCode::CqcLocationIdDoesNotMatch, Some("R-O6"), "This CQC location ID is not the identified practice's."))
                 } else {
                     match &credential {
                         Credential::ContactId(contact) => {
                             let given = hasher.contact_id(contact);
                             let matches = contact_hash_on_record.as_deref().is_some_and(|stored| digests_equal(stored, &given));
-                            (!matches).then(|| FieldError::new("/cqc_contact_id", "cqc_contact_id_incorrect", Some("R-O6"), "The CQC contact ID is not right for this practice."))
+                            (!matches).then(|| FieldError::new("/cqc_contact_id", ProblemCode::CqcContactIdIncorrect, Some("R-O6"), "The CQC contact ID is not right for this practice."))
                         }
                         Credential::Passcode(code) => match passcodes::find(conn, own_location.as_str(), &hasher.passcode(&own_location, code))? {
-                            None => Some(FieldError::new("/passcode", "passcode_incorrect", Some("R-O6"), "The passcode is not right for this practice.")),
+                            None => Some(FieldError::new("/passcode", ProblemCode::PasscodeIncorrect, Some("R-O6"), "The passcode is not right for this practice.")),
                             Some(row) => match passcode::passcode_state(from_db(row.expires_at), row.used_at.map(from_db), now) {
-                                PasscodeState::Expired => Some(FieldError::new("/passcode", "passcode_expired", Some("R-O3"), "This passcode has expired; ask for a new one.")),
-                                PasscodeState::AlreadyUsed => Some(FieldError::new("/passcode", "passcode_already_used", Some("R-O3"), "This passcode has already been used; ask for a new one.")),
+                                PasscodeState::Expired => Some(FieldError::new("/passcode", ProblemCode::PasscodeExpired, Some("R-O3"), "This passcode has expired; ask for a new one.")),
+                                PasscodeState::AlreadyUsed => Some(FieldError::new("/passcode", ProblemCode::PasscodeAlreadyUsed, Some("R-O3"), "This passcode has already been used; ask for a new one.")),
                                 PasscodeState::Usable => {
                                     if passcodes::mark_used(conn, &row.id, &id, now)? {
                                         None
                                     } else {
-                                        Some(FieldError::new("/passcode", "passcode_already_used", Some("R-O3"), "This passcode has already been used; ask for a new one."))
+                                        Some(FieldError::new("/passcode", ProblemCode::PasscodeAlreadyUsed, Some("R-O3"), "This passcode has already been used; ask for a new one."))
                                     }
                                 }
                             },
@@ -330,7 +398,7 @@ pub async fn verify_practice(
                 limits::record_verification(conn, own_location.as_str(), &id, failure.is_none(), now)?;
                 applications::touch(conn, &id, now, now + config.application_inactivity)?;
                 let action = if failure.is_none() { "application.verified" } else { "application.verification_failed" };
-                audit(conn, &applicant, &origin, action, serde_json::json!({"method": method, "cqc_location_id": own_location.as_str(), "reason": failure.as_ref().map(|f| f.code.clone())}), now)?;
+                audit(conn, &applicant, &origin, action, serde_json::json!({"method": method, "cqc_location_id": own_location.as_str(), "reason": failure.as_ref().map(|f| f.code)}), now)?;
                 match failure {
                     Some(error) => {
                         let after = limits::verification_state(conn, own_location.as_str(), &id, now)?;
@@ -339,7 +407,7 @@ pub async fn verify_practice(
                     None => {
                         applications::mark_authenticated(conn, &id, own_location.as_str(), method, now).map_err(|e| match e {
                             persistence::StoreError::Conflict(_) => ApiError::new(ProblemType::Conflict)
-                                .with_code("practice_has_live_application", Some("R-P5"))
+                                .with_code(ProblemCode::PracticeHasLiveApplication, Some("R-P5"))
                                 .detail(format!("Another application has just verified this practice. Contact {} if this is unexpected.", config.support_contact)),
                             other => other.into(),
                         })?;
@@ -364,9 +432,9 @@ pub async fn verify_practice(
                     None => format!("{} {remaining} attempts remain.", error.detail),
                 })
                 .with_errors(vec![error])
-                .extension("attempts_remaining", remaining);
+                .attempts_remaining(remaining);
             if let Some(until) = locked_until {
-                problem = problem.extension("locked_until", until.to_rfc3339());
+                problem = problem.locked_until(until);
             }
             Err(problem)
         }

@@ -1,11 +1,16 @@
-//! The OpenAPI 3.1 contract, generated from the handlers and types. `openapi.yaml` at the
-//! repository root is this document, written by `nhsmail-dental openapi --output openapi.yaml`;
-//! a test fails when the two differ.
+//! The OpenAPI 3.1 contract, generated from the handlers and types, then given the conventions
+//! every operation follows ([`conventions`]). `openapi.yaml` at the repository root is this
+//! document, written by `nhsmail-dental openapi --output openapi.yaml`; a test fails when the two
+//! differ, and the black-box suite checks every response it receives against it.
+
+pub mod conventions;
+pub mod enforce;
 
 use crate::problem::{FieldError, NoApplicationToken, NotFoundForCaller, Problem};
 use crate::routes;
 use crate::routes::account::{NoAccountToken, ScopeTooNarrow};
 use crate::routes::admin::NoHelpdeskToken;
+use crate::routes::notify_callbacks::NotifyCallbackUnauthorized;
 use actix_web::App;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -37,6 +42,12 @@ impl Modify for SecuritySchemes {
                 .to_owned(),
         );
         components.add_security_scheme("account_token", SecurityScheme::Http(account));
+        let mut notify = Http::new(HttpAuthScheme::Bearer);
+        notify.description = Some(
+            "GOV.UK Notify's delivery-status callback: the bearer token configured as `NOTIFY_CALLBACK_TOKEN`."
+                .to_owned(),
+        );
+        components.add_security_scheme("notify_callback_token", SecurityScheme::Http(notify));
     }
 }
 
@@ -44,11 +55,11 @@ impl Modify for SecuritySchemes {
 #[openapi(
     info(
         title = "NHSmail dental practice registration API",
-        description = include_str!("openapi_description.md"),
+        description = include_str!("description.md"),
         contact(name = "National Administration Service", email = "dentistadmin@nhs.net"),
         license(name = "MIT", identifier = "MIT"),
     ),
-    components(schemas(Problem, FieldError), responses(NoApplicationToken, NotFoundForCaller, NoHelpdeskToken, NoAccountToken, ScopeTooNarrow)),
+    components(schemas(Problem, FieldError), responses(NoApplicationToken, NotFoundForCaller, NoHelpdeskToken, NoAccountToken, ScopeTooNarrow, NotifyCallbackUnauthorized)),
     modifiers(&SecuritySchemes),
     tags(
         (name = "registration", description = "The registration journey: questionnaire, practice identification, verification, town, members and submission. Every call after `POST /v1/applications` needs that application's token."),
@@ -59,14 +70,18 @@ impl Modify for SecuritySchemes {
 )]
 struct ApiDoc;
 
-/// The whole contract, as served at `/openapi.json`.
-pub fn document() -> utoipa::openapi::OpenApi {
+/// The whole contract, as served at `/openapi.json`. It is kept as JSON once the conventions
+/// are applied: they use members of OpenAPI (such as a header's `required`) that utoipa's own
+/// types do not model.
+pub fn document() -> serde_json::Value {
     let (_, document) =
         App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes::configure).split_for_parts();
-    document
+    let mut value = serde_json::to_value(&document).unwrap_or_default();
+    conventions::apply(&mut value);
+    value
 }
 
 /// The contract as YAML, exactly as committed in `openapi.yaml`.
 pub fn to_yaml() -> Result<String, String> {
-    document().to_yaml().map_err(|e| e.to_string())
+    yaml_serde::to_string(&document()).map_err(|e| e.to_string())
 }
