@@ -137,6 +137,7 @@ pub fn id() -> Object {
     ObjectBuilder::new()
         .schema_type(SchemaType::Type(Type::String))
         .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+        .max_length(Some(36))
         .build()
 }
 

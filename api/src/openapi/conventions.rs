@@ -11,6 +11,9 @@
 //! - public operations say so (`security: []`);
 //! - request text refuses control characters (a `pattern`; line breaks are allowed only in
 //!   free-text `reason`s), ids in paths are UUIDs;
+//! - responses state their bounds: text at most 4096 characters, lists at most 1000 items and
+//!   whole numbers 32-bit, unless a schema says less; responses may carry
+//!   `Access-Control-Allow-Origin` (for the configured browser origins);
 //! - a property a response always sends is `required`: response properties that may be null are
 //!   always sent (null when empty), and those that are not nullable but optional are left out
 //!   when they do not apply. Request schemas are left as declared.
@@ -146,17 +149,22 @@ fn standard_headers() -> Value {
         "Retry-After": {
             "description": "Seconds to wait before trying again.",
             "required": true,
-            "schema": {"type": "integer", "minimum": 1},
+            "schema": {"type": "integer", "format": "int32", "minimum": 1, "maximum": i32::MAX},
         },
         "WWW-Authenticate": {
             "description": "The authentication scheme to use: `Bearer`.",
             "required": true,
             "schema": {"type": "string", "enum": ["Bearer"]},
         },
+        "Access-Control-Allow-Origin": {
+            "description": "Sent when the request's `Origin` is one of the browser origins the service is configured to allow (`CORS_ALLOWED_ORIGINS`).",
+            "required": false,
+            "schema": {"type": "string", "maxLength": 2048},
+        },
         "Allow": {
             "description": "The methods this path takes, e.g. `GET, DELETE`.",
             "required": true,
-            "schema": {"type": "string", "pattern": "^[A-Z]+(, [A-Z]+)*$"},
+            "schema": {"type": "string", "maxLength": 64, "pattern": "^[A-Z]+(, [A-Z]+)*$"},
         },
     })
 }
@@ -173,7 +181,7 @@ fn add_headers(response: &mut Value, status: &str) {
     }
     let headers = response.entry("headers").or_insert_with(|| json!({}));
     let Some(headers) = headers.as_object_mut() else { return };
-    let mut wanted = vec!["X-Request-Id", "Cache-Control"];
+    let mut wanted = vec!["X-Request-Id", "Cache-Control", "Access-Control-Allow-Origin"];
     match status {
         "401" => wanted.push("WWW-Authenticate"),
         "429" | "503" => wanted.push("Retry-After"),
@@ -183,11 +191,14 @@ fn add_headers(response: &mut Value, status: &str) {
     for name in wanted {
         headers.entry(name.to_owned()).or_insert_with(|| header_ref(name));
     }
-    // Handler-declared headers that are always sent are required.
+    // Handler-declared headers that are always sent are required, and bounded.
     for (name, header) in headers.iter_mut() {
         if let Some(header) = header.as_object_mut() {
             if !header.contains_key("$ref") && name != "Idempotent-Replayed" {
                 header.entry("required").or_insert(Value::Bool(true));
+            }
+            if let Some(schema) = header.get_mut("schema") {
+                bound(schema);
             }
         }
     }
@@ -209,7 +220,7 @@ pub fn apply(document: &mut Value) {
     let Some(root) = document.as_object_mut() else { return };
     root.insert(
         "servers".to_owned(),
-        json!([{"url": "http://127.0.0.1:8080", "description": "A local instance started with `cargo run`"}]),
+        json!([{"url": "http://127.0.0.1:8080", "description": "A local instance started with `cargo run`", "x-internal": true}]),
     );
     let components = root.entry("components").or_insert_with(|| json!({}));
     if let Some(components) = components.as_object_mut() {
@@ -284,8 +295,76 @@ pub fn apply(document: &mut Value) {
         }
     }
     require_what_responses_always_send(document);
+    bound_response_values(document);
     guard_request_text(document);
 }
+
+/// Longest text, longest list and largest number a response carries unless its schema says less.
+pub const RESPONSE_TEXT_MAX: u64 = 4096;
+pub const RESPONSE_ITEMS_MAX: u64 = 1000;
+
+fn bound(schema: &mut Value) {
+    let Some(map) = schema.as_object_mut() else { return };
+    let kinds: Vec<String> = match map.get("type") {
+        Some(Value::String(t)) => vec![t.clone()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect(),
+        _ => Vec::new(),
+    };
+    if kinds.iter().any(|k| k == "string") && !map.contains_key("enum") && !map.contains_key("maxLength") {
+        map.insert("maxLength".to_owned(), Value::from(RESPONSE_TEXT_MAX));
+    }
+    if kinds.iter().any(|k| k == "array") && !map.contains_key("maxItems") {
+        map.insert("maxItems".to_owned(), Value::from(RESPONSE_ITEMS_MAX));
+    }
+    if kinds.iter().any(|k| k == "integer") {
+        map.entry("format").or_insert_with(|| Value::from("int32"));
+        map.entry("minimum").or_insert_with(|| Value::from(0));
+        map.entry("maximum").or_insert_with(|| Value::from(i32::MAX));
+    }
+    for key in ["properties"] {
+        if let Some(Value::Object(properties)) = map.get_mut(key) {
+            properties.values_mut().for_each(bound);
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(child) = map.get_mut(key) {
+            bound(child);
+        }
+    }
+    for key in ["oneOf", "anyOf", "allOf"] {
+        if let Some(Value::Array(branches)) = map.get_mut(key) {
+            branches.iter_mut().for_each(bound);
+        }
+    }
+}
+
+fn bound_response_values(document: &mut Value) {
+    let names = response_schemas(document);
+    if let Some(schemas) = document.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+        for name in names {
+            if let Some(schema) = schemas.get_mut(&name) {
+                bound(schema);
+            }
+        }
+    }
+    let paths = document.get_mut("paths").and_then(Value::as_object_mut);
+    for item in paths.into_iter().flat_map(|p| p.values_mut()) {
+        for operation in item.as_object_mut().into_iter().flat_map(|o| o.values_mut()) {
+            let responses = operation.get_mut("responses").and_then(Value::as_object_mut);
+            for response in responses.into_iter().flat_map(|r| r.values_mut()) {
+                let content = response.get_mut("content").and_then(Value::as_object_mut);
+                for media in content.into_iter().flat_map(|c| c.values_mut()) {
+                    if let Some(schema) = media.get_mut("schema") {
+                        bound(schema);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The default largest upload (`MAX_UPLOAD_BYTES`), as the contract states it.
+pub const UPLOAD_MAX_BYTES: u64 = 50 * 1024 * 1024;
 
 /// Text without control characters.
 pub const SINGLE_LINE: &str = r"^[^\u0000-\u001F\u007F]*$";
@@ -338,14 +417,18 @@ fn guard_request_text(document: &mut Value) {
                 let located = parameter["in"].as_str().unwrap_or_default().to_owned();
                 let Some(schema) = parameter.get_mut("schema") else { continue };
                 if located == "path" && (name == "id" || name.ends_with("_id")) {
-                    *schema = json!({"type": "string", "format": "uuid"});
+                    *schema = json!({"type": "string", "format": "uuid", "maxLength": 36});
                 }
                 guard_text(schema, false);
             }
             if let Some(content) = operation.pointer_mut("/requestBody/content").and_then(Value::as_object_mut) {
-                for (_, media) in content.iter_mut().filter(|(media, _)| media.contains("json")) {
-                    if let Some(schema) = media.get_mut("schema") {
+                for (kind, media) in content.iter_mut() {
+                    let Some(schema) = media.get_mut("schema") else { continue };
+                    if kind.contains("json") {
                         guard_text(schema, false);
+                    } else if let Some(file) = schema.as_object_mut() {
+                        // A file: as large as the default `MAX_UPLOAD_BYTES` allows.
+                        file.entry("maxLength").or_insert_with(|| Value::from(UPLOAD_MAX_BYTES));
                     }
                 }
             }

@@ -31,14 +31,14 @@ impl Modify for SecuritySchemes {
         let mut helpdesk = Http::new(HttpAuthScheme::Bearer);
         helpdesk.bearer_format = Some("JWT".to_owned());
         helpdesk.description = Some(
-            "A helpdesk access token from `POST /v1/admin/sessions` (a short-lived JWT; signing out revokes it)."
+            "A helpdesk access token from `POST /v1/admin/sessions`: a short-lived JWT following RFC8725 (algorithm pinned to HS256; issuer, audience and expiry checked); signing out revokes it."
                 .to_owned(),
         );
         components.add_security_scheme("helpdesk_token", SecurityScheme::Http(helpdesk));
         let mut account = Http::new(HttpAuthScheme::Bearer);
         account.bearer_format = Some("JWT".to_owned());
         account.description = Some(
-            "An account holder's access token from `POST /v1/account/sessions` (a short-lived JWT; its session's `scope` limits it during activation or a required password change)."
+            "An account holder's access token from `POST /v1/account/sessions`: a short-lived JWT following RFC8725 (algorithm pinned to HS256; issuer, audience and expiry checked). Its session's `scope` limits it during activation or a required password change."
                 .to_owned(),
         );
         components.add_security_scheme("account_token", SecurityScheme::Http(account));

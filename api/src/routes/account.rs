@@ -120,7 +120,9 @@ pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> 
     Ok(HttpResponse::Ok().json(account::refresh(&state, token).await?))
 }
 
-/// Sign out: this session's tokens stop working at once.
+/// Sign out as an account holder
+///
+/// The session ends: its access token and refresh token stop working at once.
 #[utoipa::path(
     tag = "accounts",
     operation_id = "accountSignOut",
@@ -288,7 +290,10 @@ impl From<SecurityQuestion> for QuestionView {
     }
 }
 
-/// The security questions to choose from.
+/// The security questions to choose from
+///
+/// The questions an account holder picks two of during activation (R-L1); one of them is asked
+/// in a self-service password reset (R-L7). Public: the list is the same for everyone.
 #[utoipa::path(
     tag = "accounts",
     operation_id = "listSecurityQuestions",
@@ -299,7 +304,10 @@ pub async fn list_security_questions() -> HttpResponse {
     HttpResponse::Ok().json(SecurityQuestion::ALL.into_iter().map(QuestionView::from).collect::<Vec<_>>())
 }
 
-/// Set the security questions used for self-service password reset (R-L1, R-L7).
+/// Set the security questions (R-L1, R-L7)
+///
+/// Two different questions with their answers, used to confirm a self-service password reset.
+/// Answers are stored hashed and compared without regard to case or spacing.
 #[utoipa::path(
     tag = "accounts",
     operation_id = "setSecurityQuestions",
@@ -404,7 +412,9 @@ pub struct AcceptableUse {
     pub accepted: Option<bool>,
 }
 
-/// Accept the acceptable use policy (R-L1).
+/// Accept the acceptable use policy (R-L1)
+///
+/// The third step of activation: `accepted` must be true.
 #[utoipa::path(
     tag = "accounts",
     operation_id = "acceptAcceptableUsePolicy",
@@ -599,7 +609,10 @@ pub struct Me {
     pub practices: Vec<PracticeMembership>,
 }
 
-/// Your own profile and practice memberships.
+/// Your own profile
+///
+/// The signed-in account holder's details, and the practices and shared mailboxes they belong to
+/// with their rights there.
 #[utoipa::path(
     tag = "accounts",
     operation_id = "getMe",

@@ -98,7 +98,9 @@ pub async fn sign_in(
     }))
 }
 
-/// Sign out: the access token stops working at once.
+/// Sign out as a helpdesk administrator
+///
+/// The session ends: its access token stops working at once.
 #[utoipa::path(
     tag = "helpdesk",
     operation_id = "helpdeskSignOut",
@@ -148,7 +150,7 @@ pub async fn sign_out(
     tag = "helpdesk",
     operation_id = "uploadReferenceData",
     security(("helpdesk_token" = [])),
-    params(("dataset" = String, Path, description = "`practices` or `cqc-locations`", example = "cqc-locations")),
+    params(("dataset" = crate::wire::Dataset, Path, description = "`practices` (the register) or `cqc-locations` (the CQC directory).", example = "cqc-locations")),
     request_body(content = String, content_type = "text/csv", description = "The CSV file, header first.",
         example = "Name,Address,Postcode,Service types,CQC Location ID (for office use only)\nSAMPLE DENTAL CARE,\"123 ROAD NAME, WIMBLEDON, LONDON\",SW19 4AB,Dental service,1-1002733005\n"),
     responses(

@@ -219,7 +219,10 @@ pub struct AccountStatusView {
     pub status: crate::wire::AccountStatus,
 }
 
-/// Disable an account: it can no longer sign in and every session ends at once.
+/// Disable an account
+///
+/// The account can no longer sign in and every session ends at once; the reason is audited.
+/// Enable it again with `POST /v1/admin/accounts/{id}/enable`.
 #[utoipa::path(
     tag = "helpdesk",
     operation_id = "disableAccount",

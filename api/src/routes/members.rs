@@ -292,7 +292,10 @@ fn respond(conn: &mut DbConnection, id: &str, member_id: &str) -> Result<MemberR
     })
 }
 
-/// The members so far, in roster order, with the counts.
+/// The members so far
+///
+/// The roster in order (the first member is the shared mailbox owner), with the counts
+/// ("n of 10 specified (2 required)", R-R1).
 #[utoipa::path(
     tag = "registration",
     operation_id = "listMembers",
@@ -367,7 +370,10 @@ pub async fn add_member(
         .json(response))
 }
 
-/// Edit a member: only the fields sent change (R-R2, R-R3, R-R8).
+/// Edit a member (R-R2, R-R3, R-R8)
+///
+/// Only the fields sent change; `"title": null` clears the title. Every field is checked as when
+/// adding, and the roster rules still hold (the only owner cannot be demoted).
 #[utoipa::path(
     tag = "registration",
     operation_id = "editMember",

@@ -29,7 +29,9 @@ impl From<ProblemType> for ProblemTypeDoc {
     }
 }
 
-/// Every problem type the API can return.
+/// Every problem type the API can return
+///
+/// Each `type` a problem document can carry, with its title, status and what it means.
 #[utoipa::path(
     tag = "operations",
     operation_id = "listProblemTypes",
@@ -41,11 +43,13 @@ pub async fn list_problem_types() -> HttpResponse {
     HttpResponse::Ok().json(all)
 }
 
-/// One problem type: what it means and what to do about it.
+/// One problem type
+///
+/// What the problem means and what to do about it; every problem `type` is a link here.
 #[utoipa::path(
     tag = "operations",
     operation_id = "getProblemType",
-    params(("slug" = String, Path, description = "The last part of the problem `type`, e.g. `validation-failed`.", example = "validation-failed")),
+    params(("slug" = String, Path, max_length = 64, pattern = r"^[a-z-]+$", description = "The last part of the problem `type`, e.g. `validation-failed`.", example = "validation-failed")),
     responses(
         (status = 200, description = "The problem type.", body = ProblemTypeDoc),
         (status = 404, description = "No such problem type.", body = Problem, content_type = "application/problem+json",

@@ -102,7 +102,10 @@ fn decode_cursor(cursor: &str) -> Option<(NaiveDateTime, String)> {
     Some((NaiveDateTime::parse_from_str(time, "%Y-%m-%dT%H:%M:%S%.6f").ok()?, id.to_owned()))
 }
 
-/// Applications, newest first, filtered and a page at a time.
+/// List and search applications
+///
+/// Applications, newest first, filtered by status, postcode, ODS code, CQC location ID or part of
+/// the practice name, a page at a time (`next_cursor`).
 #[utoipa::path(
     tag = "helpdesk",
     operation_id = "listApplications",
