@@ -233,3 +233,64 @@ fn the_checker_refuses_what_the_contract_does_not_say() {
     });
     assert!(!violations.is_empty(), "a contract that misspells an enum must fail the wire");
 }
+
+/// Every string and array a request can carry, with where it is.
+fn request_values(
+    schema: &serde_json::Value,
+    at: String,
+    document: &serde_json::Value,
+    found: &mut Vec<(String, serde_json::Value)>,
+) {
+    let schema = match schema["$ref"].as_str() {
+        Some(reference) => document.pointer(reference.trim_start_matches('#')).unwrap_or(schema),
+        None => schema,
+    };
+    let kinds: Vec<&str> = match &schema["type"] {
+        serde_json::Value::String(t) => vec![t.as_str()],
+        serde_json::Value::Array(ts) => ts.iter().filter_map(|t| t.as_str()).collect(),
+        _ => Vec::new(),
+    };
+    if kinds.contains(&"string") || kinds.contains(&"array") {
+        found.push((at.clone(), schema.clone()));
+    }
+    for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+        request_values(property, format!("{at}/{name}"), document, found);
+    }
+    if schema.get("items").is_some() {
+        request_values(&schema["items"], format!("{at}/items"), document, found);
+    }
+    for branch in schema["oneOf"].as_array().into_iter().flatten() {
+        request_values(branch, format!("{at}/oneOf"), document, found);
+    }
+}
+
+#[test]
+fn every_request_value_carries_its_limits() {
+    let document = serde_json::to_value(api::openapi::document()).unwrap();
+    let mut found = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let at = format!("{method} {path}");
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                request_values(&parameter["schema"], format!("{at} {}", parameter["name"]), &document, &mut found);
+            }
+            for (media, body) in operation["requestBody"]["content"].as_object().into_iter().flatten() {
+                request_values(&body["schema"], format!("{at} {media}"), &document, &mut found);
+            }
+        }
+    }
+    assert!(found.len() > 50, "the walk found the request values");
+    for (at, schema) in found {
+        let is_array = schema["type"] == "array";
+        if is_array {
+            assert!(schema.get("maxItems").is_some(), "{at}: a list without maxItems");
+            continue;
+        }
+        let closed = schema.get("enum").is_some();
+        assert!(closed || schema.get("maxLength").is_some(), "{at}: text without maxLength");
+        assert!(
+            closed || schema.get("pattern").is_some() || schema["format"] == "uuid" || !at.contains("json"),
+            "{at}: JSON text without a pattern (at least: no control characters)"
+        );
+    }
+}

@@ -230,5 +230,15 @@ fn notify_delivery_receipts_are_recorded_and_need_the_callback_token() {
             send(app.post("/v1/notify/delivery-receipts").bearer_auth("callback-token-for-tests").json(&unknown)).0,
             404
         );
+        // A receipt naming neither of our ids matches nothing (on PostgreSQL this once asked the
+        // database to compare with a NUL and failed with 500).
+        for (reference, id) in [(json!(null), json!("no-such-id")), (json!("no-such-message"), json!(null))] {
+            let mut partial = receipt.clone();
+            partial["reference"] = reference;
+            partial["id"] = id;
+            let (status, problem) =
+                send(app.post("/v1/notify/delivery-receipts").bearer_auth("callback-token-for-tests").json(&partial));
+            assert_eq!(status, 404, "{problem:#}");
+        }
     }
 }

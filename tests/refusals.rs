@@ -78,6 +78,34 @@ fn malformed_oversized_and_mistyped_bodies_are_refused_cleanly() {
         let (status, problem) = send(app.post("/v1/applications").json(&body));
         assert_problem(status, &problem, 422, "validation-failed");
         assert_eq!(errors(&problem)[0].0, "/passcode_channel");
+        // In plain words: the allowed values, never the parser's ("unknown variant …").
+        let detail = problem["errors"][0]["detail"].as_str().unwrap();
+        assert!(detail.contains("email") && detail.contains("post") && !detail.contains("variant"), "{detail}");
+    });
+}
+
+#[test]
+fn control_characters_and_overlong_text_are_refused_at_the_boundary_naming_each_field() {
+    on_each_backend(|app| {
+        // The unauthenticated sign-in: a NUL in the username, a password far too long.
+        let (status, problem) = send(
+            app.post("/v1/account/sessions")
+                .json(&json!({"username": "sarah\u{0}jones", "password": "x".repeat(2000)})),
+        );
+        assert_problem(status, &problem, 422, "validation-failed");
+        assert_eq!(errors(&problem), [pair("/username", "control_characters"), pair("/password", "too_long")]);
+        // A member with a NUL in a name, an escape character in the email: each named.
+        let journey = Journey::verified_sample_practice(app);
+        let mut bad = member("Nul\u{0}l", "Person", 1);
+        bad["email"] = json!("a\u{1b}b@example.org");
+        let (status, problem) = journey.post("/members", bad);
+        assert_problem(status, &problem, 422, "validation-failed");
+        assert_eq!(errors(&problem), [pair("/first_name", "control_characters"), pair("/email", "control_characters")]);
+        assert_eq!(journey.state()["members"], json!([]), "nothing was stored");
+        // Query parameters too.
+        let (status, problem) = send(journey.auth(app.get("/v1/practices")).query(&[("postcode", "SW19\u{0}4AB")]));
+        assert_problem(status, &problem, 422, "validation-failed");
+        assert_eq!(errors(&problem), [pair("/query/postcode", "control_characters")]);
     });
 }
 

@@ -31,8 +31,8 @@ pub fn person_name() -> Object {
 /// A business or personal email address, not on NHSmail (R-R5).
 pub fn email() -> Object {
     string(3, Email::MAX_LENGTH)
-        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Email)))
-        .description(Some("A business or personal address, not on NHSmail (R-R5)."))
+        .pattern(Some(r"^ *[^ @\u0000-\u001F\u007F]+@[^ @\u0000-\u001F\u007F]+ *$"))
+        .description(Some("A business or personal email address, not on NHSmail (R-R5)."))
         .examples([serde_json::json!("mpatel@blackpooldentists.net")])
         .build()
 }
@@ -183,4 +183,86 @@ pub fn tagged_one_of(
         one_of = one_of.item(RefOr::Ref(Ref::from_schema_name(*name)));
     }
     RefOr::T(utoipa::openapi::schema::Schema::OneOf(one_of.build()))
+}
+
+#[cfg(test)]
+mod tests {
+    //! The boundary lets a value through to the domain's parser when only a "soft" rule (a
+    //! pattern, a minimum length) refuses it, trusting the parser to refuse it too. These
+    //! properties hold that trust: whatever a parser accepts, its field schema accepts.
+    use super::*;
+    use domain::contact::UkMobile;
+    use domain::identifiers::{CqcLocationId, OdsCode};
+    use domain::postcode::Postcode;
+    use proptest::prelude::*;
+
+    fn accepts(schema: Object, value: &str) -> bool {
+        let schema = serde_json::to_value(schema).unwrap();
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .build(&schema)
+            .unwrap()
+            .is_valid(&serde_json::Value::from(value))
+    }
+
+    /// A separator a parser might be lenient about: spaces, other white space, punctuation.
+    fn separator() -> impl Strategy<Value = String> {
+        prop::sample::select(vec!["", " ", "  ", "\u{a0}", "\u{2003}", "\t", "-", ".", "(", ")", "_"])
+            .prop_map(str::to_owned)
+    }
+
+    /// `core` with separators put before, after and between its characters.
+    fn sprinkled(core: impl Strategy<Value = String>) -> impl Strategy<Value = String> {
+        (core, prop::collection::vec(separator(), 0..24)).prop_map(|(core, seps)| {
+            let mut out = String::new();
+            for (i, c) in core.chars().enumerate() {
+                out.push_str(seps.get(i).map_or("", String::as_str));
+                out.push(c);
+            }
+            out.push_str(seps.last().map_or("", String::as_str));
+            out
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn what_a_parser_accepts_its_schema_accepts(
+            postcode_text in sprinkled("[A-Z]{1,2}[0-9]{1,2}[0-9][A-Z]{2}".prop_map(|s| s)),
+            ods in sprinkled("[A-Za-z0-9]{3,10}"),
+            location in sprinkled("1-[0-9]{8,11}"),
+            mobile_text in sprinkled("(07[1-59][0-9]{8})|(\\+447[0-9]{9})"),
+            contact in sprinkled("[A-Z0-9-]{1,20}"),
+            code in sprinkled("[0-9A-HJKMNP-TV-Z]{8}"),
+            reset in sprinkled("[0-9]{8}"),
+            address in sprinkled("[a-z]{1,8}@[a-z]{1,8}\\.(com|org|co\\.uk)"),
+        ) {
+            if Postcode::parse(&postcode_text).is_ok() { prop_assert!(accepts(postcode(), &postcode_text), "postcode {postcode_text:?}"); }
+            if OdsCode::parse(&ods).is_ok() { prop_assert!(accepts(ods_code(), &ods), "ods {ods:?}"); }
+            if CqcLocationId::parse(&location).is_ok() { prop_assert!(accepts(cqc_location_id(), &location), "location {location:?}"); }
+            if UkMobile::parse(&mobile_text).is_ok() { prop_assert!(accepts(mobile(), &mobile_text), "mobile {mobile_text:?}"); }
+            if CqcContactId::parse(&contact).is_ok() { prop_assert!(accepts(cqc_contact_id(), &contact), "contact {contact:?}"); }
+            if domain::passcode::Passcode::parse(&code).is_ok() { prop_assert!(accepts(passcode(), &code), "passcode {code:?}"); }
+            if domain::account::ResetCode::parse(&reset).is_ok() { prop_assert!(accepts(reset_code(), &reset), "reset {reset:?}"); }
+            let nhs = domain::mailbox::MailDomain::parse("nhs.net").unwrap();
+            if Email::parse(&address, &nhs).is_ok() { prop_assert!(accepts(email(), &address), "email {address:?}"); }
+        }
+
+        #[test]
+        fn shaped_values_parse_when_their_schema_allows_them(
+            location in "1-[0-9]{8,11}", ods in "[A-Za-z0-9]{3,10}", spaces in " {0,3}",
+        ) {
+            let location = format!("{spaces}{location}{spaces}");
+            prop_assert!(accepts(cqc_location_id(), &location) && CqcLocationId::parse(&location).is_ok());
+            prop_assert!(accepts(ods_code(), &ods) && OdsCode::parse(&ods).is_ok());
+        }
+    }
+
+    #[test]
+    fn lenient_white_space_other_than_spaces_is_refused_by_both() {
+        for input in ["SW19\u{a0}4AB", "SW19\t4AB"] {
+            assert!(Postcode::parse(input).is_err() && !accepts(postcode(), input), "{input:?}");
+        }
+        assert!(UkMobile::parse("07700\u{a0}900123").is_err());
+        assert!(UkMobile::parse("(07700) 900-123").is_ok() && accepts(mobile(), "(07700) 900-123"));
+    }
 }

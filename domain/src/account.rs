@@ -259,7 +259,7 @@ impl ResetCode {
 
     /// Accepts the digits with any spaces or hyphens.
     pub fn parse(input: &str) -> Result<Self, ResetCodeError> {
-        let digits: String = input.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+        let digits: String = input.chars().filter(|c| *c != ' ' && *c != '-').collect();
         if digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_digit()) {
             Ok(Self(digits))
         } else {

@@ -31,7 +31,7 @@ impl Email {
     /// Parses a business or personal email address (R-R5). Addresses on `nhs.net` or on the
     /// configured mail domain are refused: those people already have an NHSmail account.
     pub fn parse(input: &str, mail_domain: &MailDomain) -> Result<Self, EmailError> {
-        let address = input.trim().to_lowercase();
+        let address = input.trim_matches(' ').to_lowercase();
         if address.is_empty() {
             return Err(EmailError::Missing);
         }
@@ -129,7 +129,7 @@ impl UkMobile {
     /// (R-R6). Mobile ranges are 071–075, 077–079 and 07624; 070 (personal numbers) and other
     /// 076 numbers (pagers) are refused.
     pub fn parse(input: &str) -> Result<Self, MobileError> {
-        let compact: String = input.chars().filter(|c| !(c.is_whitespace() || "-.()".contains(*c))).collect();
+        let compact: String = input.chars().filter(|c| !" -.()".contains(*c)).collect();
         if compact.is_empty() {
             return Err(MobileError::Missing);
         }

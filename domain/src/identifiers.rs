@@ -22,7 +22,7 @@ crate::violation!(CqcLocationIdError {
 
 impl CqcLocationId {
     pub fn parse(input: &str) -> Result<Self, CqcLocationIdError> {
-        let trimmed = input.trim();
+        let trimmed = input.trim_matches(' ');
         if trimmed.is_empty() {
             return Err(CqcLocationIdError::Missing);
         }
@@ -65,7 +65,7 @@ crate::violation!(OdsCodeError {
 
 impl OdsCode {
     pub fn parse(input: &str) -> Result<Self, OdsCodeError> {
-        let trimmed = input.trim();
+        let trimmed = input.trim_matches(' ');
         if trimmed.is_empty() {
             return Err(OdsCodeError::Missing);
         }
@@ -113,7 +113,7 @@ impl CqcContactId {
     pub const MAX_LENGTH: usize = 64;
 
     pub fn parse(input: &str) -> Result<Self, CqcContactIdError> {
-        let compact: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+        let compact: String = input.chars().filter(|c| *c != ' ').collect();
         if compact.is_empty() {
             return Err(CqcContactIdError::Missing);
         }

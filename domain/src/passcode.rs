@@ -43,7 +43,7 @@ impl Passcode {
         let mut code = String::with_capacity(LENGTH);
         for c in input.chars() {
             match c.to_ascii_uppercase() {
-                ' ' | '-' | '\t' => {}
+                ' ' | '-' => {}
                 'O' => code.push('0'),
                 'I' | 'L' => code.push('1'),
                 c if ALPHABET.contains(&(c as u8)) && c.is_ascii() => code.push(c),

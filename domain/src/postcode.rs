@@ -23,7 +23,8 @@ crate::violation!(PostcodeError {
 impl Postcode {
     /// Parses a postcode in any case, with or without spaces: `sw194ab` → `SW19 4AB`.
     pub fn parse(input: &str) -> Result<Self, PostcodeError> {
-        let compact: String = input.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect();
+        // Spaces anywhere are ignored; any other character that is not a letter or digit is refused.
+        let compact: String = input.chars().filter(|c| *c != ' ').map(|c| c.to_ascii_uppercase()).collect();
         if compact.is_empty() {
             return Err(PostcodeError::Missing);
         }

@@ -200,14 +200,20 @@ pub fn record_delivery(
     delivered: bool,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let matching: Vec<String> = outbox_messages::table
-        .filter(
-            outbox_messages::id
-                .eq(reference.unwrap_or("\u{0}"))
-                .or(outbox_messages::provider_reference.eq(provider_id.unwrap_or("\u{0}"))),
-        )
-        .select(outbox_messages::id)
-        .load(conn)?;
+    let matching: Vec<String> = match (reference, provider_id) {
+        (None, None) => return Ok(false),
+        (Some(reference), None) => {
+            outbox_messages::table.filter(outbox_messages::id.eq(reference)).select(outbox_messages::id).load(conn)?
+        }
+        (None, Some(provider_id)) => outbox_messages::table
+            .filter(outbox_messages::provider_reference.eq(provider_id))
+            .select(outbox_messages::id)
+            .load(conn)?,
+        (Some(reference), Some(provider_id)) => outbox_messages::table
+            .filter(outbox_messages::id.eq(reference).or(outbox_messages::provider_reference.eq(provider_id)))
+            .select(outbox_messages::id)
+            .load(conn)?,
+    };
     let Some(id) = matching.first() else {
         return Ok(false);
     };

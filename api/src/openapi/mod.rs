@@ -66,6 +66,7 @@ impl Modify for SecuritySchemes {
         (name = "accounts", description = "For NHSmail account holders: sign in, activation, passwords, self-service reset, profile and directory."),
         (name = "helpdesk", description = "For the national administration service: sign in, reference data. Needs a helpdesk access token."),
         (name = "operations", description = "Health, readiness and the documentation of problem types."),
+        (name = "development", description = "For testers on a development instance only: the messages the development provider sent."),
     )
 )]
 struct ApiDoc;

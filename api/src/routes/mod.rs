@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod admin_accounts;
 pub mod applications;
+pub mod development;
 pub mod directory;
 pub mod health;
 pub mod members;
@@ -81,5 +82,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(account::complete_password_reset)
         .service(admin_accounts::reset_password)
         .service(admin_accounts::disable_account)
-        .service(admin_accounts::enable_account);
+        .service(admin_accounts::enable_account)
+        .service(development::list_messages);
 }

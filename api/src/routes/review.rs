@@ -31,15 +31,15 @@ use utoipa::{IntoParams, ToSchema};
 pub struct ApplicationQuery {
     /// Only applications in this status.
     pub status: Option<ApplicationStatus>,
-    /// The practice postcode, any case and spacing.
-    #[param(example = "SW19 4AB", min_length = 5, max_length = 16, pattern = r"^[A-Za-z0-9 ]+$")]
+    /// The practice postcode, any case and spacing. Empty filters are ignored.
+    #[param(example = "SW19 4AB", max_length = 16, pattern = r"^[A-Za-z0-9 ]*$")]
     pub postcode: Option<String>,
-    #[param(example = "V12345", min_length = 1, max_length = 20, pattern = r"^[A-Za-z0-9 ]+$")]
+    #[param(example = "V12345", max_length = 20)]
     pub ods_code: Option<String>,
-    #[param(example = "1-1002733005", min_length = 1, max_length = 24, pattern = r"^[0-9 -]+$")]
+    #[param(example = "1-1002733005", max_length = 24)]
     pub cqc_location_id: Option<String>,
     /// Part of the practice name, any case.
-    #[param(example = "dental", min_length = 1, max_length = 100)]
+    #[param(example = "dental", max_length = 100)]
     pub practice_name: Option<String>,
     /// `next_cursor` from the previous page.
     #[param(min_length = 1, max_length = 200, pattern = r"^[A-Za-z0-9_-]+$")]
@@ -128,17 +128,18 @@ pub async fn list_applications(
     let mut v = Validator::new();
     let limit = paging::limit(&mut v, query.limit);
     let after = paging::after(&mut v, query.cursor.as_deref(), decode_cursor);
-    let postcode = match query.postcode.as_deref() {
-        Some(p) => v.check("/query/postcode", domain::postcode::Postcode::parse(p)).map(|p| p.as_str().to_owned()),
+    let given = |value: &Option<String>| value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let postcode = match given(&query.postcode) {
+        Some(p) => v.check("/query/postcode", domain::postcode::Postcode::parse(&p)).map(|p| p.as_str().to_owned()),
         None => None,
     };
     v.finish(|| Some(()))?;
     let filter = ApplicationFilter {
         status: query.status.map(|s| domain::journey::ApplicationStatus::from(s).code().to_owned()),
         postcode,
-        ods_code: query.ods_code.as_deref().map(|o| o.trim().to_uppercase()),
-        cqc_location_id: query.cqc_location_id.as_deref().map(|l| l.trim().to_owned()),
-        practice_name: query.practice_name.clone().filter(|n| !n.trim().is_empty()),
+        ods_code: given(&query.ods_code).map(|o| o.to_uppercase()),
+        cqc_location_id: given(&query.cqc_location_id),
+        practice_name: given(&query.practice_name),
     };
     let mut rows = state.db(move |conn| Ok(applications::search(conn, &filter, after, limit + 1)?)).await?;
     let next_cursor = paging::cut(&mut rows, limit, encode_cursor);
