@@ -4,7 +4,7 @@
 use blackbox::journey::*;
 use blackbox::notify::FakeNotify;
 use blackbox::smtp::SmtpSink;
-use blackbox::{TestApp, send, test_databases};
+use blackbox::{TestApp, assert_problem, on_each_backend, send, test_databases};
 use chrono::Duration;
 use serde_json::json;
 
@@ -240,5 +240,27 @@ fn notify_delivery_receipts_are_recorded_and_need_the_callback_token() {
                 send(app.post("/v1/notify/delivery-receipts").bearer_auth("callback-token-for-tests").json(&partial));
             assert_eq!(status, 404, "{problem:#}");
         }
+    }
+}
+
+#[test]
+fn testers_read_the_development_outbox_and_only_in_development() {
+    on_each_backend(|app| {
+        let journey = Journey::verified_sample_practice(app);
+        journey.add_member(member("Sarah", "Jones", 1));
+        // The passcode letter that verified the practice is listed under its postcode, content included.
+        let (status, page) = send(app.get("/v1/development/messages").query(&[("to", "sw19 4ab"), ("limit", "5")]));
+        assert_eq!(status, 200, "{page:#}");
+        let letter = &page["items"][0];
+        assert_eq!((letter["channel"].as_str(), letter["to"].as_str()), (Some("letter"), Some("SW19 4AB")));
+        assert!(letter["body"].as_str().unwrap().contains("passcode is: "), "{letter:#}");
+        let (_, nobody) = send(app.get("/v1/development/messages").query(&[("to", "nobody@example.org")]));
+        assert_eq!(nobody["items"], json!([]));
+    });
+    for database in test_databases() {
+        let notify = FakeNotify::start();
+        let app = TestApp::spawn_with(database, |config| config.messaging = notify.settings());
+        let (status, problem) = send(app.get("/v1/development/messages"));
+        assert_problem(status, &problem, 404, "not-found");
     }
 }

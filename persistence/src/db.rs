@@ -102,10 +102,14 @@ pub struct Manager {
     url: DatabaseUrl,
 }
 
-/// Set on every SQLite connection: wait for locks rather than fail at once, write-ahead logging
-/// so readers never block the writer, and foreign keys enforced.
-const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                              PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+/// Set on every SQLite connection: wait for locks rather than fail at once, and foreign keys
+/// enforced.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+
+/// Set once, before the pool opens: write-ahead logging, so readers never block the writer. The
+/// mode is kept in the file; switching it needs the database to itself, which connections the
+/// pool opens side by side would not give it.
+const SQLITE_JOURNAL: &str = "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;";
 
 impl ManageConnection for Manager {
     type Connection = DbConnection;
@@ -165,6 +169,9 @@ impl Database {
                 std::fs::create_dir_all(parent)
                     .map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", parent.display())))?;
             }
+            let mut conn = SqliteConnection::establish(&path.to_string_lossy())
+                .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
+            conn.batch_execute(SQLITE_JOURNAL).map_err(|e| StoreError::Unavailable(e.to_string()))?;
         }
         let pool = r2d2::Pool::builder()
             .max_size(options.max_size)

@@ -116,7 +116,8 @@ pub fn enqueue_letter(
     contains_secret: bool,
     now: DateTime<Utc>,
 ) -> Result<String, ApiError> {
-    let recipient = letter.address_lines.join("\n");
+    // A letter is listed by its postcode (the last line); the whole address travels in the payload.
+    let recipient = letter.address_lines.last().cloned().unwrap_or_default();
     let payload = Payload::Letter { address_lines: letter.address_lines, body: letter.body };
     enqueue(conn, template, &recipient, about, &payload, contains_secret, now)
 }

@@ -427,7 +427,9 @@ fn guard_request_text(document: &mut Value) {
                     if kind.contains("json") {
                         guard_text(schema, false);
                     } else if let Some(file) = schema.as_object_mut() {
-                        // A file: as large as the default `MAX_UPLOAD_BYTES` allows.
+                        // A file, sent as it is: as large as the default `MAX_UPLOAD_BYTES` allows.
+                        file.entry("format").or_insert_with(|| Value::from("binary"));
+                        file.entry("contentMediaType").or_insert_with(|| Value::from(kind.as_str()));
                         file.entry("maxLength").or_insert_with(|| Value::from(UPLOAD_MAX_BYTES));
                     }
                 }

@@ -41,6 +41,8 @@ pub struct OutboxMessage {
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"items": [{"message_id": "7c1b2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e", "channel": "letter", "template": "passcode_letter",
+    "to": "SW19 4AB", "subject": null, "body": "You asked for a one-time passcode to register SAMPLE DENTAL CARE … Your one-time passcode is: 7KQ4-M2XD …"}]}))]
 pub struct OutboxPage {
     /// Newest first.
     #[schema(max_items = 100)]

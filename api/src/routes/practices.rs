@@ -33,6 +33,7 @@ pub struct PracticeQuery {
 #[schema(example = json!({"id": "8d1f6a3e-2c4b-4e5f-9a1b-0c2d3e4f5a6b", "name": "BRIGHT SMILE DENTAL PRACTICE", "ods_code": "V00101", "address_lines": ["1 HIGH STREET", "LEEDS", "LS1 4AP"]}))]
 pub struct PracticeCandidate {
     /// Pass as `practice_id` to choose this practice.
+    #[schema(format = Uuid)]
     pub id: String,
     pub name: String,
     pub ods_code: String,

@@ -36,6 +36,7 @@ pub struct SubmissionRequest {
     "shared_mailbox_address": "nhsdental.wimbledon.sampledentalcarev12345@nhs.net", "members": 4,
     "next_steps": "The application will be reviewed. Once approved, each member receives an email with their username and a text message with a temporary password."}))]
 pub struct SubmissionReceipt {
+    #[schema(format = Uuid)]
     pub application_id: String,
     pub status: ApplicationStatus,
     pub submitted_at: DateTime<Utc>,
