@@ -645,7 +645,7 @@ fn a_burst_of_sign_ins_does_not_hold_up_other_requests() {
     for database in blackbox::test_databases() {
         let app = TestApp::spawn_with(database, |config| {
             config.workers = Some(1);
-            config.password_hashing_concurrency = 1;
+            config.app.password_hashing_concurrency = 1;
         });
         let finished = Arc::new(AtomicUsize::new(0));
         let burst: Vec<_> = (0..BURST)

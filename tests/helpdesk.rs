@@ -1,6 +1,6 @@
 //! The helpdesk: signing in, the access token's checks, and reference data uploads.
 
-use api::tokens::{ACCOUNT_AUDIENCE, HELPDESK_AUDIENCE, Tokens};
+use app::tokens::{ACCOUNT_AUDIENCE, HELPDESK_AUDIENCE, Tokens};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use blackbox::journey::*;
@@ -84,11 +84,11 @@ fn tokens_with_a_wrong_key_no_algorithm_an_expired_time_or_the_wrong_audience_ar
         let now = chrono::Utc::now();
         let later = now + chrono::Duration::minutes(30);
 
-        let wrong_key = Tokens::new(&api::config::Secret::new(b"an entirely different secret, 32+ bytes".to_vec()))
+        let wrong_key = Tokens::new(&app::settings::Secret::new(b"an entirely different secret, 32+ bytes".to_vec()))
             .issue(HELPDESK_AUDIENCE, admin_id, session, now, later)
             .unwrap();
         let none = format!("{}.{claims}.", URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#));
-        let real_key = Tokens::new(&app.config.jwt_secret);
+        let real_key = Tokens::new(&app.config.app.jwt_secret);
         let wrong_audience = real_key.issue(ACCOUNT_AUDIENCE, admin_id, session, now, later).unwrap();
         let expired = real_key
             .issue(

@@ -47,11 +47,11 @@ fn a_real_smtp_server_receives_the_username_emails() {
     for database in test_databases() {
         let before = smtp.received().len();
         let app = TestApp::spawn_with(database, |config| {
-            config.messaging.email = api::config::ProviderChoice::Smtp;
-            config.messaging.smtp = Some(api::config::SmtpSettings {
+            config.app.messaging.email = app::settings::ProviderChoice::Smtp;
+            config.app.messaging.smtp = Some(app::settings::SmtpSettings {
                 host: "127.0.0.1".to_owned(),
                 port: smtp.port,
-                security: api::config::SmtpSecurity::None,
+                security: app::settings::SmtpSecurity::None,
                 credentials: None,
                 from: "NHSmail <noreply@nhs.example>".to_owned(),
             });
@@ -76,7 +76,7 @@ fn a_real_smtp_server_receives_the_username_emails() {
 fn notify_receives_every_channel_signed_and_shaped_as_documented_once_each() {
     for database in test_databases() {
         let notify = FakeNotify::start();
-        let app = TestApp::spawn_with(database, |config| config.messaging = notify.settings());
+        let app = TestApp::spawn_with(database, |config| notify.route_all(&mut config.app.messaging));
         // A letter (route B passcode), an email (route A passcode), then approval's emails and SMS.
         let route_b = Journey::start(&app, answers(false, "post"));
         route_b.identify_sample_practice();
@@ -132,7 +132,7 @@ fn notify_receives_every_channel_signed_and_shaped_as_documented_once_each() {
 fn a_notify_500_then_success_delivers_once_and_a_429_is_retried_later() {
     for database in test_databases() {
         let notify = FakeNotify::start();
-        let app = TestApp::spawn_with(database, |config| config.messaging = notify.settings());
+        let app = TestApp::spawn_with(database, |config| notify.route_all(&mut config.app.messaging));
         notify.fail_next(&[500, 429]);
         let journey = Journey::start(&app, answers(false, "post"));
         journey.identify_sample_practice();
@@ -166,7 +166,7 @@ fn a_notify_500_then_success_delivers_once_and_a_429_is_retried_later() {
 fn while_the_provider_is_down_messages_wait_and_go_once_it_is_back() {
     for database in test_databases() {
         let notify = FakeNotify::start();
-        let app = TestApp::spawn_with(database, |config| config.messaging = notify.settings());
+        let app = TestApp::spawn_with(database, |config| notify.route_all(&mut config.app.messaging));
         notify.set_down(true);
         let journey = Journey::start(&app, answers(false, "post"));
         journey.identify_sample_practice();
@@ -204,7 +204,7 @@ fn while_the_provider_is_down_messages_wait_and_go_once_it_is_back() {
 fn notify_delivery_receipts_are_recorded_and_need_the_callback_token() {
     for database in test_databases() {
         let notify = FakeNotify::start();
-        let app = TestApp::spawn_with(database, |config| config.messaging = notify.settings());
+        let app = TestApp::spawn_with(database, |config| notify.route_all(&mut config.app.messaging));
         let journey = Journey::start(&app, answers(false, "post"));
         journey.identify_sample_practice();
         journey.post("/passcode-requests", json!({}));
@@ -259,7 +259,7 @@ fn testers_read_the_development_outbox_and_only_in_development() {
     });
     for database in test_databases() {
         let notify = FakeNotify::start();
-        let app = TestApp::spawn_with(database, |config| config.messaging = notify.settings());
+        let app = TestApp::spawn_with(database, |config| notify.route_all(&mut config.app.messaging));
         let (status, problem) = send(app.get("/v1/development/messages"));
         assert_problem(status, &problem, 404, "not-found");
     }

@@ -204,7 +204,7 @@ fn r_v1_rejection_tells_the_owners_why_and_releases_the_practice_and_mobiles() {
 #[test]
 fn r_v1_r_e2_the_ig_status_of_record_approves_or_rejects_automatically() {
     for database in test_databases() {
-        let app = TestApp::spawn_with(database, |config| config.auto_approve = true);
+        let app = TestApp::spawn_with(database, |config| config.app.auto_approve = true);
         // Satisfactory (IGT level 2): approved at submission.
         let good = Journey::verified_listed_practice(
             &app,

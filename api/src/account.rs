@@ -6,14 +6,14 @@
 //! Full sessions come with a refresh token that rotates on every use; presenting a superseded
 //! refresh token revokes the session (it may have been stolen).
 
-use crate::limits;
 use crate::problem::{ApiError, FieldError, ProblemType};
-use crate::security::{digests_equal, new_refresh_token};
 use crate::state::AppState;
-use crate::tokens::ACCOUNT_AUDIENCE;
 use crate::wire::TokenType;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
+use app::limits;
+use app::secrets::{digests_equal, new_refresh_token};
+use app::tokens::ACCOUNT_AUDIENCE;
 use chrono::{DateTime, Duration, Utc};
 use domain::ProblemCode;
 use domain::account::{AccountStatus, ActivationProgress, RequiredAction, password_expired};
@@ -107,13 +107,13 @@ pub fn open_session(
     scope: Scope,
     now: DateTime<Utc>,
 ) -> Result<Session, ApiError> {
-    let settings = state.config.accounts;
+    let settings = state.config.app.accounts;
     let session_id = uuid::Uuid::new_v4().to_string();
     let (session_expires_at, refresh_token) = match scope {
         Scope::Full => (now + settings.session_lifetime, Some(new_refresh_token(&session_id)?)),
         Scope::Activation | Scope::PasswordChange => (now + NARROW_SESSION, None),
     };
-    let refresh_hash = refresh_token.as_deref().map(|t| state.hasher.refresh_token(t));
+    let refresh_hash = refresh_token.as_deref().map(|t| state.app.hasher().refresh_token(t));
     admins::open_scoped_session(
         conn,
         &session_id,
@@ -126,7 +126,8 @@ pub fn open_session(
     )?;
     let expires_at = (now + settings.access_token_lifetime).min(session_expires_at);
     let access_token = state
-        .tokens
+        .app
+        .tokens()
         .issue_scoped(ACCOUNT_AUDIENCE, &account.id, &session_id, Some(scope.code()), now, expires_at)
         .map_err(ApiError::internal)?;
     Ok(Session {
@@ -154,8 +155,8 @@ fn invalid_credentials() -> ApiError {
 /// Signs an account holder in (R-L8): one answer for an unknown username, a wrong password or a
 /// closed account, in comparable time; repeated failures lock the username.
 pub async fn sign_in(state: &web::Data<AppState>, username: &str, password: String) -> Result<Session, ApiError> {
-    let username = normalise_username(username, state.config.mail_domain.as_str());
-    let now = state.clock.now();
+    let username = normalise_username(username, state.config.app.mail_domain.as_str());
+    let now = state.app.now();
     let lookup = username.clone();
     let (attempt, account) = state
         .db(move |conn| {
@@ -167,7 +168,7 @@ pub async fn sign_in(state: &web::Data<AppState>, username: &str, password: Stri
         .await?;
     let attempt = attempt.map_err(|until| limits::sign_in_locked(until, now))?;
     let usable = account.filter(|a| a.status().can_sign_in());
-    let matches = state.passwords.verify(password, usable.as_ref().and_then(|a| a.password_hash.clone())).await?;
+    let matches = state.app.passwords().verify(password, usable.as_ref().and_then(|a| a.password_hash.clone())).await?;
     let Some(account) = usable.filter(|_| matches) else {
         return Err(invalid_credentials());
     };
@@ -186,7 +187,7 @@ pub async fn sign_in(state: &web::Data<AppState>, username: &str, password: Stri
                 if status != account.status() {
                     account_life::set_status(conn, &account.id, status, None, now)?;
                 }
-                let scope = scope_for(&account, worker.config.accounts.password_max_age, now);
+                let scope = scope_for(&account, worker.config.app.accounts.password_max_age, now);
                 let session = open_session(conn, &worker, &account, scope, now)?;
                 audit(conn, &account.id, "account.signed_in", serde_json::json!({"scope": scope.code()}), now)?;
                 Ok(session)
@@ -226,8 +227,8 @@ pub async fn refresh(state: &web::Data<AppState>, refresh_token: String) -> Resu
         .and_then(|rest| rest.split_once('.'))
         .map(|(id, _)| id.to_owned())
         .ok_or_else(refused)?;
-    let now = state.clock.now();
-    let presented = state.hasher.refresh_token(&refresh_token);
+    let now = state.app.now();
+    let presented = state.app.hasher().refresh_token(&refresh_token);
     let worker = state.clone();
     state
         .db(move |conn| {
@@ -255,13 +256,14 @@ pub async fn refresh(state: &web::Data<AppState>, refresh_token: String) -> Resu
                     return Ok(Err(refused()));
                 };
                 let next = new_refresh_token(&session.id)?;
-                if !admins::rotate_refresh(conn, &session.id, &presented, &worker.hasher.refresh_token(&next))? {
+                if !admins::rotate_refresh(conn, &session.id, &presented, &worker.app.hasher().refresh_token(&next))? {
                     return Ok(Err(refused()));
                 }
-                let settings = worker.config.accounts;
+                let settings = worker.config.app.accounts;
                 let expires_at = (now + settings.access_token_lifetime).min(from_db(session.expires_at));
                 let access_token = worker
-                    .tokens
+                    .app
+                    .tokens()
                     .issue_scoped(ACCOUNT_AUDIENCE, &account.id, &session.id, Some("full"), now, expires_at)
                     .map_err(ApiError::internal)?;
                 Ok(Ok(Session {
@@ -314,8 +316,8 @@ impl FromRequest for AccountHolder {
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
             let refused = || ApiError::unauthorized("Sign in; the access token is missing, not valid or has expired.");
             let token = token.ok_or_else(refused)?;
-            let now = state.clock.now();
-            let claims = state.tokens.verify(&token, ACCOUNT_AUDIENCE, now).map_err(|_| refused())?;
+            let now = state.app.now();
+            let claims = state.app.tokens().verify(&token, ACCOUNT_AUDIENCE, now).map_err(|_| refused())?;
             let holder = state
                 .db(move |conn| {
                     let Some(session) = admins::session(conn, &claims.jti)?
@@ -355,7 +357,7 @@ pub async fn check_new_password(
         .await?;
     recent.extend(account.password_hash.clone());
     for hash in recent {
-        if state.passwords.verify(candidate.to_owned(), Some(hash)).await? {
+        if state.app.passwords().verify(candidate.to_owned(), Some(hash)).await? {
             let error = domain::password::PasswordError::RecentlyUsed;
             return Err(ApiError::validation(vec![FieldError::from_violation("/new_password", &error)]));
         }

@@ -195,7 +195,7 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
         let parsed = web::Query::<T>::from_query(req.query_string());
         if checked.hard || (parsed.is_err() && !checked.errors.is_empty()) {
             let errors = checked.errors;
-            let unreadable = errors.iter().any(|e| e.code.0 == ProblemCode::InvalidType);
+            let unreadable = errors.iter().any(|e| e.code == ProblemCode::InvalidType);
             let error = if unreadable {
                 let detail = match errors.len() {
                     1 => "1 parameter could not be read.".to_owned(),

@@ -4,11 +4,11 @@
 
 use crate::problem::{ApiError, FieldError};
 use crate::request_id;
-use crate::security::APPLICATION_TOKEN_PREFIX;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
+use app::secrets::APPLICATION_TOKEN_PREFIX;
 use chrono::{DateTime, Utc};
 use domain::contact::{Email, UkMobile};
 use domain::identifiers::{CqcLocationId, OdsCode, PracticeName};
@@ -219,8 +219,8 @@ impl FromRequest for Applicant {
             if !token.starts_with(APPLICATION_TOKEN_PREFIX) || token.len() > 100 {
                 return Err(invalid());
             }
-            let hash = state.hasher.application_token(&token);
-            let now = state.clock.now();
+            let hash = state.app.hasher().application_token(&token);
+            let now = state.app.now();
             let application = state
                 .db(move |conn| {
                     let Some(row) = applications::find_by_token_hash(conn, &hash)? else {
@@ -228,7 +228,7 @@ impl FromRequest for Applicant {
                     };
                     // An inactive draft expires when next seen, even before the sweeper gets to it.
                     if row.status == "draft" && from_db(row.expires_at) <= now {
-                        crate::expiry::expire(conn, &row.id, now)?;
+                        app::expiry::expire(conn, &row.id, now)?;
                     }
                     Ok(Some(row.id))
                 })
@@ -287,7 +287,11 @@ pub fn view(
     id: &str,
     config: &crate::config::Config,
 ) -> Result<crate::views::ApplicationView, ApiError> {
-    crate::views::ApplicationView::build(&Context::load(conn, id)?, &config.mail_domain, &config.support_contact)
+    crate::views::ApplicationView::build(
+        &Context::load(conn, id)?,
+        &config.app.mail_domain,
+        &config.app.support_contact,
+    )
 }
 
 /// Runs a change to the applicant's draft in one write transaction: locks the application,
@@ -305,8 +309,8 @@ where
     T: Send + 'static,
     F: FnOnce(&mut DbConnection, &Context, DateTime<Utc>) -> Result<(T, serde_json::Value), ApiError> + Send + 'static,
 {
-    let now = state.clock.now();
-    let inactivity = state.config.application_inactivity;
+    let now = state.app.now();
+    let inactivity = state.config.app.application_inactivity;
     let (applicant, origin) = (applicant.clone(), origin.clone());
     state
         .db(move |conn| {

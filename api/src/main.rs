@@ -2,9 +2,11 @@
 //! creates helpdesk administrators, or writes the contract.
 
 use anyhow::Context;
-use api::clock::{Clock, SystemClock};
 use api::config::{Config, Settings};
 use api::server::Application;
+use app::audit::{Actor, By, Origin};
+use app::clock::SystemClock;
+use app::{helpdesk, reference};
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::sync::Arc;
@@ -71,11 +73,14 @@ enum ImportDataset {
     CqcLocations,
 }
 
-fn open_database(config: &Config) -> anyhow::Result<persistence::Database> {
-    let db = persistence::Database::connect(&config.database_url, persistence::PoolOptions::default())
-        .with_context(|| format!("cannot open the database at {}", config.database_url))?;
-    db.run_migrations().context("cannot apply database migrations")?;
-    Ok(db)
+/// The use cases for a command: migrations applied, never sample data.
+fn open_app(config: &Config) -> anyhow::Result<app::App> {
+    let mut settings = config.app.clone();
+    settings.load_sample_data = false;
+    settings.password_hashing_concurrency = 1;
+    let app = app::App::start(settings, Arc::new(SystemClock))?;
+    log::info!("database: {}", config.app.database.url);
+    Ok(app)
 }
 
 fn print(text: &str) -> anyhow::Result<()> {
@@ -85,19 +90,18 @@ fn print(text: &str) -> anyhow::Result<()> {
 
 fn import(config: &Config, dataset: ImportDataset, file: &std::path::Path) -> anyhow::Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let db = open_database(config)?;
-    let mut conn = db.get()?;
-    let hasher = api::security::Hasher::new(&config.secret_key);
+    let app = open_app(config)?;
     let dataset = match dataset {
-        ImportDataset::Practices => api::reference_import::Dataset::Practices,
-        ImportDataset::CqcLocations => api::reference_import::Dataset::CqcLocations,
+        ImportDataset::Practices => reference::Dataset::Practices,
+        ImportDataset::CqcLocations => reference::Dataset::CqcLocations,
     };
-    let actor = persistence::audit::Actor { kind: "operator", id: std::env::var("USER").ok() };
-    let origin = persistence::audit::Origin { request_id: None, client_address: Some("command line".to_owned()) };
-    let by = api::reference_import::ImportedBy { actor: &actor, origin: &origin };
-    let report = api::reference_import::import(&mut conn, dataset, &bytes, &hasher, SystemClock.now(), Some(by))
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    print(&serde_json::to_string_pretty(&report)?)?;
+    let by = By::new(
+        Actor { kind: "operator", id: std::env::var("USER").ok() },
+        Origin { request_id: None, client_address: Some("command line".to_owned()) },
+    );
+    let report = reference::import_file(&app, &by, dataset, &bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
+    // The same report the helpdesk upload answers with, for scripts to read.
+    print(&serde_json::to_string_pretty(&api::views::ImportReportView::from(&report))?)?;
     if !report.applied {
         anyhow::bail!("{} rows are not valid; nothing was imported", report.errors.len());
     }
@@ -113,10 +117,9 @@ fn create_admin(config: &Config, username: &str, name: &str) -> anyhow::Result<(
             line.trim_end_matches(['\r', '\n']).to_owned()
         }
     };
-    let db = open_database(config)?;
-    let passwords = api::passwords::Passwords::new(config.argon2, 1)?;
-    let id = api::admin::create_admin(&db, &passwords, username, name, &password, SystemClock.now())?;
-    print(&format!("created helpdesk administrator {} ({id})", api::admin::normalise_username(username)))
+    let app = open_app(config)?;
+    let id = helpdesk::create_admin(&app, username, name, &password)?;
+    print(&format!("created helpdesk administrator {} ({id})", helpdesk::normalise_username(username)))
 }
 
 fn main() -> anyhow::Result<()> {
@@ -136,8 +139,8 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let config = cli.settings.into_config()?;
-            open_database(&config)?;
-            log::info!("the schema of {} is current", config.database_url);
+            open_app(&config)?;
+            log::info!("the schema is current");
             Ok(())
         }
         Command::Import { dataset, file } => import(&cli.settings.into_config()?, dataset, &file),
@@ -151,7 +154,7 @@ fn main() -> anyhow::Result<()> {
                     "running in development mode: development secrets are allowed; set APP_ENV=production for real use"
                 );
             }
-            log::info!("database: {}", config.database_url);
+            log::info!("database: {}", config.app.database.url);
             let application = Application::build(config, Arc::new(SystemClock))?;
             log::info!("listening on http://{}", application.address());
             actix_web::rt::System::new().block_on(application.run())?;

@@ -15,15 +15,16 @@
 //!
 //! Every problem carries the `request_id` the support team can search the logs for.
 
-use crate::reference_import::ImportReport;
 use crate::request_id;
-use crate::views::Eligibility;
+use crate::views::{Eligibility, ImportReportView};
 use crate::wire::{ApplicationStatus, Code, ProblemTypeUri};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
+use app::ErrorKind;
+pub use app::error::pointer;
+pub use app::{FieldError, Validator};
 use chrono::{DateTime, Utc};
 use domain::ProblemCode;
-use domain::Violation;
 use persistence::StoreError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -169,6 +170,25 @@ impl ProblemType {
         }
     }
 
+    /// The kind of use-case error of the same meaning (for refusals the HTTP layer makes itself).
+    pub fn kind(self) -> ErrorKind {
+        match self {
+            Self::MalformedRequest | Self::UnsupportedMediaType | Self::PayloadTooLarge | Self::ValidationFailed => {
+                ErrorKind::Invalid
+            }
+            Self::Unauthorized => ErrorKind::Unauthorized,
+            Self::Forbidden => ErrorKind::Forbidden,
+            Self::NotFound => ErrorKind::NotFound,
+            Self::MethodNotAllowed | Self::Conflict => ErrorKind::Conflict,
+            Self::RateLimited => ErrorKind::RateLimited,
+            Self::ServiceUnavailable => ErrorKind::Unavailable,
+            Self::InternalError => ErrorKind::Internal,
+            Self::NotEligible => ErrorKind::NotEligible,
+            Self::VerificationFailed => ErrorKind::VerificationFailed,
+            Self::VerificationLocked => ErrorKind::VerificationLocked,
+        }
+    }
+
     pub fn uri(self) -> String {
         format!("/problems/{}", self.slug())
     }
@@ -180,8 +200,8 @@ impl ProblemType {
 
 /// One failing field of a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"pointer": "/members/0/mobile", "code": "mobile_pager", "rule": "R-R6", "detail": "076 numbers are pagers, not mobiles; enter a UK mobile number."}))]
-pub struct FieldError {
+#[schema(as = FieldError, example = json!({"pointer": "/members/0/mobile", "code": "mobile_pager", "rule": "R-R6", "detail": "076 numbers are pagers, not mobiles; enter a UK mobile number."}))]
+pub struct FieldErrorView {
     /// JSON pointer (RFC 6901) to the failing value in the request, e.g. `/members/0/mobile`;
     /// for a query parameter, `/query/<name>`; for a header, `/header/<name>`; empty for the
     /// request as a whole.
@@ -200,24 +220,15 @@ pub struct FieldError {
     pub suggestion: Option<String>,
 }
 
-impl FieldError {
-    pub fn with_suggestion(mut self, suggestion: impl Into<String>) -> Self {
-        self.suggestion = Some(suggestion.into());
-        self
-    }
-
-    pub fn new(pointer: impl Into<String>, code: ProblemCode, rule: Option<&str>, detail: impl Into<String>) -> Self {
+impl From<&FieldError> for FieldErrorView {
+    fn from(error: &FieldError) -> Self {
         Self {
-            pointer: pointer.into(),
-            code: Code(code),
-            rule: rule.map(str::to_owned),
-            detail: detail.into(),
-            suggestion: None,
+            pointer: error.pointer.clone(),
+            code: Code(error.code),
+            rule: error.rule.clone(),
+            detail: error.detail.clone(),
+            suggestion: error.suggestion.clone(),
         }
-    }
-
-    pub fn from_violation(pointer: impl Into<String>, violation: &dyn Violation) -> Self {
-        Self::new(pointer, violation.code(), violation.rule(), violation.to_string())
     }
 }
 
@@ -272,7 +283,7 @@ pub struct Problem {
     /// Every failing field (all at once), for `validation-failed` and the problems that point at
     /// a value.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FieldError>,
+    pub errors: Vec<FieldErrorView>,
     /// Seconds to wait before trying again (as in the `Retry-After` header); 429 and 503.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false, minimum = 1)]
@@ -300,7 +311,7 @@ pub struct Problem {
     /// A refused reference-data file: what was read and every bad row.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
-    pub report: Option<ImportReport>,
+    pub report: Option<ImportReportView>,
 }
 
 /// No application token, or one that is not valid.
@@ -319,193 +330,151 @@ pub struct NoApplicationToken(pub Problem);
 )]
 pub struct NotFoundForCaller(pub Problem);
 
-/// Members of a problem that only some problems carry.
-#[derive(Debug, Default)]
-struct Extras {
-    attempts_remaining: Option<u32>,
-    locked_until: Option<DateTime<Utc>>,
-    next_request_allowed_at: Option<DateTime<Utc>>,
-    eligibility: Option<Eligibility>,
-    existing_application: Option<ExistingApplication>,
-    report: Option<ImportReport>,
-}
-
-/// An error on its way to becoming a problem response (boxed: errors travel through every
-/// `Result` in the API, so they must stay small).
+/// An error on its way to becoming a problem response: a use case's [`app::Error`] with the
+/// problem type it maps to, or a refusal of the HTTP layer itself (an unreadable body, a method
+/// the path does not take).
 #[derive(Debug)]
-pub struct ApiError(Box<ErrorParts>);
-
-#[derive(Debug)]
-struct ErrorParts {
+pub struct ApiError {
     problem_type: ProblemType,
-    detail: Option<String>,
-    code: Option<ProblemCode>,
-    rule: Option<String>,
-    errors: Vec<FieldError>,
-    extras: Extras,
-    retry_after_seconds: Option<u64>,
+    error: app::Error,
     /// The `Allow` header of a 405.
     allow: Option<String>,
-    /// Logged, never sent.
-    cause: Option<String>,
 }
 
 impl ApiError {
     pub fn new(problem_type: ProblemType) -> Self {
-        Self(Box::new(ErrorParts {
-            problem_type,
-            detail: None,
-            code: None,
-            rule: None,
-            errors: Vec::new(),
-            extras: Extras::default(),
-            retry_after_seconds: None,
-            allow: None,
-            cause: None,
-        }))
+        Self { problem_type, error: app::Error::new(problem_type.kind()), allow: None }
     }
 
-    pub fn detail(mut self, detail: impl Into<String>) -> Self {
-        self.0.detail = Some(detail.into());
+    fn map(mut self, f: impl FnOnce(app::Error) -> app::Error) -> Self {
+        self.error = f(self.error);
         self
     }
 
-    pub fn with_code(mut self, code: ProblemCode, rule: Option<&str>) -> Self {
-        self.0.code = Some(code);
-        self.0.rule = rule.map(str::to_owned);
-        self
+    pub fn detail(self, detail: impl Into<String>) -> Self {
+        self.map(|e| e.detail(detail))
     }
 
-    pub fn attempts_remaining(mut self, remaining: u32) -> Self {
-        self.0.extras.attempts_remaining = Some(remaining);
-        self
+    pub fn with_code(self, code: ProblemCode, rule: Option<&str>) -> Self {
+        self.map(|e| e.with_code(code, rule))
     }
 
-    pub fn locked_until(mut self, until: DateTime<Utc>) -> Self {
-        self.0.extras.locked_until = Some(until);
-        self
+    pub fn with_errors(self, errors: Vec<FieldError>) -> Self {
+        self.map(|e| e.with_errors(errors))
     }
 
-    pub fn next_request_allowed_at(mut self, at: DateTime<Utc>) -> Self {
-        self.0.extras.next_request_allowed_at = Some(at);
-        self
+    pub fn retry_after(self, seconds: u64) -> Self {
+        self.map(|e| e.retry_after(seconds))
     }
 
-    pub fn eligibility(mut self, eligibility: Eligibility) -> Self {
-        self.0.extras.eligibility = Some(eligibility);
-        self
+    pub fn attempts_remaining(self, remaining: u32) -> Self {
+        self.map(|e| e.attempts_remaining(remaining))
     }
 
-    pub fn existing_application(mut self, existing: ExistingApplication) -> Self {
-        self.0.extras.existing_application = Some(existing);
-        self
+    pub fn locked_until(self, until: DateTime<Utc>) -> Self {
+        self.map(|e| e.locked_until(until))
     }
 
-    pub fn report(mut self, report: ImportReport) -> Self {
-        self.0.extras.report = Some(report);
-        self
+    pub fn next_request_allowed_at(self, at: DateTime<Utc>) -> Self {
+        self.map(|e| e.next_request_allowed_at(at))
+    }
+
+    pub fn eligibility(self, outcome: domain::eligibility::EligibilityOutcome) -> Self {
+        self.map(|e| e.eligibility(outcome))
+    }
+
+    pub fn existing_application(self, existing: app::ExistingApplication) -> Self {
+        self.map(|e| e.existing_application(existing))
+    }
+
+    pub fn refused(violation: &dyn domain::Violation) -> Self {
+        app::Error::refused(violation).into()
+    }
+
+    pub fn unavailable(cause: impl Into<String>) -> Self {
+        app::Error::unavailable(cause).into()
     }
 
     /// The methods a path takes, for a 405.
     pub fn allow(mut self, methods: &str) -> Self {
-        self.0.allow = Some(methods.to_owned());
-        self
-    }
-
-    pub fn retry_after(mut self, seconds: u64) -> Self {
-        self.0.retry_after_seconds = Some(seconds.max(1));
-        self
-    }
-
-    /// Field errors on a problem of another type than `validation-failed`.
-    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
-        self.0.errors = errors;
-        self
-    }
-
-    fn cause(mut self, cause: impl Into<String>) -> Self {
-        self.0.cause = Some(cause.into());
+        self.allow = Some(methods.to_owned());
         self
     }
 
     pub fn problem_type(&self) -> ProblemType {
-        self.0.problem_type
+        self.problem_type
     }
 
     pub fn validation(errors: Vec<FieldError>) -> Self {
-        let detail = match errors.len() {
-            1 => "1 field is not valid.".to_owned(),
-            n => format!("{n} fields are not valid."),
-        };
-        let mut error = Self::new(ProblemType::ValidationFailed).detail(detail);
-        error.0.errors = errors;
-        error
+        app::Error::validation(errors).into()
     }
 
     pub fn not_found() -> Self {
-        Self::new(ProblemType::NotFound).detail("There is nothing here, or nothing you may see.")
+        app::Error::not_found().into()
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(ProblemType::Unauthorized).detail(detail)
+        app::Error::unauthorized(detail).into()
     }
 
-    /// A rule refuses the action: 409 naming the rule.
-    pub fn refused(violation: &dyn Violation) -> Self {
-        Self::new(ProblemType::Conflict).with_code(violation.code(), violation.rule()).detail(violation.to_string())
-    }
-
-    pub fn unavailable(cause: impl Into<String>) -> Self {
-        Self::new(ProblemType::ServiceUnavailable)
-            .detail("The service is busy or cannot reach its database; please try again shortly.")
-            .retry_after(5)
-            .cause(cause)
-    }
-
-    /// An unexpected failure: the cause is logged, the client sees an opaque 500.
     pub fn internal(cause: impl fmt::Display) -> Self {
-        Self::new(ProblemType::InternalError)
-            .detail("An unexpected error occurred. It has been logged.")
-            .cause(cause.to_string())
+        app::Error::internal(cause).into()
     }
 
     pub fn to_problem(&self) -> Problem {
-        let parts = &self.0;
-        let extras = &parts.extras;
+        let error = &self.error;
+        let extras = error.extras();
         Problem {
-            problem_type: ProblemTypeUri(parts.problem_type),
-            title: parts.problem_type.title().to_owned(),
-            status: parts.problem_type.status().as_u16(),
-            detail: parts.detail.clone().unwrap_or_else(|| parts.problem_type.title().to_owned()),
+            problem_type: ProblemTypeUri(self.problem_type),
+            title: self.problem_type.title().to_owned(),
+            status: self.problem_type.status().as_u16(),
+            detail: error.detail_text().map_or_else(|| self.problem_type.title().to_owned(), str::to_owned),
             instance: request_id::current_path(),
             request_id: request_id::current(),
-            code: parts.code.map(Code),
-            rule: parts.rule.clone(),
-            errors: parts.errors.clone(),
-            retry_after_seconds: parts.retry_after_seconds,
+            code: error.code().map(Code),
+            rule: error.rule().map(str::to_owned),
+            errors: error.errors().iter().map(FieldErrorView::from).collect(),
+            retry_after_seconds: error.retry_after_seconds(),
             attempts_remaining: extras.attempts_remaining,
             locked_until: extras.locked_until,
             next_request_allowed_at: extras.next_request_allowed_at,
-            eligibility: extras.eligibility.clone(),
-            existing_application: extras.existing_application.clone(),
-            report: extras.report.clone(),
+            eligibility: extras.eligibility.as_ref().map(Eligibility::from),
+            existing_application: extras
+                .existing_application
+                .map(|e| ExistingApplication { status: e.status.into(), started_at: e.started_at }),
+            report: extras.report.as_ref().map(ImportReportView::from),
         }
+    }
+}
+
+impl From<app::Error> for ApiError {
+    fn from(error: app::Error) -> Self {
+        let problem_type = match error.kind() {
+            ErrorKind::Invalid => ProblemType::ValidationFailed,
+            ErrorKind::NotEligible => ProblemType::NotEligible,
+            ErrorKind::VerificationFailed => ProblemType::VerificationFailed,
+            ErrorKind::VerificationLocked => ProblemType::VerificationLocked,
+            ErrorKind::Unauthorized => ProblemType::Unauthorized,
+            ErrorKind::Forbidden => ProblemType::Forbidden,
+            ErrorKind::NotFound => ProblemType::NotFound,
+            ErrorKind::Conflict => ProblemType::Conflict,
+            ErrorKind::RateLimited => ProblemType::RateLimited,
+            ErrorKind::Unavailable => ProblemType::ServiceUnavailable,
+            ErrorKind::Internal => ProblemType::InternalError,
+        };
+        Self { problem_type, error, allow: None }
     }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.problem_type.slug())?;
-        if let Some(cause) = &self.0.cause {
-            write!(f, ": {cause}")?;
-        }
-        Ok(())
+        write!(f, "{}: {}", self.problem_type.slug(), self.error)
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.0.problem_type.status()
+        self.problem_type.status()
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -514,20 +483,20 @@ impl ResponseError for ApiError {
             log::error!(
                 "request_id={} problem={} cause={}",
                 request_id::current().unwrap_or_default(),
-                self.0.problem_type.slug(),
-                self.0.cause.as_deref().unwrap_or("-")
+                self.problem_type.slug(),
+                self.error.cause_text().unwrap_or("-")
             );
         }
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
         response.insert_header((header::CACHE_CONTROL, "no-store"));
-        if let Some(seconds) = self.0.retry_after_seconds {
+        if let Some(seconds) = self.error.retry_after_seconds() {
             response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
-        if let Some(methods) = &self.0.allow {
+        if let Some(methods) = &self.allow {
             response.insert_header((header::ALLOW, methods.as_str()));
         }
-        if self.0.problem_type == ProblemType::Unauthorized {
+        if self.problem_type == ProblemType::Unauthorized {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
         response.body(serde_json::to_string(&self.to_problem()).unwrap_or_default())
@@ -536,65 +505,14 @@ impl ResponseError for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::NotFound => Self::not_found(),
-            StoreError::Conflict(conflict) => Self::refused(&conflict),
-            StoreError::Unavailable(cause) => Self::unavailable(cause),
-            other => Self::internal(other),
-        }
+        app::Error::from(error).into()
     }
 }
 
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(error: actix_web::error::BlockingError) -> Self {
-        Self::unavailable(format!("blocking pool: {error}"))
+        app::Error::unavailable(format!("blocking pool: {error}")).into()
     }
-}
-
-/// Collects every field error of a request, then builds the domain value only if there are none.
-#[derive(Debug, Default)]
-pub struct Validator {
-    errors: Vec<FieldError>,
-}
-
-impl Validator {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Keeps the value, or records the violation at `pointer`.
-    pub fn check<T, E: Violation>(&mut self, pointer: &str, result: Result<T, E>) -> Option<T> {
-        match result {
-            Ok(value) => Some(value),
-            Err(violation) => {
-                self.errors.push(FieldError::from_violation(pointer, &violation));
-                None
-            }
-        }
-    }
-
-    /// Records a field error directly.
-    pub fn push(&mut self, error: FieldError) {
-        self.errors.push(error);
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.errors.is_empty()
-    }
-
-    /// `Err` listing every recorded error, or the value `build` makes from the checked fields.
-    /// `build` returns `None` only if a field was skipped without recording why, which is a bug.
-    pub fn finish<T>(self, build: impl FnOnce() -> Option<T>) -> Result<T, ApiError> {
-        if !self.errors.is_empty() {
-            return Err(ApiError::validation(self.errors));
-        }
-        build().ok_or_else(|| ApiError::internal("validator: a field failed without an error"))
-    }
-}
-
-/// A JSON pointer (RFC 6901) from path segments.
-pub fn pointer<'a>(segments: impl IntoIterator<Item = &'a str>) -> String {
-    segments.into_iter().map(|segment| format!("/{}", segment.replace('~', "~0").replace('/', "~1"))).collect()
 }
 
 #[cfg(test)]
@@ -615,25 +533,17 @@ mod tests {
     }
 
     #[test]
-    fn the_validator_reports_every_failing_field() {
+    fn a_validation_error_becomes_a_422_naming_every_field() {
         let mut v = Validator::new();
         let a = v.check("/a", Postcode::parse("nope"));
         let b = v.check("/b", Postcode::parse(""));
-        let c = v.check("/c", Postcode::parse("sw194ab"));
-        assert!(c.is_some());
-        let error = v.finish(|| Some((a?, b?, c?))).unwrap_err();
+        let error: ApiError = v.finish(|| Some((a?, b?))).unwrap_err().into();
         let problem = error.to_problem();
         assert_eq!(problem.status, 422);
         assert_eq!(problem.problem_type.0.uri(), "/problems/validation-failed");
         let pointers: Vec<_> = problem.errors.iter().map(|e| e.pointer.as_str()).collect();
         assert_eq!(pointers, ["/a", "/b"]);
         assert_eq!(problem.errors[0].rule.as_deref(), Some("R-P1"));
-    }
-
-    #[test]
-    fn pointers_escape_special_characters() {
-        assert_eq!(pointer(["members", "0", "mobile"]), "/members/0/mobile");
-        assert_eq!(pointer(["a/b", "c~d"]), "/a~1b/c~0d");
     }
 
     #[test]

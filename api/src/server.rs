@@ -1,16 +1,10 @@
 //! Building and running the HTTP server.
 
-use crate::clock::Clock;
 use crate::config::Config;
 use crate::extract::{BodyLimit, path_error, query_error};
-use crate::messaging::dispatcher::Dispatcher;
-use crate::messaging::providers::Providers;
-use crate::passwords::Passwords;
 use crate::problem::{ApiError, ProblemType};
-use crate::security::Hasher;
 use crate::state::AppState;
-use crate::tokens::Tokens;
-use crate::{expiry, openapi, reference_import, request_id, routes};
+use crate::{openapi, request_id, routes};
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServerHandle, ServiceFactory, ServiceRequest, ServiceResponse};
@@ -18,7 +12,10 @@ use actix_web::http::{Method, header};
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
-use persistence::{Database, PoolOptions};
+use app::clock::Clock;
+use app::expiry;
+use app::outbox::dispatcher::Dispatcher;
+use app::outbox::providers::Providers;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use utoipa_actix_web::AppExt;
@@ -33,51 +30,29 @@ pub struct Application {
 }
 
 impl Application {
-    /// Connects to the database, applies migrations and binds the listener.
+    /// Opens the database (applying migrations and loading sample data in development) and
+    /// binds the listener.
     pub fn build(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
-        let db = Database::connect(
-            &config.database_url,
-            PoolOptions { max_size: config.database_pool_size, connection_timeout: config.database_timeout },
-        )
-        .with_context(|| format!("cannot open the database at {}", config.database_url))?;
-        let applied = db.run_migrations().context("cannot apply database migrations")?;
-        if !applied.is_empty() {
-            log::info!("applied migrations: {}", applied.join(", "));
-        }
-        Self::build_with_database(config, db, clock)
+        let app = app::App::start(config.app.clone(), clock)?;
+        Self::with_app(config, app)
     }
 
-    pub fn build_with_database(config: Config, db: Database, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+    /// Serves the given use cases.
+    pub fn with_app(config: Config, app: app::App) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(config.bind_address)
             .with_context(|| format!("cannot listen on {}", config.bind_address))?;
         let address = listener.local_addr()?;
         let shutdown_timeout = config.shutdown_timeout.as_secs();
         let workers = config.workers;
-        let hasher = Hasher::new(&config.secret_key);
-        if config.load_sample_data {
-            let mut conn = db.get()?;
-            if let Some((practices, locations)) =
-                reference_import::load_sample_if_empty(&mut conn, &hasher, clock.now())
-                    .map_err(|e| anyhow::anyhow!("{e}"))?
-            {
-                log::info!(
-                    "loaded sample data: {} practices in the register, {} CQC locations",
-                    practices.created,
-                    locations.created
-                );
-            }
-        }
-        let providers = Providers::from_config(&config)?;
-        let passwords = Passwords::new(config.argon2, config.password_hashing_concurrency)?;
-        let tokens = Tokens::new(&config.jwt_secret);
-        let state = web::Data::new(AppState { config: Arc::new(config), db, clock, hasher, passwords, tokens });
+        let providers = Providers::from_settings(&config.app.messaging)?;
+        let state = web::Data::new(AppState { config: Arc::new(config), app });
         let document = openapi::document();
         let rules = web::Data::new(
             openapi::enforce::RequestRules::from_document(&document)
                 .map_err(|e| anyhow::anyhow!("the contract's request schemas do not compile: {e}"))?,
         );
         let app_state = state.clone();
-        let mut server = HttpServer::new(move || app(app_state.clone(), document.clone(), rules.clone()))
+        let mut server = HttpServer::new(move || service(app_state.clone(), document.clone(), rules.clone()))
             .listen(listener)?
             .shutdown_timeout(shutdown_timeout);
         if let Some(workers) = workers {
@@ -100,8 +75,9 @@ impl Application {
     pub async fn run(self) -> std::io::Result<()> {
         let dispatcher =
             Dispatcher { worker_id: format!("worker-{}", uuid::Uuid::new_v4()), providers: self.providers };
-        let dispatching = actix_web::rt::spawn(dispatcher.run(self.state.clone()));
-        let sweeping = actix_web::rt::spawn(expiry::run(self.state.clone()));
+        let config = &self.state.config;
+        let dispatching = actix_web::rt::spawn(dispatcher.run(self.state.app.clone(), config.dispatch_interval));
+        let sweeping = actix_web::rt::spawn(expiry::run(self.state.app.clone(), config.expiry_sweep_interval));
         let served = self.server.await;
         dispatching.abort();
         sweeping.abort();
@@ -127,8 +103,8 @@ fn cors(origins: &[String]) -> Cors {
     cors
 }
 
-/// The application: middleware, extractor error handlers, every route, the contract and docs.
-pub fn app(
+/// The HTTP service: middleware, extractor error handlers, every route, the contract and docs.
+pub fn service(
     state: web::Data<AppState>,
     document: serde_json::Value,
     rules: web::Data<openapi::enforce::RequestRules>,

@@ -4,7 +4,7 @@
 //! missing field is reported at once (the contract still marks them required).
 
 use crate::journey::{Context, requirement_errors};
-use crate::problem::{ApiError, FieldError};
+use crate::problem::{ApiError, FieldError, FieldErrorView};
 use chrono::{DateTime, Utc};
 use domain::ProblemCode;
 use domain::eligibility::{self, EligibilityOutcome, Questionnaire};
@@ -263,7 +263,7 @@ pub struct ApplicationView {
     pub members: Vec<MemberView>,
     pub member_counts: MemberCounts,
     /// What is still needed before submission (R-S1), each with a pointer into this document.
-    pub missing: Vec<FieldError>,
+    pub missing: Vec<FieldErrorView>,
     /// What the applicant can do now.
     pub allowed_actions: Vec<AllowedAction>,
     /// How to get help.
@@ -315,6 +315,9 @@ impl ApplicationView {
             member_counts: roster.counts().into(),
             missing: if draft {
                 requirement_errors(&progress.missing(&roster.completeness_problems()))
+                    .iter()
+                    .map(FieldErrorView::from)
+                    .collect()
             } else {
                 Vec::new()
             },
@@ -372,4 +375,47 @@ fn practice_view(ctx: &Context, route: Route, outcome: &EligibilityOutcome) -> R
         verified: ctx.authenticated(),
         verified_at: app.authenticated_at.map(from_db),
     })
+}
+
+/// One bad row of a reference-data file (or its header, line 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = RowError, example = json!({"line": 7, "column": "postcode", "message": "Enter a real UK postcode, like SW19 4AB."}))]
+pub struct RowErrorView {
+    /// Line in the file, counting the header as line 1.
+    pub line: u64,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+/// What an import did, or why it did nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = ImportReport, example = json!({"dataset": "cqc-locations", "rows": 5, "created": 4, "updated": 1, "unchanged": 0, "applied": true, "errors": []}))]
+pub struct ImportReportView {
+    pub dataset: crate::wire::Dataset,
+    /// Data rows read (header excluded).
+    pub rows: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// False when any row was bad: then nothing was changed.
+    pub applied: bool,
+    pub errors: Vec<RowErrorView>,
+}
+
+impl From<&app::reference::ImportReport> for ImportReportView {
+    fn from(report: &app::reference::ImportReport) -> Self {
+        Self {
+            dataset: report.dataset.into(),
+            rows: report.rows,
+            created: report.created,
+            updated: report.updated,
+            unchanged: report.unchanged,
+            applied: report.applied,
+            errors: report
+                .errors
+                .iter()
+                .map(|e| RowErrorView { line: e.line, column: e.column.clone(), message: e.message.clone() })
+                .collect(),
+        }
+    }
 }

@@ -189,7 +189,7 @@ wire_enums! {
     IgAssessmentKind { Igt, Dspt, None }
 
     /// The reference datasets: the practice register (route A) and the CQC directory (route B).
-    Dataset <=> crate::reference_import::Dataset as kebab_case { Practices, CqcLocations }
+    Dataset <=> app::reference::Dataset as kebab_case { Practices, CqcLocations }
 
     /// Which database the service runs on.
     DatabaseBackend { Sqlite, Postgres }

@@ -217,7 +217,16 @@ impl Database {
 
     /// Number of migrations not yet applied (0 when the schema is current).
     pub fn pending_migrations(&self) -> Result<usize, StoreError> {
-        let mut conn = self.get()?;
+        self.pending_migrations_within(None)
+    }
+
+    /// As [`Self::pending_migrations`], waiting at most `wait` for a connection (readiness
+    /// probes must answer quickly when the database is down).
+    pub fn pending_migrations_within(&self, wait: Option<Duration>) -> Result<usize, StoreError> {
+        let mut conn = match wait {
+            Some(wait) => self.pool.get_timeout(wait).map_err(|e| StoreError::Unavailable(e.to_string()))?,
+            None => self.get()?,
+        };
         conn.pending_migrations(self.migrations())
             .map(|pending| pending.len())
             .map_err(|e| StoreError::Migration(e.to_string()))

@@ -20,12 +20,12 @@ const QUESTIONNAIRE: &str = r#"{"has_nhsmail_account": false, "ig_return_submitt
 
 fn main() {
     for database in test_databases() {
-        let app = TestApp::spawn_with(database, |config| config.load_sample_data = false);
+        let app = TestApp::spawn_with(database, |config| config.app.load_sample_data = false);
         println!(
             "== {} ({} workers, {} password hashes at once)",
             app.backend,
             workers(&app),
-            app.config.password_hashing_concurrency
+            app.config.app.password_hashing_concurrency
         );
         start_applications(&app, 400, 8);
         sign_in_burst(&app, 64, 16);

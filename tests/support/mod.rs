@@ -12,9 +12,9 @@ pub mod smtp;
 pub mod wire;
 
 use actix_web::dev::ServerHandle;
-use api::clock::OffsetClock;
 use api::config::Config;
 use api::server::Application;
+use app::clock::OffsetClock;
 use persistence::testing::{TestDatabase, postgres_url};
 use reqwest::blocking::Client;
 use serde_json::Value;
@@ -44,7 +44,7 @@ impl TestApp {
     /// Starts a server whose configuration `customise` may change first.
     pub fn spawn_with(database: TestDatabase, customise: impl FnOnce(&mut Config)) -> Self {
         let mut config = Config::for_development(&database.url).expect("test configuration is valid");
-        config.load_sample_data = true;
+        config.app.load_sample_data = true;
         config.dispatch_interval = std::time::Duration::from_millis(25);
         customise(&mut config);
         let clock = Arc::new(OffsetClock::default());
@@ -107,9 +107,17 @@ impl TestApp {
             .expect("test database")
     }
 
+    /// The use cases on the server's database and clock, without HTTP (as the command line
+    /// uses them).
+    pub fn use_cases(&self) -> app::App {
+        let mut settings = self.config.app.clone();
+        settings.password_hashing_concurrency = 1;
+        app::App::with_database(settings, self.database(), self.clock.clone()).expect("the use cases start")
+    }
+
     /// Everything the development message provider has written, oldest first.
     pub fn outbox(&self) -> Vec<Value> {
-        std::fs::read_to_string(&self.config.outbox_file)
+        std::fs::read_to_string(&self.config.app.messaging.outbox_file)
             .unwrap_or_default()
             .lines()
             .filter_map(|line| serde_json::from_str(line).ok())
@@ -152,7 +160,7 @@ impl Drop for TestApp {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
-        let _ = std::fs::remove_file(&self.config.outbox_file);
+        let _ = std::fs::remove_file(&self.config.app.messaging.outbox_file);
     }
 }
 
@@ -162,16 +170,8 @@ pub const ADMIN_PASSWORD: &str = "plinth marmalade oboe lantern";
 impl TestApp {
     /// Creates a helpdesk administrator (as `nhsmail-dental admin create` does) and signs in.
     pub fn helpdesk_token(&self) -> String {
-        let passwords = api::passwords::Passwords::new(self.config.argon2, 1).unwrap();
-        match api::admin::create_admin(
-            &self.database(),
-            &passwords,
-            ADMIN_USERNAME,
-            "Jane Helpdesk",
-            ADMIN_PASSWORD,
-            chrono::Utc::now(),
-        ) {
-            Ok(_) | Err(api::admin::CreateAdminError::Exists) => {}
+        match app::helpdesk::create_admin(&self.use_cases(), ADMIN_USERNAME, "Jane Helpdesk", ADMIN_PASSWORD) {
+            Ok(_) | Err(app::helpdesk::CreateAdminError::Exists) => {}
             Err(other) => panic!("cannot create the administrator: {other}"),
         }
         let (status, body) = send(

@@ -243,23 +243,21 @@ impl FakeNotify {
         &self.secret
     }
 
-    /// Settings that send every channel through this fake.
-    pub fn settings(&self) -> api::config::MessagingSettings {
-        api::config::MessagingSettings {
-            email: api::config::ProviderChoice::Notify,
-            sms: api::config::ProviderChoice::Notify,
-            letter: api::config::ProviderChoice::Notify,
-            smtp: None,
-            notify: Some(api::config::NotifySettings {
-                api_key: api::config::Secret::new(self.api_key.clone()),
-                base_url: self.base_url.clone(),
-                email_template_id: Some(EMAIL_TEMPLATE.to_owned()),
-                sms_template_id: Some(SMS_TEMPLATE.to_owned()),
-                letter_template_id: Some(LETTER_TEMPLATE.to_owned()),
-            }),
-            notify_callback_token: Some(api::config::Secret::new("callback-token-for-tests".to_owned())),
-            lease: chrono::Duration::seconds(2),
-        }
+    /// Sends every channel through this fake.
+    pub fn route_all(&self, messaging: &mut app::settings::MessagingSettings) {
+        messaging.email = app::settings::ProviderChoice::Notify;
+        messaging.sms = app::settings::ProviderChoice::Notify;
+        messaging.letter = app::settings::ProviderChoice::Notify;
+        messaging.smtp = None;
+        messaging.notify = Some(app::settings::NotifySettings {
+            api_key: app::settings::Secret::new(self.api_key.clone()),
+            base_url: self.base_url.clone(),
+            email_template_id: Some(EMAIL_TEMPLATE.to_owned()),
+            sms_template_id: Some(SMS_TEMPLATE.to_owned()),
+            letter_template_id: Some(LETTER_TEMPLATE.to_owned()),
+        });
+        messaging.notify_callback_token = Some(app::settings::Secret::new("callback-token-for-tests".to_owned()));
+        messaging.lease = chrono::Duration::seconds(2);
     }
 }
 

@@ -351,7 +351,7 @@ fn field_errors(validator: &jsonschema::Validator, instance: &Value, prefix: &st
             }
             _ => (at, ProblemCode::InvalidValue, "This value is not allowed here.".to_owned()),
         };
-        if !errors.iter().any(|f| f.error.pointer == pointer && f.error.code.0 == code) {
+        if !errors.iter().any(|f| f.error.pointer == pointer && f.error.code == code) {
             errors.push(Found { error: FieldError::new(pointer, code, None, detail), soft });
         }
     }
@@ -379,16 +379,16 @@ mod tests {
             rules.check_body("POST", "/v1/account/sessions", &json!({"username": "a\u{0}b", "password": "x"}));
         assert!(checked.hard, "a NUL is refused at the boundary");
         assert_eq!(checked.errors[0].pointer, "/username");
-        assert_eq!(checked.errors[0].code.0, ProblemCode::ControlCharacters);
+        assert_eq!(checked.errors[0].code, ProblemCode::ControlCharacters);
         let long = "x".repeat(10_000);
         let checked = rules.check_body("POST", "/v1/account/sessions", &json!({"username": long, "password": "x"}));
-        assert_eq!(checked.errors[0].code.0, ProblemCode::TooLong);
+        assert_eq!(checked.errors[0].code, ProblemCode::TooLong);
         let checked = rules.check_body("POST", "/v1/account/sessions", &json!({}));
         assert!(!checked.hard && checked.errors.len() == 2, "missing fields are the handler's to name");
         let checked = rules.check_query("GET", "/v1/directory/people", "q=jones&limit=abc");
         assert!(checked.hard);
         assert_eq!(
-            (checked.errors[0].pointer.as_str(), checked.errors[0].code.0),
+            (checked.errors[0].pointer.as_str(), checked.errors[0].code),
             ("/query/limit", ProblemCode::InvalidType)
         );
     }

@@ -6,7 +6,7 @@
 pub mod conventions;
 pub mod enforce;
 
-use crate::problem::{FieldError, NoApplicationToken, NotFoundForCaller, Problem};
+use crate::problem::{FieldErrorView, NoApplicationToken, NotFoundForCaller, Problem};
 use crate::routes;
 use crate::routes::account::{NoAccountToken, ScopeTooNarrow};
 use crate::routes::admin::NoHelpdeskToken;
@@ -59,7 +59,7 @@ impl Modify for SecuritySchemes {
         contact(name = "National Administration Service", email = "dentistadmin@nhs.net"),
         license(name = "MIT", identifier = "MIT"),
     ),
-    components(schemas(Problem, FieldError), responses(NoApplicationToken, NotFoundForCaller, NoHelpdeskToken, NoAccountToken, ScopeTooNarrow, NotifyCallbackUnauthorized)),
+    components(schemas(Problem, FieldErrorView), responses(NoApplicationToken, NotFoundForCaller, NoHelpdeskToken, NoAccountToken, ScopeTooNarrow, NotifyCallbackUnauthorized)),
     modifiers(&SecuritySchemes),
     tags(
         (name = "registration", description = "The registration journey: questionnaire, practice identification, verification, town, members and submission. Every call after `POST /v1/applications` needs that application's token."),

@@ -4,14 +4,14 @@
 use crate::account::{self, AccountHolder, Scope, Session, progress, required_actions, scope_for};
 use crate::extract::Json;
 use crate::journey::RequestOrigin;
-use crate::limits;
-use crate::messaging::{self, About, templates};
 use crate::problem::{ApiError, FieldError, Problem, ProblemType, Validator};
 use crate::schemas;
-use crate::security::{digests_equal, new_reset_code};
 use crate::state::AppState;
 use crate::wire::{AccountStatus as WireAccountStatus, PasswordOutcome, Role, SecurityQuestionCode, Title};
 use actix_web::{HttpResponse, delete, get, post, put, web};
+use app::limits;
+use app::outbox::{self, About, templates};
+use app::secrets::{digests_equal, new_reset_code};
 use chrono::{DateTime, Utc};
 use domain::ProblemCode;
 use domain::account::{AccountStatus, RequiredAction, ResetCode, SecurityAnswer, SecurityQuestion};
@@ -131,7 +131,7 @@ pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> 
 )]
 #[delete("/v1/account/sessions/current")]
 pub async fn sign_out(state: web::Data<AppState>, holder: AccountHolder) -> Result<HttpResponse, ApiError> {
-    let now = state.clock.now();
+    let now = state.app.now();
     state
         .db(move |conn| {
             write_transaction(conn, |conn| {
@@ -220,7 +220,7 @@ pub async fn change_password(
     if holder.scope == Scope::Activation {
         progress(&account).check(RequiredAction::ChangePassword).map_err(|e| out_of_order(&e))?;
     }
-    if !state.passwords.verify(current, account.password_hash.clone()).await? {
+    if !state.app.passwords().verify(current, account.password_hash.clone()).await? {
         return Err(ApiError::validation(vec![FieldError::new(
             "/current_password",
             ProblemCode::CurrentPasswordIncorrect,
@@ -229,8 +229,8 @@ pub async fn change_password(
         )]));
     }
     account::check_new_password(&state, &account, &new).await?;
-    let hash = state.passwords.hash(new).await?;
-    let now = state.clock.now();
+    let hash = state.app.passwords().hash(new).await?;
+    let now = state.app.now();
     let worker = state.clone();
     let result = state
         .db(move |conn| {
@@ -240,13 +240,13 @@ pub async fn change_password(
                     &account,
                     &hash,
                     false,
-                    now + worker.config.accounts.password_max_age,
+                    now + worker.config.app.accounts.password_max_age,
                     now,
                 )?;
                 admins::revoke_all(conn, "account", &account.id, now)?;
                 account::audit(conn, &account.id, "account.password_changed", serde_json::json!({}), now)?;
                 let updated = load_account(conn, &account.id)?;
-                let scope = scope_for(&updated, worker.config.accounts.password_max_age, now);
+                let scope = scope_for(&updated, worker.config.app.accounts.password_max_age, now);
                 let session = account::open_session(conn, &worker, &updated, scope, now)?;
                 Ok(state_of(&updated, scope, Some(session)))
             })
@@ -381,9 +381,9 @@ pub async fn set_security_questions(
     }
     let mut hashed = Vec::new();
     for (question, answer) in answers {
-        hashed.push((question.code().to_owned(), state.passwords.hash(answer.expose_secret().to_owned()).await?));
+        hashed.push((question.code().to_owned(), state.app.passwords().hash(answer.expose_secret().to_owned()).await?));
     }
-    let now = state.clock.now();
+    let now = state.app.now();
     let result = state
         .db(move |conn| {
             write_transaction(conn, |conn| {
@@ -448,7 +448,7 @@ pub async fn accept_acceptable_use(
     let id = holder.account_id.clone();
     let account = state.db(move |conn| load_account(conn, &id)).await?;
     progress(&account).check(RequiredAction::AcceptAcceptableUsePolicy).map_err(|e| out_of_order(&e))?;
-    let now = state.clock.now();
+    let now = state.app.now();
     let result = state
         .db(move |conn| {
             write_transaction(conn, |conn| {
@@ -488,9 +488,9 @@ fn activate(
             practice_name: &mailbox.practice_name,
             ods_code: &mailbox.ods_code,
             shared_mailbox: &mailbox.address,
-            support_contact: &state.config.support_contact,
+            support_contact: &state.config.app.support_contact,
         });
-        messaging::enqueue_email(
+        outbox::enqueue_email(
             conn,
             templates::WELCOME_EMAIL,
             &account.username,
@@ -544,7 +544,7 @@ pub async fn set_directory_visibility(
     if holder.scope == Scope::Activation {
         progress(&account).check(RequiredAction::ChooseDirectoryVisibility).map_err(|e| out_of_order(&e))?;
     }
-    let now = state.clock.now();
+    let now = state.app.now();
     let worker = state.clone();
     let result = state
         .db(move |conn| {
@@ -722,10 +722,10 @@ pub async fn start_password_reset(
             "Enter the username.",
         )])
     })?;
-    let username = account::normalise_username(username, state.config.mail_domain.as_str());
-    let now = state.clock.now();
-    let expires_at = now + state.config.accounts.reset_code_lifetime;
-    let client = state.hasher.client(origin.0.client_address.as_deref().unwrap_or("unknown"));
+    let username = account::normalise_username(username, state.config.app.mail_domain.as_str());
+    let now = state.app.now();
+    let expires_at = now + state.config.app.accounts.reset_code_lifetime;
+    let client = state.app.hasher().client(origin.0.client_address.as_deref().unwrap_or("unknown"));
     let code = new_reset_code()?;
     let worker = state.clone();
     let lookup = username.clone();
@@ -752,15 +752,15 @@ pub async fn start_password_reset(
                 };
                 // The same question for the same username every time, real account or not.
                 let question = if answered.is_empty() {
-                    SecurityQuestion::ALL[worker.hasher.choose(&lookup, SecurityQuestion::ALL.len())]
+                    SecurityQuestion::ALL[worker.app.hasher().choose(&lookup, SecurityQuestion::ALL.len())]
                 } else {
-                    let (code, _) = &answered[worker.hasher.choose(&lookup, answered.len())];
+                    let (code, _) = &answered[worker.app.hasher().choose(&lookup, answered.len())];
                     SecurityQuestion::parse(code).unwrap_or(SecurityQuestion::FirstSchool)
                 };
                 if let Some(account) = account.filter(|_| {
                     !answered.is_empty() && WindowLimit::RESETS_PER_ACCOUNT.next_allowed(&recent, now).is_none()
                 }) {
-                    let code_hash = worker.hasher.reset_code(&reset_id, &code);
+                    let code_hash = worker.app.hasher().reset_code(&reset_id, &code);
                     account_life::insert_reset(
                         conn,
                         &reset_id,
@@ -770,10 +770,10 @@ pub async fn start_password_reset(
                         now,
                         expires_at,
                     )?;
-                    let minutes = worker.config.accounts.reset_code_lifetime.num_minutes();
+                    let minutes = worker.config.app.accounts.reset_code_lifetime.num_minutes();
                     let sms = messages::password_reset_code_sms(code.expose_secret(), minutes);
                     let mobile = account.mobile.clone().unwrap_or_default();
-                    messaging::enqueue_sms(
+                    outbox::enqueue_sms(
                         conn,
                         templates::PASSWORD_RESET_CODE_SMS,
                         &mobile,
@@ -865,7 +865,7 @@ pub async fn complete_password_reset(
     }
     let (code, answer, new_password) = v.finish(|| Some((code?, answer?, body.0.new_password.clone()?)))?;
     let reset_id = path.into_inner();
-    let now = state.clock.now();
+    let now = state.app.now();
     let lookup = reset_id.clone();
     let found = state
         .db(move |conn| {
@@ -882,9 +882,9 @@ pub async fn complete_password_reset(
     if reset.used_at.is_some() || from_db(reset.expires_at) <= now || reset.failed_attempts >= ResetCode::ATTEMPTS {
         return Err(reset_failed(ProblemCode::ResetExpired, expired, 0));
     }
-    let code_ok = digests_equal(&reset.code_hash, &state.hasher.reset_code(&reset.id, &code));
+    let code_ok = digests_equal(&reset.code_hash, &state.app.hasher().reset_code(&reset.id, &code));
     let stored = answers.iter().find(|(q, _)| *q == reset.question).map(|(_, h)| h.clone());
-    let answer_ok = state.passwords.verify(answer.expose_secret().to_owned(), stored).await?;
+    let answer_ok = state.app.passwords().verify(answer.expose_secret().to_owned(), stored).await?;
     if !(code_ok && answer_ok) {
         let id = reset.id.clone();
         state.db(move |conn| Ok(account_life::fail_reset(conn, &id)?)).await?;
@@ -895,8 +895,8 @@ pub async fn complete_password_reset(
         ));
     }
     account::check_new_password(&state, &account, &new_password).await?;
-    let hash = state.passwords.hash(new_password).await?;
-    let max_age = state.config.accounts.password_max_age;
+    let hash = state.app.passwords().hash(new_password).await?;
+    let max_age = state.config.app.accounts.password_max_age;
     state
         .db(move |conn| {
             write_transaction(conn, |conn| {

@@ -1,15 +1,14 @@
 //! Helpdesk: sign in and out, and reference data uploads.
 
-use crate::admin::{self, Admin};
+use crate::admin::Admin;
 use crate::extract::Json;
 use crate::journey::RequestOrigin;
-use crate::problem::{ApiError, FieldError, Problem, ProblemType};
-use crate::reference_import::{self, Dataset, ImportReport, ImportedBy};
+use crate::problem::{ApiError, Problem, ProblemType};
 use crate::state::AppState;
+use crate::views::ImportReportView;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, post, put, web};
 use chrono::{DateTime, Utc};
-use domain::ProblemCode;
 use futures_util::StreamExt;
 use persistence::admins;
 use persistence::audit::{self, AuditEntry};
@@ -71,8 +70,8 @@ pub async fn sign_in(
     body: Json<SignInRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (username, password) = super::credentials(body.0.username, body.0.password)?;
-    let signed_in = admin::sign_in(&state, &username, password).await?;
-    let now = state.clock.now();
+    let signed_in = app::helpdesk::sign_in(&state.app, &username, password).await?;
+    let now = state.app.now();
     let (admin_id, session_id) = (signed_in.admin_id.clone(), signed_in.session_id.clone());
     state
         .db(move |conn| {
@@ -116,7 +115,7 @@ pub async fn sign_out(
     admin: Admin,
     origin: RequestOrigin,
 ) -> Result<HttpResponse, ApiError> {
-    let now = state.clock.now();
+    let now = state.app.now();
     state
         .db(move |conn| {
             persistence::write_transaction(conn, |conn| {
@@ -154,7 +153,7 @@ pub async fn sign_out(
     request_body(content = String, content_type = "text/csv", description = "The CSV file, header first.",
         example = "Name,Address,Postcode,Service types,CQC Location ID (for office use only)\nSAMPLE DENTAL CARE,\"123 ROAD NAME, WIMBLEDON, LONDON\",SW19 4AB,Dental service,1-1002733005\n"),
     responses(
-        (status = 200, description = "Applied: the counts of created, updated and unchanged rows.", body = ImportReport),
+        (status = 200, description = "Applied: the counts of created, updated and unchanged rows.", body = ImportReportView),
         (status = 401, response = NoHelpdeskToken),
         (status = 404, description = "No such dataset.", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "/problems/not-found", "title": "Not found", "status": 404, "detail": "There is nothing here, or nothing you may see."})),
@@ -177,11 +176,7 @@ pub async fn upload_reference_data(
     path: web::Path<String>,
     mut payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let dataset = match path.as_str() {
-        "practices" => Dataset::Practices,
-        "cqc-locations" => Dataset::CqcLocations,
-        _ => return Err(ApiError::not_found()),
-    };
+    let dataset: crate::wire::Dataset = crate::wire::from_code(&path).ok_or_else(ApiError::not_found)?;
     let csv = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -205,35 +200,7 @@ pub async fn upload_reference_data(
         }
         body.extend_from_slice(&chunk);
     }
-    let now = state.clock.now();
-    let hasher = state.hasher.clone();
-    let report = state
-        .db(move |conn| {
-            let actor = admin.actor();
-            reference_import::import(
-                conn,
-                dataset,
-                &body,
-                &hasher,
-                now,
-                Some(ImportedBy { actor: &actor, origin: &origin.0 }),
-            )
-        })
-        .await?;
-    if report.applied {
-        return Ok(HttpResponse::Ok().json(report));
-    }
-    let errors = report
-        .errors
-        .iter()
-        .map(|e| {
-            FieldError::new(
-                format!("/{}/{}", e.line, e.column.as_deref().unwrap_or("")),
-                ProblemCode::InvalidRow,
-                None,
-                e.message.clone(),
-            )
-        })
-        .collect();
-    Err(ApiError::validation(errors).report(report))
+    let by = app::audit::By::new(admin.actor(), origin.0);
+    let report = app::reference::upload(&state.app, &by, dataset.into(), body.freeze().to_vec()).await?;
+    Ok(HttpResponse::Ok().json(ImportReportView::from(&report)))
 }

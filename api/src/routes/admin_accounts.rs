@@ -6,12 +6,12 @@ use crate::account;
 use crate::admin::Admin;
 use crate::extract::Json;
 use crate::journey::RequestOrigin;
-use crate::messaging::{self, About, templates};
 use crate::problem::{ApiError, FieldError, NotFoundForCaller, Problem, Validator};
 use crate::routes::admin::NoHelpdeskToken;
-use crate::security::new_temporary_password;
 use crate::state::AppState;
 use actix_web::{HttpResponse, post, web};
+use app::outbox::{self, About, templates};
+use app::secrets::new_temporary_password;
 use domain::ProblemCode;
 use domain::account::AccountStatus as Status;
 use domain::contact::UkMobile;
@@ -114,7 +114,7 @@ pub async fn reset_password(
         .as_deref()
         .map(str::trim)
         .filter(|o| !o.is_empty())
-        .map(|o| account::normalise_username(o, state.config.mail_domain.as_str()));
+        .map(|o| account::normalise_username(o, state.config.app.mail_domain.as_str()));
     if owner_name.is_none() {
         v.push(FieldError::new(
             "/confirmed_by_owner",
@@ -159,9 +159,9 @@ pub async fn reset_password(
         return Err(ApiError::validation(errors));
     }
     let temporary = new_temporary_password()?;
-    let hash = state.passwords.hash(temporary.expose_secret().to_owned()).await?;
-    let now = state.clock.now();
-    let valid_until = now + state.config.temporary_password_lifetime;
+    let hash = state.app.passwords().hash(temporary.expose_secret().to_owned()).await?;
+    let now = state.app.now();
+    let valid_until = now + state.config.app.temporary_password_lifetime;
     let owner_id = owner.map(|o| o.id).unwrap_or_default();
     let last_digits = mobile.last_digits().to_owned();
     state
@@ -173,7 +173,7 @@ pub async fn reset_password(
                     temporary.expose_secret(),
                     (valid_until - chrono::Duration::seconds(1)).date_naive(),
                 );
-                messaging::enqueue_sms(
+                outbox::enqueue_sms(
                     conn,
                     templates::TEMPORARY_PASSWORD_SMS,
                     mobile.as_str(),
@@ -255,7 +255,7 @@ pub async fn disable_account(
             )])
         })?;
     let id = path.into_inner();
-    let now = state.clock.now();
+    let now = state.app.now();
     let status = state
         .db(move |conn| {
             write_transaction(conn, |conn| {
@@ -301,7 +301,7 @@ pub async fn enable_account(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let now = state.clock.now();
+    let now = state.app.now();
     let status = state
         .db(move |conn| {
             write_transaction(conn, |conn| {

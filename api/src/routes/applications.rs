@@ -3,11 +3,11 @@
 use crate::extract::Json;
 use crate::journey::{Applicant, Context, RequestOrigin, audit, in_draft};
 use crate::problem::{ApiError, FieldError, NoApplicationToken, NotFoundForCaller, Problem, ProblemType};
-use crate::security::new_application_token;
 use crate::state::AppState;
 use crate::views::{ApplicationView, Eligibility, QuestionnaireAnswers};
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, post, web};
+use app::secrets::new_application_token;
 use domain::eligibility::{self, Ineligibility};
 use persistence::applications::{self, NewApplication};
 use persistence::write_transaction;
@@ -43,7 +43,7 @@ fn not_eligible(outcome: &eligibility::EligibilityOutcome) -> ApiError {
     ApiError::new(ProblemType::NotEligible)
         .detail("These answers mean you cannot apply; see `eligibility` for why and what to do.")
         .with_errors(errors)
-        .eligibility(Eligibility::from(outcome))
+        .eligibility(outcome.clone())
 }
 
 /// Assess the questionnaire without starting an application
@@ -101,9 +101,9 @@ pub async fn create_application(
         return Err(not_eligible(&outcome));
     }
     let token = new_application_token()?;
-    let token_hash = state.hasher.application_token(&token);
-    let now = state.clock.now();
-    let expires_at = now + state.config.application_inactivity;
+    let token_hash = state.app.hasher().application_token(&token);
+    let now = state.app.now();
+    let expires_at = now + state.config.app.application_inactivity;
     let id = uuid::Uuid::new_v4().to_string();
     let config = state.config.clone();
     let view = state
@@ -132,7 +132,7 @@ pub async fn create_application(
                     now,
                 )?;
                 let ctx = Context::load(conn, &id)?;
-                ApplicationView::build(&ctx, &config.mail_domain, &config.support_contact)
+                ApplicationView::build(&ctx, &config.app.mail_domain, &config.app.support_contact)
             })
         })
         .await?;
@@ -164,7 +164,7 @@ pub async fn get_application(
 ) -> Result<HttpResponse, ApiError> {
     let id = applicant.owns(&path)?;
     let config = state.config.clone();
-    let now = state.clock.now();
+    let now = state.app.now();
     let view = state
         .db(move |conn| {
             let ctx = Context::load(conn, &id)?;
@@ -173,9 +173,9 @@ pub async fn get_application(
             if ctx.application.status == "draft"
                 && now - persistence::time::from_db(ctx.application.last_activity_at) > chrono::Duration::hours(1)
             {
-                applications::touch(conn, &id, now, now + config.application_inactivity)?;
+                applications::touch(conn, &id, now, now + config.app.application_inactivity)?;
             }
-            ApplicationView::build(&ctx, &config.mail_domain, &config.support_contact)
+            ApplicationView::build(&ctx, &config.app.mail_domain, &config.app.support_contact)
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))

@@ -51,8 +51,8 @@ pub struct OutboxPage {
 
 /// Whether this instance may show its outbox.
 fn outbox_open(state: &AppState) -> bool {
-    let messaging = &state.config.messaging;
-    state.config.environment == Environment::Development
+    let messaging = &state.config.app.messaging;
+    state.config.app.environment == Environment::Development
         && [messaging.email, messaging.sms, messaging.letter].contains(&ProviderChoice::Development)
 }
 
@@ -93,10 +93,10 @@ pub async fn list_messages(state: web::Data<AppState>, query: Query<OutboxQuery>
         return Err(ApiError::not_found().detail("There is no development outbox on this instance."));
     }
     let mut v = crate::problem::Validator::new();
-    let limit = crate::paging::limit(&mut v, query.limit);
+    let limit = app::paging::limit(&mut v, query.limit);
     v.finish(|| Some(()))?;
     let wanted = query.to.as_deref().map(str::to_lowercase).filter(|to| !to.is_empty());
-    let file = state.config.outbox_file.clone();
+    let file = state.config.app.messaging.outbox_file.clone();
     let text = web::block(move || std::fs::read_to_string(file).unwrap_or_default()).await?;
     let items: Vec<OutboxMessage> = text
         .lines()

@@ -2,11 +2,11 @@
 //! A mobile number is shown only where its owner allowed it, or to its owner.
 
 use crate::account::{AccountHolder, Scope};
-use crate::paging;
 use crate::problem::{ApiError, FieldError, Problem, Validator};
 use crate::routes::account::{NoAccountToken, ScopeTooNarrow};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
+use app::paging;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use domain::ProblemCode;
@@ -50,7 +50,7 @@ impl DirectoryQuery {
         }
         let limit = paging::limit(&mut v, self.limit);
         let after = paging::after(&mut v, self.cursor.as_deref(), decode_cursor);
-        v.finish(|| Some(Search { text, limit, after }))
+        Ok(v.finish(|| Some(Search { text, limit, after }))?)
     }
 }
 

@@ -1,9 +1,8 @@
 //! Liveness and readiness, for load balancers and orchestrators.
 
-use crate::problem::{ApiError, Problem, ProblemType};
+use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
-use domain::ProblemCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -50,19 +49,7 @@ pub async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let db = state.db.clone();
-    let backend = db.backend();
-    let pending = web::block(move || db.pending_migrations()).await?.map_err(|e| {
-        ApiError::unavailable(format!("readiness: {e}"))
-            .detail("The database cannot be reached.")
-            .with_code(ProblemCode::DatabaseUnavailable, None)
-    })?;
-    if pending > 0 {
-        return Err(ApiError::new(ProblemType::ServiceUnavailable)
-            .detail(format!("{pending} database migrations are not applied yet."))
-            .with_code(ProblemCode::MigrationsPending, None)
-            .retry_after(5));
-    }
+    let backend = state.app.readiness().await?;
     Ok(HttpResponse::Ok().json(Readiness {
         status: crate::wire::ReadinessStatus::Ready,
         database: crate::wire::from_code(backend.as_str())

@@ -200,7 +200,7 @@ impl MemberInput {
                 None
             }
         };
-        v.finish(|| {
+        Ok(v.finish(|| {
             Some(MemberDetails {
                 title: title?,
                 first_name: first_name?,
@@ -209,7 +209,7 @@ impl MemberInput {
                 mobile: mobile?,
                 role: role?,
             })
-        })
+        })?)
     }
 }
 
@@ -356,7 +356,7 @@ pub async fn add_member(
             if roster.counts().remaining() == 0 {
                 return Err(ApiError::refused(&RosterError::TooManyMembers));
             }
-            let details = input.details(None, &config.mail_domain)?;
+            let details = input.details(None, &config.app.mail_domain)?;
             check_mobile_free(conn, &details.mobile)?;
             let member_id = uuid::Uuid::new_v4().to_string();
             roster.add(member_id.clone(), details, input.change()).map_err(roster_refusal)?;
@@ -412,7 +412,7 @@ pub async fn edit_member(
         move |conn, ctx, now| {
             let mut roster: Roster<String> = ctx.roster()?;
             let current = roster.get(&member_id).ok_or_else(ApiError::not_found)?.clone();
-            let details = input.details(Some(&current.details), &config.mail_domain)?;
+            let details = input.details(Some(&current.details), &config.app.mail_domain)?;
             if details.mobile != current.details.mobile {
                 check_mobile_free(conn, &details.mobile)?;
             }

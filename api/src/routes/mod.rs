@@ -33,7 +33,7 @@ pub(crate) fn credentials(username: Option<String>, password: Option<String>) ->
     if password.is_none() {
         v.push(FieldError::new("/password", ProblemCode::Required, None, "Enter the password."));
     }
-    v.finish(|| Some((username?, password?)))
+    Ok(v.finish(|| Some((username?, password?)))?)
 }
 
 /// Registers every documented endpoint.

@@ -1,10 +1,10 @@
 //! GOV.UK Notify's delivery receipts: what happened to a message after Notify accepted it.
 
 use crate::problem::{ApiError, Problem, ProblemType};
-use crate::security::digests_equal;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
+use app::secrets::digests_equal;
 use persistence::outbox;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -73,6 +73,7 @@ pub async fn delivery_receipt(
         .to_owned();
     let authorised = state
         .config
+        .app
         .messaging
         .notify_callback_token
         .as_ref()
@@ -81,7 +82,7 @@ pub async fn delivery_receipt(
         return Err(ApiError::new(ProblemType::Unauthorized).detail("The callback token is not valid."));
     }
     let receipt = body.0;
-    let now = state.clock.now();
+    let now = state.app.now();
     let delivered = receipt.status == "delivered";
     let found = state
         .db(move |conn| {

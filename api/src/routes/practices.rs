@@ -3,9 +3,7 @@
 
 use crate::extract::Json;
 use crate::journey::{Applicant, RequestOrigin, in_draft, view};
-use crate::problem::{
-    ApiError, ExistingApplication, FieldError, NoApplicationToken, NotFoundForCaller, Problem, ProblemType, Validator,
-};
+use crate::problem::{ApiError, FieldError, NoApplicationToken, NotFoundForCaller, Problem, ProblemType, Validator};
 use crate::schemas;
 use crate::state::AppState;
 use crate::views::{ApplicationView, PracticeRoute};
@@ -80,7 +78,7 @@ pub async fn search_practices(
     let mut v = Validator::new();
     let postcode = v.check("/query/postcode", Postcode::parse(query.postcode.as_deref().unwrap_or_default()));
     let postcode = v.finish(|| postcode)?;
-    let support = state.config.support_contact.clone();
+    let support = state.config.app.support_contact.clone();
     let found = {
         let postcode = postcode.as_str().to_owned();
         state.db(move |conn| Ok(reference::practices_at_postcode(conn, &postcode)?)).await?
@@ -197,11 +195,10 @@ pub fn practice_taken(holder: &ApplicationRow, support: &str) -> ApiError {
             ),
         )
     };
-    let status = status.into();
     ApiError::new(ProblemType::Conflict)
         .with_code(code, Some("R-P5"))
         .detail(detail)
-        .existing_application(ExistingApplication { status, started_at: from_db(holder.created_at) })
+        .existing_application(app::ExistingApplication { status, started_at: from_db(holder.created_at) })
 }
 
 fn check_not_taken(conn: &mut DbConnection, location: &str, own_id: &str, support: &str) -> Result<(), ApiError> {
@@ -267,7 +264,7 @@ fn choose(conn: &mut DbConnection, body: &PracticeIdentification, support: &str)
                     found
                 }
             };
-            v.finish(|| {
+            Ok(v.finish(|| {
                 let practice = practice?;
                 Some(Chosen {
                     route: Route::A,
@@ -277,7 +274,7 @@ fn choose(conn: &mut DbConnection, body: &PracticeIdentification, support: &str)
                     name: PracticeName::parse(&practice.record.name).ok()?,
                     ods: OdsCode::parse(&practice.record.ods_code).ok()?,
                 })
-            })
+            })?)
         }
         Some(PracticeRoute::B) => {
             let name = required(&mut v, "/practice_name", body.practice_name.as_deref(), PracticeName::parse);
@@ -321,7 +318,7 @@ fn choose(conn: &mut DbConnection, body: &PracticeIdentification, support: &str)
                     }
                 }
             }
-            v.finish(|| {
+            Ok(v.finish(|| {
                 Some(Chosen {
                     route: Route::B,
                     postcode: postcode?,
@@ -330,9 +327,9 @@ fn choose(conn: &mut DbConnection, body: &PracticeIdentification, support: &str)
                     name: name?,
                     ods: ods?,
                 })
-            })
+            })?)
         }
-        None => v.finish(|| None),
+        None => Ok(v.finish(|| None)?),
     }
 }
 
@@ -378,8 +375,8 @@ pub async fn identify_practice(
         Action::IdentifyPractice,
         "application.practice_identified",
         move |conn, _, _| {
-            let chosen = choose(conn, &body.0, &config.support_contact)?;
-            check_not_taken(conn, chosen.location.as_str(), &id, &config.support_contact)?;
+            let chosen = choose(conn, &body.0, &config.app.support_contact)?;
+            check_not_taken(conn, chosen.location.as_str(), &id, &config.app.support_contact)?;
             applications::set_practice(
                 conn,
                 &id,

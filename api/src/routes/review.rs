@@ -4,9 +4,7 @@
 use crate::admin::Admin;
 use crate::extract::Json;
 use crate::journey::{Context, RequestOrigin};
-use crate::paging;
 use crate::problem::{ApiError, FieldError, NotFoundForCaller, Problem, Validator};
-use crate::provisioning::{self, ig_of_record};
 use crate::routes::admin::NoHelpdeskToken;
 use crate::state::AppState;
 use crate::views::{ApplicationStatus, MemberView, PracticeRoute};
@@ -14,6 +12,8 @@ use crate::wire::{
     AccountStatus, IgAssessmentKind, MessageChannel, MessageProvider, MessageStatus, MessageTemplate, from_code,
 };
 use actix_web::{HttpResponse, get, post, web};
+use app::paging;
+use app::review::ig_of_record;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -309,7 +309,7 @@ fn load_view(
         town: ctx.application.town.clone(),
         shared_mailbox_address: mailbox
             .map(|m| m.address)
-            .or_else(|| ctx.mailbox_address(&state.config.mail_domain).map(|a| a.as_str().to_owned())),
+            .or_else(|| ctx.mailbox_address(&state.config.app.mail_domain).map(|a| a.as_str().to_owned())),
         members: roster.members().iter().zip(&ctx.members).map(|(m, row)| MemberView::new(m, row.position)).collect(),
         accounts: created
             .iter()
@@ -383,7 +383,7 @@ pub async fn approve_application(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    provisioning::approve(&state, &id, &admin.actor(), &origin.0).await?;
+    app::review::approve(&state.app, &id, &app::audit::By::new(admin.actor(), origin.0)).await?;
     let worker = state.clone();
     let view = state.db(move |conn| load_view(conn, &id, &worker)).await?;
     Ok(HttpResponse::Ok().json(view))
@@ -444,7 +444,13 @@ pub async fn reject_application(
                 "Give the reason the applicant will be told (at most 2000 characters).",
             )])
         })?;
-    provisioning::reject(&state, &id, &RejectionReason::Helpdesk(reason), &admin.actor(), &origin.0).await?;
+    app::review::reject(
+        &state.app,
+        &id,
+        &RejectionReason::Helpdesk(reason),
+        &app::audit::By::new(admin.actor(), origin.0),
+    )
+    .await?;
     let worker = state.clone();
     let view = state.db(move |conn| load_view(conn, &id, &worker)).await?;
     Ok(HttpResponse::Ok().json(view))

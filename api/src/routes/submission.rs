@@ -66,7 +66,7 @@ fn receipt(ctx: &Context, state: &AppState) -> Result<SubmissionReceipt, ApiErro
         status: ApplicationStatus::Submitted,
         submitted_at,
         shared_mailbox_address: ctx
-            .mailbox_address(&state.config.mail_domain)
+            .mailbox_address(&state.config.app.mail_domain)
             .map(|a| a.as_str().to_owned())
             .ok_or_else(|| ApiError::internal("submitted without a mailbox address"))?,
         members: ctx.members.len(),
@@ -121,7 +121,7 @@ pub async fn submit_application(
     let id = applicant.owns(&path)?;
     let key = idempotency_key(&req)?;
     let confirmed = body.0.confirm_data_correct == Some(true);
-    let now = state.clock.now();
+    let now = state.app.now();
     let worker_state = state.clone();
     let outcome = state
         .db(move |conn| {
@@ -182,7 +182,7 @@ pub async fn submit_application(
     Ok(match outcome {
         Submitted::Now(receipt) => {
             // R-V1: the review runs once the submission has committed; the receipt stands.
-            crate::provisioning::review_submitted(&state, &receipt.application_id).await;
+            app::review::review_submitted(&state.app, &receipt.application_id).await;
             HttpResponse::Ok().json(receipt)
         }
         Submitted::Replayed(receipt) => HttpResponse::Ok().insert_header(("Idempotent-Replayed", "true")).json(receipt),

@@ -50,7 +50,7 @@ fn not_identified() -> ApiError {
 }
 
 fn preview(ctx: &Context, town: &Town, state: &AppState) -> Result<MailboxPreview, ApiError> {
-    let address = ctx.mailbox_address_with(town, &state.config.mail_domain).ok_or_else(not_identified)?;
+    let address = ctx.mailbox_address_with(town, &state.config.app.mail_domain).ok_or_else(not_identified)?;
     Ok(MailboxPreview { town: town.as_str().to_owned(), shared_mailbox_address: address.as_str().to_owned() })
 }
 

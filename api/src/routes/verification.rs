@@ -4,15 +4,15 @@
 
 use crate::extract::{Json, JsonOrEmpty};
 use crate::journey::{Applicant, Context, RequestOrigin, audit, in_draft};
-use crate::limits;
-use crate::messaging::{self, About, templates};
 use crate::problem::{ApiError, FieldError, NoApplicationToken, NotFoundForCaller, Problem, ProblemType, Validator};
 use crate::routes::practices::practice_taken;
 use crate::schemas;
-use crate::security::{digests_equal, new_passcode};
 use crate::state::AppState;
 use crate::views::{ApplicationView, AuthenticationMethod, PasscodeChannel};
 use actix_web::{HttpResponse, post, web};
+use app::limits;
+use app::outbox::{self, About, templates};
+use app::secrets::{digests_equal, new_passcode};
 use chrono::{DateTime, Utc};
 use domain::ProblemCode;
 use domain::identifiers::{CqcContactId, CqcLocationId};
@@ -104,9 +104,9 @@ pub async fn request_passcode(
     let id = applicant.owns(&path)?;
     let requested = body.0.channel;
     let config = state.config.clone();
-    let client = state.hasher.client(origin.0.client_address.as_deref().unwrap_or("unknown"));
+    let client = state.app.hasher().client(origin.0.client_address.as_deref().unwrap_or("unknown"));
     let passcode = new_passcode()?;
-    let hasher = state.hasher.clone();
+    let hasher = state.app.hasher().clone();
     let issued = in_draft(&state, &applicant, &origin, Action::RequestPasscode, "passcode.issued", move |conn, ctx, now| {
         let location = ctx.location_id().ok_or_else(|| ApiError::internal("identified practice without location"))?;
         // Messages to the practice use its name on record, never what the applicant typed.
@@ -131,7 +131,7 @@ pub async fn request_passcode(
         if let Some(next) = limits::passcode_issue_allowed_at(conn, location.as_str(), &client, now)? {
             return Err(rate_limited(next, now));
         }
-        let valid_until = config.passcode_lifetimes.expiry(channel, now);
+        let valid_until = config.app.passcode_lifetimes.expiry(channel, now);
         let passcode_id = uuid::Uuid::new_v4().to_string();
         passcodes::insert(
             conn,
@@ -152,12 +152,12 @@ pub async fn request_passcode(
             cqc_location_id: location.as_str(),
             passcode: &passcode,
             valid_until: (valid_until - chrono::Duration::seconds(1)).date_naive(),
-            support_contact: &config.support_contact,
+            support_contact: &config.app.support_contact,
         };
         let about = About { kind: "application", id: &id };
         let sent_to = match (channel, &email_on_record) {
             (passcode::PasscodeChannel::Email, Some(email)) => {
-                messaging::enqueue_email(conn, templates::PASSCODE_EMAIL, email, about, messages::passcode_email(&facts), true, now)?;
+                outbox::enqueue_email(conn, templates::PASSCODE_EMAIL, email, about, messages::passcode_email(&facts), true, now)?;
                 format!("the registered manager's email address on record ({})", mask_email(email))
             }
             _ => {
@@ -168,7 +168,7 @@ pub async fn request_passcode(
                     (None, None) => Vec::new(),
                 });
                 let address = lines[1..].join(", ");
-                messaging::enqueue_letter(conn, templates::PASSCODE_LETTER, about, messages::passcode_letter(&facts, lines), true, now)?;
+                outbox::enqueue_letter(conn, templates::PASSCODE_LETTER, about, messages::passcode_letter(&facts, lines), true, now)?;
                 format!("the CQC registered address: {address}")
             }
         };
@@ -342,9 +342,9 @@ pub async fn verify_practice(
         }
     };
     let (location, credential) = v.finish(|| Some((location?, credential?)))?;
-    let now = state.clock.now();
+    let now = state.app.now();
     let config = state.config.clone();
-    let hasher = state.hasher.clone();
+    let hasher = state.app.hasher().clone();
     let (outcome, view) = state
         .db(move |conn| {
             write_transaction(conn, |conn| {
@@ -353,7 +353,7 @@ pub async fn verify_practice(
                 let own_location = ctx.location_id().ok_or_else(|| ApiError::internal("identified practice without location"))?;
                 if let Some(holder) = applications::holder_of(conn, own_location.as_str())? {
                     if holder.id != id {
-                        return Err(practice_taken(&holder, &config.support_contact));
+                        return Err(practice_taken(&holder, &config.app.support_contact));
                     }
                 }
                 let contact_hash_on_record = ctx.practice.as_ref().and_then(|p| p.record.cqc_contact_id_hash.clone());
@@ -396,9 +396,9 @@ pub async fn verify_practice(
                     Credential::ContactId(_) => "cqc_contact_id",
                 };
                 limits::record_verification(conn, own_location.as_str(), &id, failure.is_none(), now)?;
-                applications::touch(conn, &id, now, now + config.application_inactivity)?;
+                applications::touch(conn, &id, now, now + config.app.application_inactivity)?;
                 let action = if failure.is_none() { "application.verified" } else { "application.verification_failed" };
-                audit(conn, &applicant, &origin, action, serde_json::json!({"method": method, "cqc_location_id": own_location.as_str(), "reason": failure.as_ref().map(|f| f.code)}), now)?;
+                audit(conn, &applicant, &origin, action, serde_json::json!({"method": method, "cqc_location_id": own_location.as_str(), "reason": failure.as_ref().map(|f| f.code.as_str())}), now)?;
                 match failure {
                     Some(error) => {
                         let after = limits::verification_state(conn, own_location.as_str(), &id, now)?;
@@ -408,11 +408,11 @@ pub async fn verify_practice(
                         applications::mark_authenticated(conn, &id, own_location.as_str(), method, now).map_err(|e| match e {
                             persistence::StoreError::Conflict(_) => ApiError::new(ProblemType::Conflict)
                                 .with_code(ProblemCode::PracticeHasLiveApplication, Some("R-P5"))
-                                .detail(format!("Another application has just verified this practice. Contact {} if this is unexpected.", config.support_contact)),
+                                .detail(format!("Another application has just verified this practice. Contact {} if this is unexpected.", config.app.support_contact)),
                             other => other.into(),
                         })?;
                         let ctx = Context::load(conn, &id)?;
-                        Ok((Outcome::Verified, Some(ApplicationView::build(&ctx, &config.mail_domain, &config.support_contact)?)))
+                        Ok((Outcome::Verified, Some(ApplicationView::build(&ctx, &config.app.mail_domain, &config.app.support_contact)?)))
                     }
                 }
             })

@@ -2,7 +2,7 @@
 //! `none` included, is refused), carrying issuer, audience, subject, expiry and the session id.
 //! Expiry is checked against the service clock; revocation against the session in the database.
 
-use crate::config::Secret;
+use crate::settings::Secret;
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};

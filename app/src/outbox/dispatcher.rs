@@ -5,9 +5,7 @@
 
 use super::Payload;
 use super::providers::{Outgoing, Providers, SendError};
-use crate::problem::ApiError;
-use crate::state::AppState;
-use actix_web::web;
+use crate::{App, Error};
 use chrono::{DateTime, Duration, Utc};
 use persistence::outbox::{self, MessageRow};
 use persistence::write_transaction;
@@ -27,89 +25,89 @@ pub struct Dispatcher {
     pub providers: Providers,
 }
 
-fn outgoing(row: &MessageRow) -> Result<Outgoing, ApiError> {
+fn outgoing(row: &MessageRow) -> Result<Outgoing, Error> {
     Ok(Outgoing {
         id: row.id.clone(),
         channel: row.channel.clone(),
         template: row.template.clone(),
         recipient: row.recipient.clone(),
-        payload: serde_json::from_str(&row.payload).map_err(ApiError::internal)?,
+        payload: serde_json::from_str(&row.payload).map_err(Error::internal)?,
     })
 }
 
 impl Dispatcher {
     /// One pass: claims due messages and delivers them. Returns how many were delivered.
-    pub async fn dispatch_once(&self, state: &web::Data<AppState>) -> Result<usize, ApiError> {
-        let now = state.clock.now();
+    pub async fn dispatch_once(&self, app: &App) -> Result<usize, Error> {
+        let now = app.now();
         let worker = self.worker_id.clone();
-        let lease = state.config.messaging.lease;
-        let claimed = state
+        let lease = app.settings().messaging.lease;
+        let claimed = app
             .db(move |conn| Ok(write_transaction(conn, |conn| outbox::claim_due(conn, &worker, now, lease, BATCH))?))
             .await?;
         let mut delivered = 0;
         for row in claimed {
-            if self.deliver(state, row).await? {
+            if self.deliver(app, row).await? {
                 delivered += 1;
             }
         }
         Ok(delivered)
     }
 
-    async fn deliver(&self, state: &web::Data<AppState>, row: MessageRow) -> Result<bool, ApiError> {
+    async fn deliver(&self, app: &App, row: MessageRow) -> Result<bool, Error> {
         let message = outgoing(&row)?;
         let provider = self.providers.for_channel(&row.channel).clone();
         let provider_name = provider.name();
         // A message claimed before may have reached the provider just before its dispatcher
         // died: ask first, so that each message is delivered once per reference.
         let claimed_before = row.attempts > 1;
-        let result = web::block(move || match claimed_before {
+        let result = tokio::task::spawn_blocking(move || match claimed_before {
             true => match provider.find(&message)? {
                 Some(reference) => Ok(reference),
                 None => provider.send(&message),
             },
             false => provider.send(&message),
         })
-        .await?;
-        let now: DateTime<Utc> = state.clock.now();
+        .await
+        .map_err(|e| Error::unavailable(format!("blocking pool: {e}")))?;
+        let now: DateTime<Utc> = app.now();
         let worker = self.worker_id.clone();
-        state
-            .db(move |conn| match result {
-                Ok(reference) => {
-                    let payload = if row.contains_secret {
-                        serde_json::to_string(&Payload::redacted()).map_err(ApiError::internal)?
-                    } else {
-                        row.payload.clone()
-                    };
-                    outbox::mark_sent(conn, &row.id, &worker, provider_name, &reference, &payload, now)?;
-                    Ok(true)
-                }
-                Err(error) => {
-                    let retry_at = match &error {
-                        SendError::Temporary(_) if row.attempts < MAX_ATTEMPTS => Some(now + backoff(row.attempts)),
-                        _ => None,
-                    };
-                    log::warn!(
-                        target: "outbox",
-                        "delivery failed message_id={} template={} attempt={} retry={}: {error}",
-                        row.id,
-                        row.template,
-                        row.attempts,
-                        retry_at.is_some()
-                    );
-                    outbox::mark_attempt_failed(conn, &row.id, &worker, &error.to_string(), retry_at, now)?;
-                    Ok(false)
-                }
-            })
-            .await
+        app.db(move |conn| match result {
+            Ok(reference) => {
+                let payload = if row.contains_secret {
+                    serde_json::to_string(&Payload::redacted()).map_err(Error::internal)?
+                } else {
+                    row.payload.clone()
+                };
+                outbox::mark_sent(conn, &row.id, &worker, provider_name, &reference, &payload, now)?;
+                Ok(true)
+            }
+            Err(error) => {
+                let retry_at = match &error {
+                    SendError::Temporary(_) if row.attempts < MAX_ATTEMPTS => Some(now + backoff(row.attempts)),
+                    _ => None,
+                };
+                log::warn!(
+                    target: "outbox",
+                    "delivery failed message_id={} template={} attempt={} retry={}: {error}",
+                    row.id,
+                    row.template,
+                    row.attempts,
+                    retry_at.is_some()
+                );
+                outbox::mark_attempt_failed(conn, &row.id, &worker, &error.to_string(), retry_at, now)?;
+                Ok(false)
+            }
+        })
+        .await
     }
 
-    /// Runs passes at the configured interval until the server stops.
-    pub async fn run(self, state: web::Data<AppState>) {
+    /// Runs a pass every `interval` until the task is dropped.
+    pub async fn run(self, app: App, interval: std::time::Duration) {
         loop {
-            if let Err(error) = self.dispatch_once(&state).await {
+            if let Err(error) = self.dispatch_once(&app).await {
                 log::warn!(target: "outbox", "dispatch pass failed: {error}");
             }
-            actix_web::rt::time::sleep(state.config.dispatch_interval).await;
+            tokio::time::sleep(interval).await;
         }
     }
 }

@@ -102,11 +102,10 @@ pub struct Providers {
 }
 
 impl Providers {
-    pub fn from_config(config: &crate::config::Config) -> anyhow::Result<Self> {
-        use crate::config::ProviderChoice;
+    pub fn from_settings(settings: &crate::settings::MessagingSettings) -> anyhow::Result<Self> {
+        use crate::settings::ProviderChoice;
         use std::sync::Arc;
-        let settings = &config.messaging;
-        let development: Arc<dyn Provider> = Arc::new(DevelopmentProvider::new(config.outbox_file.clone()));
+        let development: Arc<dyn Provider> = Arc::new(DevelopmentProvider::new(settings.outbox_file.clone()));
         let notify: Option<Arc<dyn Provider>> = match &settings.notify {
             Some(notify) => Some(Arc::new(super::notify::NotifyProvider::new(notify)?)),
             None => None,

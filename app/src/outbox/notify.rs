@@ -5,7 +5,7 @@
 
 use super::Payload;
 use super::providers::{Outgoing, Provider, SendError};
-use crate::config::NotifySettings;
+use crate::settings::NotifySettings;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
 use std::time::Duration;

@@ -5,8 +5,8 @@
 //! each thread's allocator keeps for the next hash is that thread's, so it is held once per
 //! hashing thread, not once per thread of a growing blocking pool.
 
-use crate::config::Argon2Settings;
-use crate::problem::ApiError;
+use crate::Error;
+use crate::settings::Argon2Settings;
 use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::cell::RefCell;
@@ -75,7 +75,7 @@ impl Passwords {
         let params = Params::new(settings.memory_kib, settings.iterations, settings.parallelism, None)
             .map_err(|e| anyhow::anyhow!("invalid argon2 parameters: {e}"))?;
         let mut passwords = Self { params, jobs: start_hashing_threads(concurrency)?, dummy: Arc::new(String::new()) };
-        let random = crate::security::new_application_token().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let random = crate::secrets::new_application_token().map_err(|e| anyhow::anyhow!("{e}"))?;
         passwords.dummy = Arc::new(passwords.hash_blocking(&random).map_err(|e| anyhow::anyhow!("{e}"))?);
         // That hash ran on the caller's thread, which is not a hashing thread: give its memory back.
         MEMORY.with_borrow_mut(|memory| *memory = Vec::new());
@@ -87,7 +87,7 @@ impl Passwords {
     async fn on_hashing_thread<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Self) -> T + Send + 'static,
-    ) -> Result<T, ApiError> {
+    ) -> Result<T, Error> {
         let (reply, answer) = oneshot::channel();
         let this = self.clone();
         let job: Job = Box::new(move || {
@@ -95,27 +95,26 @@ impl Passwords {
                 let _ = reply.send(work(&this));
             }
         });
-        self.jobs.send(job).map_err(|_| ApiError::internal("the password hashing threads have stopped"))?;
-        answer.await.map_err(|_| ApiError::internal("a password hashing job failed"))
+        self.jobs.send(job).map_err(|_| Error::internal("the password hashing threads have stopped"))?;
+        answer.await.map_err(|_| Error::internal("a password hashing job failed"))
     }
 
     /// Hashes on the calling thread: for the command line and for work already off the async
     /// workers.
-    pub fn hash_blocking(&self, password: &str) -> Result<String, ApiError> {
-        let salt =
-            Salt::new(&crate::security::random::<{ Salt::RECOMMENDED_LENGTH }>()?).map_err(ApiError::internal)?;
+    pub fn hash_blocking(&self, password: &str) -> Result<String, Error> {
+        let salt = Salt::new(&crate::secrets::random::<{ Salt::RECOMMENDED_LENGTH }>()?).map_err(Error::internal)?;
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone());
         let mut output = [0u8; OUTPUT_LEN];
         with_memory(self.params.block_count(), |memory| {
             argon2.hash_password_into_with_memory(password.as_bytes(), &salt, &mut output, memory)
         })
-        .map_err(ApiError::internal)?;
+        .map_err(Error::internal)?;
         let phc = PasswordHash {
             algorithm: Algorithm::Argon2id.ident(),
             version: Some(Version::V0x13.into()),
-            params: ParamsString::try_from(&self.params).map_err(ApiError::internal)?,
+            params: ParamsString::try_from(&self.params).map_err(Error::internal)?,
             salt: Some(salt),
-            hash: Some(Output::new(&output).map_err(ApiError::internal)?),
+            hash: Some(Output::new(&output).map_err(Error::internal)?),
         };
         Ok(phc.to_string())
     }
@@ -142,13 +141,13 @@ impl Passwords {
     }
 
     /// Hashes on a hashing thread, waiting for a free one first.
-    pub async fn hash(&self, password: String) -> Result<String, ApiError> {
+    pub async fn hash(&self, password: String) -> Result<String, Error> {
         self.on_hashing_thread(move |this| this.hash_blocking(&password)).await?
     }
 
     /// Checks against `hash`, or against a dummy hash when there is none (unknown user), so both
     /// take the same time. Returns false for the dummy.
-    pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, ApiError> {
+    pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, Error> {
         self.on_hashing_thread(move |this| match hash {
             Some(hash) => this.verify_blocking(&password, &hash),
             None => {

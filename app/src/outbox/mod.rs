@@ -7,7 +7,7 @@ pub mod notify;
 pub mod providers;
 pub mod smtp;
 
-use crate::problem::ApiError;
+use crate::Error;
 use chrono::{DateTime, Utc};
 use domain::messages::{EmailMessage, LetterMessage};
 use persistence::DbConnection;
@@ -78,8 +78,8 @@ fn enqueue(
     payload: &Payload,
     contains_secret: bool,
     now: DateTime<Utc>,
-) -> Result<String, ApiError> {
-    let json = serde_json::to_string(payload).map_err(ApiError::internal)?;
+) -> Result<String, Error> {
+    let json = serde_json::to_string(payload).map_err(Error::internal)?;
     Ok(outbox::enqueue(
         conn,
         &NewMessage {
@@ -103,7 +103,7 @@ pub fn enqueue_email(
     email: EmailMessage,
     contains_secret: bool,
     now: DateTime<Utc>,
-) -> Result<String, ApiError> {
+) -> Result<String, Error> {
     let payload = Payload::Email { subject: email.subject, body: email.body };
     enqueue(conn, template, to, about, &payload, contains_secret, now)
 }
@@ -115,7 +115,7 @@ pub fn enqueue_letter(
     letter: LetterMessage,
     contains_secret: bool,
     now: DateTime<Utc>,
-) -> Result<String, ApiError> {
+) -> Result<String, Error> {
     // A letter is listed by its postcode (the last line); the whole address travels in the payload.
     let recipient = letter.address_lines.last().cloned().unwrap_or_default();
     let payload = Payload::Letter { address_lines: letter.address_lines, body: letter.body };
@@ -130,6 +130,6 @@ pub fn enqueue_sms(
     sms: domain::messages::SmsMessage,
     contains_secret: bool,
     now: DateTime<Utc>,
-) -> Result<String, ApiError> {
+) -> Result<String, Error> {
     enqueue(conn, template, to, about, &Payload::Sms { body: sms.body }, contains_secret, now)
 }

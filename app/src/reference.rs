@@ -3,8 +3,9 @@
 //! nothing is applied; a good file is upserted in one transaction. CQC contact ids are hashed
 //! before they are stored. The formats are documented in the README.
 
-use crate::problem::ApiError;
-use crate::security::Hasher;
+use crate::Error;
+use crate::audit::By;
+use crate::secrets::Hasher;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::contact::Email;
 use domain::identifiers::{CqcContactId, CqcLocationId, OdsCode, PracticeName};
@@ -12,9 +13,7 @@ use domain::ig_status::DsptStatus;
 use domain::postcode::Postcode;
 use persistence::reference::{self, CqcLocationRecord, PracticeRecord, UpsertCounts};
 use persistence::{DbConnection, write_transaction};
-use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
-use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dataset {
@@ -32,8 +31,7 @@ impl Dataset {
 }
 
 /// One bad row (or the header, line 1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"line": 7, "column": "postcode", "message": "Enter a real UK postcode, like SW19 4AB."}))]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
     /// Line in the file, counting the header as line 1.
     pub line: u64,
@@ -42,10 +40,9 @@ pub struct RowError {
 }
 
 /// What an import did, or why it did nothing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"dataset": "cqc-locations", "rows": 5, "created": 4, "updated": 1, "unchanged": 0, "applied": true, "errors": []}))]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportReport {
-    pub dataset: crate::wire::Dataset,
+    pub dataset: Dataset,
     /// Data rows read (header excluded).
     pub rows: usize,
     pub created: usize,
@@ -341,7 +338,7 @@ pub fn parse_cqc_locations(bytes: &[u8]) -> Result<Vec<CqcLocationRecord>, Vec<R
 
 fn report(dataset: Dataset, rows: usize, counts: UpsertCounts, errors: Vec<RowError>) -> ImportReport {
     ImportReport {
-        dataset: dataset.into(),
+        dataset,
         rows,
         created: counts.created,
         updated: counts.updated,
@@ -355,12 +352,18 @@ fn report(dataset: Dataset, rows: usize, counts: UpsertCounts, errors: Vec<RowEr
 /// is rolled back), or the database.
 enum Refused {
     Rows(Vec<RowError>),
-    Store(persistence::StoreError),
+    Failed(Error),
 }
 
 impl From<persistence::StoreError> for Refused {
     fn from(error: persistence::StoreError) -> Self {
-        Self::Store(error)
+        Self::Failed(error.into())
+    }
+}
+
+impl From<Error> for Refused {
+    fn from(error: Error) -> Self {
+        Self::Failed(error)
     }
 }
 
@@ -374,13 +377,6 @@ fn ods_code_taken(line: u64, record: &PracticeRecord) -> RowError {
         ),
     }
 }
-
-/// Who imported a file, for the audit log.
-pub struct ImportedBy<'a> {
-    pub actor: &'a persistence::audit::Actor,
-    pub origin: &'a persistence::audit::Origin,
-}
-
 /// Checks a whole file, then applies it in one transaction (with its audit record), or not at all.
 pub fn import(
     conn: &mut DbConnection,
@@ -388,22 +384,12 @@ pub fn import(
     bytes: &[u8],
     hasher: &Hasher,
     now: DateTime<Utc>,
-    by: Option<ImportedBy<'_>>,
-) -> Result<ImportReport, ApiError> {
-    let audit = |conn: &mut DbConnection, rows: usize, counts: UpsertCounts| -> Result<(), persistence::StoreError> {
-        let Some(by) = &by else { return Ok(()) };
-        persistence::audit::record(
-            conn,
-            &persistence::audit::AuditEntry {
-                actor: by.actor,
-                origin: by.origin,
-                action: "reference_data.imported",
-                object_type: "reference_data",
-                object_id: Some(dataset.name()),
-                details: serde_json::json!({"rows": rows, "created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged}),
-            },
-            now,
-        )
+    by: Option<&By>,
+) -> Result<ImportReport, Error> {
+    let audit = |conn: &mut DbConnection, rows: usize, counts: UpsertCounts| -> Result<(), Error> {
+        let Some(by) = by else { return Ok(()) };
+        let details = serde_json::json!({"rows": rows, "created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged});
+        crate::audit::record(conn, by, "reference_data.imported", ("reference_data", dataset.name()), details, now)
     };
     match dataset {
         Dataset::Practices => match parse_practices(bytes, hasher) {
@@ -420,7 +406,7 @@ pub fn import(
                 match applied {
                     Ok(counts) => Ok(report(dataset, records.len(), counts, Vec::new())),
                     Err(Refused::Rows(errors)) => Ok(report(dataset, 0, UpsertCounts::default(), errors)),
-                    Err(Refused::Store(error)) => Err(error.into()),
+                    Err(Refused::Failed(error)) => Err(error),
                 }
             }
         },
@@ -430,12 +416,40 @@ pub fn import(
                 let counts = write_transaction(conn, |conn| {
                     let counts = reference::upsert_cqc_locations(conn, &records, now)?;
                     audit(conn, records.len(), counts)?;
-                    Ok::<_, persistence::StoreError>(counts)
+                    Ok::<_, Error>(counts)
                 })?;
                 Ok(report(dataset, records.len(), counts, Vec::new()))
             }
         },
     }
+}
+
+/// An operator's import from the command line: the report, whether the file was applied or not.
+pub fn import_file(app: &crate::App, by: &By, dataset: Dataset, bytes: &[u8]) -> Result<ImportReport, Error> {
+    let mut conn = app.database().get()?;
+    import(&mut conn, dataset, bytes, app.hasher(), app.now(), Some(by))
+}
+
+/// A helpdesk upload (§5): the whole file applied, or every bad row reported and nothing changed.
+pub async fn upload(app: &crate::App, by: &By, dataset: Dataset, bytes: Vec<u8>) -> Result<ImportReport, Error> {
+    let (hasher, now, by) = (app.hasher().clone(), app.now(), by.clone());
+    let report = app.db(move |conn| import(conn, dataset, &bytes, &hasher, now, Some(&by))).await?;
+    if report.applied {
+        return Ok(report);
+    }
+    let errors = report
+        .errors
+        .iter()
+        .map(|e| {
+            crate::FieldError::new(
+                format!("/{}/{}", e.line, e.column.as_deref().unwrap_or("")),
+                domain::ProblemCode::InvalidRow,
+                None,
+                e.message.clone(),
+            )
+        })
+        .collect();
+    Err(Error::validation(errors).report(report))
 }
 
 pub const SAMPLE_PRACTICES: &str = include_str!("../sample-data/practices.csv");
@@ -446,7 +460,7 @@ pub fn load_sample_if_empty(
     conn: &mut DbConnection,
     hasher: &Hasher,
     now: DateTime<Utc>,
-) -> Result<Option<(ImportReport, ImportReport)>, ApiError> {
+) -> Result<Option<(ImportReport, ImportReport)>, Error> {
     if reference::count_practices(conn)? > 0 || reference::count_cqc_locations(conn)? > 0 {
         return Ok(None);
     }
@@ -458,7 +472,7 @@ pub fn load_sample_if_empty(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Secret;
+    use crate::settings::Secret;
 
     fn hasher() -> Hasher {
         Hasher::new(&Secret::new(b"test-secret-key-of-a-good-length-here".to_vec()))

@@ -3,7 +3,7 @@
 
 use super::Payload;
 use super::providers::{Outgoing, Provider, SendError};
-use crate::config::{SmtpSecurity, SmtpSettings};
+use crate::settings::{SmtpSecurity, SmtpSettings};
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;

@@ -1,7 +1,7 @@
 //! Attempt and issue limits, kept in the database so that every replica sees the same counts.
 //! Each check takes the subject's lock first, so parallel requests cannot overrun a limit.
 
-use crate::problem::{ApiError, ProblemType};
+use crate::{Error, ErrorKind};
 use chrono::{DateTime, Utc};
 use domain::ProblemCode;
 use domain::attempts::{AttemptState, LockoutPolicy, WindowLimit};
@@ -102,8 +102,8 @@ pub fn begin_sign_in(
 }
 
 /// The answer to a sign-in while the username is locked (R-L8), with when to try again.
-pub fn sign_in_locked(until: DateTime<Utc>, now: DateTime<Utc>) -> ApiError {
-    ApiError::new(ProblemType::RateLimited)
+pub fn sign_in_locked(until: DateTime<Utc>, now: DateTime<Utc>) -> Error {
+    Error::new(ErrorKind::RateLimited)
         .with_code(ProblemCode::SignInLocked, Some("R-L8"))
         .detail("Too many failed sign-ins. Try again later.")
         .retry_after(u64::try_from((until - now).num_seconds()).unwrap_or(1))

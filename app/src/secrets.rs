@@ -5,8 +5,8 @@
 //! one kind can never stand in for another and a copy of the database is useless without the
 //! key. Random values come from the operating system's CSPRNG.
 
-use crate::config::Secret;
-use crate::problem::ApiError;
+use crate::Error;
+use crate::settings::Secret;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use domain::identifiers::{CqcContactId, CqcLocationId};
@@ -105,34 +105,34 @@ pub fn digests_equal(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-pub(crate) fn random<const N: usize>() -> Result<[u8; N], ApiError> {
+pub(crate) fn random<const N: usize>() -> Result<[u8; N], Error> {
     let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes).map_err(|e| ApiError::internal(format!("CSPRNG unavailable: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| Error::internal(format!("CSPRNG unavailable: {e}")))?;
     Ok(bytes)
 }
 
 /// A new application token: 256 random bits.
-pub fn new_application_token() -> Result<String, ApiError> {
+pub fn new_application_token() -> Result<String, Error> {
     Ok(format!("{APPLICATION_TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(random::<32>()?)))
 }
 
 /// A new temporary password (R-A3).
-pub fn new_temporary_password() -> Result<domain::password::TemporaryPassword, ApiError> {
+pub fn new_temporary_password() -> Result<domain::password::TemporaryPassword, Error> {
     Ok(domain::password::TemporaryPassword::from_entropy(random::<{ domain::password::TEMPORARY_ENTROPY_BYTES }>()?))
 }
 
 /// A new refresh token for a session: `drt_<session id>.<256 random bits>`.
-pub fn new_refresh_token(session_id: &str) -> Result<String, ApiError> {
+pub fn new_refresh_token(session_id: &str) -> Result<String, Error> {
     Ok(format!("drt_{session_id}.{}", URL_SAFE_NO_PAD.encode(random::<32>()?)))
 }
 
 /// A new password reset code (R-L7).
-pub fn new_reset_code() -> Result<domain::account::ResetCode, ApiError> {
+pub fn new_reset_code() -> Result<domain::account::ResetCode, Error> {
     Ok(domain::account::ResetCode::from_entropy(random::<{ domain::account::ResetCode::ENTROPY_BYTES }>()?))
 }
 
 /// A new one-time passcode: 40 random bits (R-O2).
-pub fn new_passcode() -> Result<Passcode, ApiError> {
+pub fn new_passcode() -> Result<Passcode, Error> {
     Ok(Passcode::from_entropy(random::<ENTROPY_BYTES>()?))
 }
 

@@ -1,7 +1,7 @@
 //! Cursor pagination, the same on every list: `limit` (1 to 100, default 20) and `cursor` (the
 //! `next_cursor` of the previous page, opaque to clients) in; `{items, next_cursor}` out.
 
-use crate::problem::{FieldError, Validator};
+use crate::{FieldError, Validator};
 use domain::ProblemCode;
 
 pub const DEFAULT_LIMIT: i64 = 20;

@@ -1,0 +1,65 @@
+//! The configuration tests and tools start from: development mode, a database of their
+//! choosing, an ephemeral port and an outbox file of its own. Kept apart from the checks that
+//! guard production.
+
+use super::args::{EmailProvider, Mode, Settings, SmtpSecurityChoice, TextProvider};
+use super::{Config, ConfigError};
+
+impl Config {
+    /// A development configuration for the given database, as tests and tools need it.
+    pub fn for_development(database_url: &str) -> Result<Self, ConfigError> {
+        Settings {
+            environment: Mode::Development,
+            database_url: database_url.to_owned(),
+            database_pool_size: 10,
+            database_timeout_seconds: 5,
+            bind_address: "127.0.0.1:0".to_owned(),
+            workers: Some(2),
+            mail_domain: "nhs.net".to_owned(),
+            secret_key: None,
+            cors_allowed_origins: Vec::new(),
+            support_contact: "dentistadmin@nhs.net or 0333 200 1133".to_owned(),
+            max_body_bytes: 64 * 1024,
+            shutdown_timeout_seconds: 5,
+            application_inactivity_days: 28,
+            passcode_email_valid_days: 14,
+            passcode_post_valid_days: 14,
+            load_sample_data: Some(false),
+            outbox_file: std::env::temp_dir().join(format!("dental-outbox-{}.jsonl", uuid::Uuid::new_v4().simple())),
+            trust_proxy_headers: false,
+            dispatch_interval_millis: 1000,
+            expiry_sweep_seconds: 60,
+            jwt_secret: None,
+            admin_token_minutes: 30,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+            password_hashing_concurrency: Some(2),
+            max_upload_bytes: 50 * 1024 * 1024,
+            auto_approve: false,
+            temporary_password_valid_days: 14,
+            portal_url: "https://portal.nhs.net".to_owned(),
+            email_provider: EmailProvider::Development,
+            sms_provider: TextProvider::Development,
+            letter_provider: TextProvider::Development,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_security: SmtpSecurityChoice::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_from: None,
+            notify_api_key: None,
+            notify_base_url: "https://api.notifications.service.gov.uk".to_owned(),
+            notify_email_template_id: None,
+            notify_sms_template_id: None,
+            notify_letter_template_id: None,
+            notify_callback_token: None,
+            outbox_lease_seconds: 120,
+            account_access_token_minutes: 15,
+            account_session_hours: 12,
+            password_max_age_days: 90,
+            reset_code_minutes: 15,
+        }
+        .into_config()
+    }
+}

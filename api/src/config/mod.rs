@@ -1,0 +1,187 @@
+//! Configuration: every setting comes from an environment variable (or the matching flag), with
+//! safe development defaults. `nhsmail-dental --help` lists them all ([`args`]). Values are
+//! checked once at start-up ([`check`]) into a [`Config`], which is passed explicitly: the
+//! settings of the use cases ([`app::Settings`]) and those of the HTTP server. Nothing reads the
+//! environment later.
+
+mod args;
+mod check;
+mod development;
+
+pub use app::settings::{Environment, ProviderChoice, Secret};
+pub use args::{EmailProvider, Mode, Settings, SmtpSecurityChoice, TextProvider};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Checked configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// What the use cases run with: policies, secrets, database, message delivery.
+    pub app: app::Settings,
+    pub bind_address: SocketAddr,
+    pub workers: Option<usize>,
+    pub cors_allowed_origins: Vec<String>,
+    pub max_body_bytes: usize,
+    pub shutdown_timeout: Duration,
+    pub trust_proxy_headers: bool,
+    pub dispatch_interval: Duration,
+    pub expiry_sweep_interval: Duration,
+    pub max_upload_bytes: usize,
+}
+
+impl Config {
+    pub fn is_production(&self) -> bool {
+        self.app.is_production()
+    }
+}
+
+/// The shortest inactivity period allowed: an applicant waiting for a posted passcode must be
+/// able to resume for at least this long.
+pub const MIN_INACTIVITY_DAYS: u32 = 28;
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration:\n  - {}", .0.join("\n  - "))]
+pub struct ConfigError(pub Vec<String>);
+
+#[cfg(test)]
+mod tests {
+    use super::check::{DEVELOPMENT_JWT_SECRET, DEVELOPMENT_SECRET_KEY};
+    use super::*;
+    use app::settings::Argon2Settings;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct TestCli {
+        #[command(flatten)]
+        settings: Settings,
+    }
+
+    fn parse(args: &[&str]) -> Result<Config, ConfigError> {
+        TestCli::try_parse_from(std::iter::once("test").chain(args.iter().copied()))
+            .map_err(|error| ConfigError(vec![error.to_string()]))?
+            .settings
+            .into_config()
+    }
+
+    #[test]
+    fn development_defaults_need_no_configuration() {
+        let config = parse(&[]).unwrap();
+        assert_eq!(config.app.database.url.to_string(), "sqlite://./data/dental.db");
+        assert_eq!(config.bind_address.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.app.mail_domain.as_str(), "nhs.net");
+        assert!(!config.is_production());
+        assert!(!format!("{config:?}").contains(DEVELOPMENT_SECRET_KEY));
+    }
+
+    #[test]
+    fn production_refuses_missing_or_development_secrets() {
+        let error = parse(&["--environment", "production"]).unwrap_err();
+        assert!(error.to_string().contains("SECRET_KEY is required"));
+        let error = parse(&["--environment", "production", "--secret-key", DEVELOPMENT_SECRET_KEY]).unwrap_err();
+        assert!(error.to_string().contains("real secret"));
+        let error = parse(&["--environment", "production", "--secret-key", "short"]).unwrap_err();
+        assert!(error.to_string().contains("at least 32 bytes"));
+        let key = "k".repeat(40);
+        let error = parse(&["--environment", "production", "--secret-key", &key]).unwrap_err();
+        assert!(error.to_string().contains("JWT_SECRET is required"));
+        let jwt = "j".repeat(40);
+        let error = parse(&["--environment", "production", "--secret-key", &key, "--jwt-secret", &jwt]).unwrap_err();
+        assert!(error.to_string().contains("EMAIL_PROVIDER cannot be `development` in production"), "{error}");
+        let error =
+            parse(&["--environment", "production", "--secret-key", &key, "--jwt-secret", DEVELOPMENT_JWT_SECRET])
+                .unwrap_err();
+        assert!(error.to_string().contains("JWT_SECRET must be a real secret"));
+    }
+
+    #[test]
+    fn every_bad_setting_is_reported_at_once() {
+        let error = parse(&[
+            "--database-url",
+            "mysql://x",
+            "--bind-address",
+            "nowhere",
+            "--mail-domain",
+            "not a domain",
+            "--cors-allowed-origins",
+            "https://ok.example,https://bad.example/,*",
+        ])
+        .unwrap_err();
+        assert_eq!(error.0.len(), 5, "{error}");
+    }
+
+    #[test]
+    fn sample_data_defaults_to_development_only() {
+        assert!(parse(&[]).unwrap().app.load_sample_data);
+        let key = "k".repeat(40);
+        let jwt = "j".repeat(40);
+        let api_key = format!("live-{}-{}", "1".repeat(36), "2".repeat(36));
+        let production = parse(&[
+            "--environment",
+            "production",
+            "--secret-key",
+            &key,
+            "--jwt-secret",
+            &jwt,
+            "--email-provider",
+            "notify",
+            "--sms-provider",
+            "notify",
+            "--letter-provider",
+            "notify",
+            "--notify-api-key",
+            &api_key,
+            "--notify-email-template-id",
+            "e",
+            "--notify-sms-template-id",
+            "s",
+            "--notify-letter-template-id",
+            "l",
+        ])
+        .unwrap();
+        assert!(!production.app.load_sample_data);
+        assert!(!parse(&["--load-sample-data", "false"]).unwrap().app.load_sample_data);
+    }
+
+    #[test]
+    fn applications_stay_resumable_for_at_least_28_days() {
+        let error = parse(&["--application-inactivity-days", "7"]).unwrap_err();
+        assert!(error.to_string().contains("at least 28"));
+        assert_eq!(parse(&[]).unwrap().app.application_inactivity, chrono::Duration::days(28));
+    }
+
+    #[test]
+    fn r_l2_argon2_parameters_cannot_go_below_the_floor() {
+        let error = parse(&["--argon2-memory-kib", "8192"]).unwrap_err();
+        assert!(error.to_string().contains("ARGON2_"));
+        assert!(parse(&["--argon2-iterations", "1"]).is_err());
+        assert_eq!(parse(&[]).unwrap().app.argon2, Argon2Settings::MINIMUM);
+    }
+
+    #[test]
+    fn chosen_providers_must_be_fully_configured() {
+        let error = parse(&["--email-provider", "smtp"]).unwrap_err();
+        assert!(error.to_string().contains("SMTP_HOST and SMTP_FROM"));
+        let error = parse(&["--sms-provider", "notify"]).unwrap_err();
+        assert!(error.to_string().contains("NOTIFY_API_KEY"));
+        assert!(error.to_string().contains("NOTIFY_SMS_TEMPLATE_ID"));
+        assert!(parse(&["--letter-provider", "smtp"]).is_err());
+        let ok = parse(&[
+            "--email-provider",
+            "smtp",
+            "--smtp-host",
+            "localhost",
+            "--smtp-from",
+            "NHSmail <noreply@nhs.net>",
+        ])
+        .unwrap();
+        assert_eq!(ok.app.messaging.smtp.unwrap().port, 587);
+    }
+
+    #[test]
+    fn an_empty_origin_list_means_no_origins() {
+        let config = parse(&["--cors-allowed-origins", ""]).unwrap();
+        assert!(config.cors_allowed_origins.is_empty());
+        let config = parse(&["--cors-allowed-origins", "https://a.example, https://b.example"]).unwrap();
+        assert_eq!(config.cors_allowed_origins, ["https://a.example", "https://b.example"]);
+    }
+}

@@ -1,0 +1,55 @@
+//! Expiry of inactive drafts: after the inactivity period an unsubmitted application ends, its
+//! members' personal data is deleted and its practice is released. Done lazily when the
+//! application is next seen, and by a periodic sweep.
+
+use crate::audit::{self, By};
+use crate::{App, Error};
+use chrono::{DateTime, Utc};
+use persistence::{DbConnection, applications, write_transaction};
+
+/// Expires one draft if it is still a draft. Returns whether it was expired by this call.
+pub fn expire(conn: &mut DbConnection, application_id: &str, now: DateTime<Utc>) -> Result<bool, Error> {
+    write_transaction(conn, |conn| {
+        let ended = applications::end_draft(conn, application_id, "expired", now)?;
+        if ended {
+            let details = serde_json::json!({"reason": "inactivity"});
+            audit::record(conn, &By::system(), "application.expired", ("application", application_id), details, now)?;
+        }
+        Ok(ended)
+    })
+}
+
+/// Expires every draft whose inactivity period has ended. Returns how many were expired.
+pub async fn sweep_once(app: &App) -> Result<usize, Error> {
+    let now = app.now();
+    app.db(move |conn| {
+        let mut expired = 0;
+        loop {
+            let stale = applications::stale_drafts(conn, now, 100)?;
+            if stale.is_empty() {
+                return Ok(expired);
+            }
+            for id in &stale {
+                if expire(conn, id, now)? {
+                    expired += 1;
+                }
+            }
+            if stale.len() < 100 {
+                return Ok(expired);
+            }
+        }
+    })
+    .await
+}
+
+/// Runs the sweep every `interval` until the task is dropped.
+pub async fn run(app: App, interval: std::time::Duration) {
+    loop {
+        tokio::time::sleep(interval).await;
+        match sweep_once(&app).await {
+            Ok(0) => {}
+            Ok(n) => log::info!("expired {n} inactive applications"),
+            Err(error) => log::warn!("expiry sweep failed: {error}"),
+        }
+    }
+}
