@@ -165,12 +165,12 @@ mod tests {
 
     #[test]
     fn every_example_is_a_faithful_instance_of_its_type() {
-        round_trips::<crate::views::ApplicationView>(application_view());
-        round_trips::<crate::routes::applications::CreatedApplication>(created_application());
-        round_trips::<crate::routes::practices::PracticeSearch>(practice_search());
-        round_trips::<crate::routes::members::MemberResponse>(member_response());
-        round_trips::<crate::routes::members::MemberList>(member_list());
-        round_trips::<crate::routes::review::ApplicationPage>(application_page());
-        round_trips::<crate::routes::review::AdminApplicationView>(admin_application_view());
+        round_trips::<crate::models::application::ApplicationView>(application_view());
+        round_trips::<crate::models::application::CreatedApplication>(created_application());
+        round_trips::<crate::models::practice::PracticeSearch>(practice_search());
+        round_trips::<crate::models::members::MemberResponse>(member_response());
+        round_trips::<crate::models::members::MemberList>(member_list());
+        round_trips::<crate::models::helpdesk::ApplicationPage>(application_page());
+        round_trips::<crate::models::helpdesk::AdminApplicationView>(admin_application_view());
     }
 }

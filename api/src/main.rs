@@ -101,7 +101,7 @@ fn import(config: &Config, dataset: ImportDataset, file: &std::path::Path) -> an
     );
     let report = reference::import_file(&app, &by, dataset, &bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
     // The same report the helpdesk upload answers with, for scripts to read.
-    print(&serde_json::to_string_pretty(&api::views::ImportReportView::from(&report))?)?;
+    print(&serde_json::to_string_pretty(&api::models::helpdesk::ImportReportView::from(&report))?)?;
     if !report.applied {
         anyhow::bail!("{} rows are not valid; nothing was imported", report.errors.len());
     }
@@ -119,7 +119,7 @@ fn create_admin(config: &Config, username: &str, name: &str) -> anyhow::Result<(
     };
     let app = open_app(config)?;
     let id = helpdesk::create_admin(&app, username, name, &password)?;
-    print(&format!("created helpdesk administrator {} ({id})", helpdesk::normalise_username(username)))
+    print(&format!("created helpdesk administrator {} ({id})", domain::username::AdminUsername::normalise(username)))
 }
 
 fn main() -> anyhow::Result<()> {

@@ -1,10 +1,11 @@
 //! Building and running the HTTP server.
 
 use crate::config::Config;
-use crate::extract::{BodyLimit, path_error, query_error};
-use crate::problem::{ApiError, ProblemType};
+use crate::http::extract::{BodyLimit, path_error, query_error};
+use crate::http::problem::{ApiError, ProblemType};
+use crate::http::request_id;
 use crate::state::AppState;
-use crate::{openapi, request_id, routes};
+use crate::{openapi, routes};
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServerHandle, ServiceFactory, ServiceRequest, ServiceResponse};

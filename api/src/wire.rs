@@ -166,7 +166,7 @@ wire_enums! {
 
     /// What a session may do: `activation` (only the required actions of a new account, R-L1),
     /// `password_change` (only a password change, R-L3) or `full`.
-    SessionScope { Activation, PasswordChange, Full }
+    SessionScope <=> domain::account::SessionScope { Activation, PasswordChange, Full }
 
     /// The kind of message.
     MessageTemplate {
@@ -260,7 +260,7 @@ impl ToSchema for Code {
 
 /// The `type` of a problem document: the URI of its documentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ProblemTypeUri(pub crate::problem::ProblemType);
+pub struct ProblemTypeUri(pub crate::http::problem::ProblemType);
 
 impl Serialize for ProblemTypeUri {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -272,7 +272,7 @@ impl<'de> Deserialize<'de> for ProblemTypeUri {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = Cow::<str>::deserialize(deserializer)?;
         text.strip_prefix("/problems/")
-            .and_then(crate::problem::ProblemType::from_slug)
+            .and_then(crate::http::problem::ProblemType::from_slug)
             .map(ProblemTypeUri)
             .ok_or_else(|| serde::de::Error::custom(format!("unknown problem type `{text}`")))
     }
@@ -280,7 +280,7 @@ impl<'de> Deserialize<'de> for ProblemTypeUri {
 
 impl Variants for ProblemTypeUri {
     fn all() -> Vec<Self> {
-        crate::problem::ProblemType::ALL.into_iter().map(ProblemTypeUri).collect()
+        crate::http::problem::ProblemType::ALL.into_iter().map(ProblemTypeUri).collect()
     }
 }
 
@@ -292,7 +292,7 @@ impl utoipa::PartialSchema for ProblemTypeUri {
             .description(Some(
                 "Identifies the kind of problem; its documentation is served at this path (`GET /problems/{slug}`).",
             ))
-            .enum_values(Some(crate::problem::ProblemType::ALL.iter().map(|p| p.uri())))
+            .enum_values(Some(crate::http::problem::ProblemType::ALL.iter().map(|p| p.uri())))
             .into()
     }
 }

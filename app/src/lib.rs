@@ -8,6 +8,7 @@
 //! services a use case may need. Database work runs on tokio's blocking pool, never on the
 //! async workers that called it.
 
+pub mod accounts;
 pub mod audit;
 pub mod clock;
 pub mod error;
@@ -22,12 +23,14 @@ pub mod registration;
 pub mod review;
 pub mod secrets;
 pub mod settings;
+mod sign_in;
 pub mod tokens;
 
 pub use error::{Error, ErrorKind, ExistingApplication, Extras, FieldError, Validator};
 pub use persistence::{Backend, DatabaseUrl};
 pub use settings::Settings;
 
+use audit::Origin;
 use clock::Clock;
 use passwords::Passwords;
 use persistence::{Database, DbConnection, PoolOptions};
@@ -38,6 +41,21 @@ use tokens::Tokens;
 /// How long a readiness probe waits for a database connection: orchestrators need an answer
 /// quickly, whatever the pool's own timeout.
 const READINESS_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Who is asking: the bearer token presented, if any, and where the request came from. Every
+/// use case for a signed-in user or an applicant takes one and decides for itself what the
+/// token opens, in the same database round trip as the work.
+#[derive(Debug, Clone, Default)]
+pub struct Caller {
+    pub token: Option<String>,
+    pub origin: Origin,
+}
+
+impl Caller {
+    pub fn new(token: Option<String>, origin: Origin) -> Self {
+        Self { token, origin }
+    }
+}
 
 /// The service: settings, the database and the helpers every use case shares.
 #[derive(Clone)]
@@ -149,6 +167,16 @@ impl App {
         })
         .await
         .map_err(|e| Error::unavailable(format!("blocking pool: {e}")))?
+    }
+
+    /// Runs blocking database work with the use cases' services at hand (settings, clock, secrets).
+    pub(crate) async fn run<T, F>(&self, work: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection, &App) -> Result<T, Error> + Send + 'static,
+    {
+        let app = self.clone();
+        self.db(move |conn| work(conn, &app)).await
     }
 
     /// Readiness: the database answers within a second and every migration is applied.

@@ -431,9 +431,16 @@ pub fn import_file(app: &crate::App, by: &By, dataset: Dataset, bytes: &[u8]) ->
 }
 
 /// A helpdesk upload (§5): the whole file applied, or every bad row reported and nothing changed.
-pub async fn upload(app: &crate::App, by: &By, dataset: Dataset, bytes: Vec<u8>) -> Result<ImportReport, Error> {
-    let (hasher, now, by) = (app.hasher().clone(), app.now(), by.clone());
-    let report = app.db(move |conn| import(conn, dataset, &bytes, &hasher, now, Some(&by))).await?;
+pub async fn upload(
+    app: &crate::App,
+    caller: &crate::Caller,
+    dataset: Dataset,
+    bytes: Vec<u8>,
+) -> Result<ImportReport, Error> {
+    let report = crate::helpdesk::as_admin(app, caller, move |conn, app, admin| {
+        import(conn, dataset, &bytes, app.hasher(), app.now(), Some(&admin.by()))
+    })
+    .await?;
     if report.applied {
         return Ok(report);
     }

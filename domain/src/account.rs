@@ -230,6 +230,109 @@ pub fn password_expired(changed_at: DateTime<Utc>, max_age: Duration, now: DateT
     now >= changed_at + max_age
 }
 
+/// What a session's tokens may do (R-L1, R-L3, R-L7): only a new account's required actions,
+/// only a password change, or everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SessionScope {
+    Activation,
+    PasswordChange,
+    Full,
+}
+
+impl SessionScope {
+    pub const ALL: [SessionScope; 3] = [Self::Activation, Self::PasswordChange, Self::Full];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Activation => "activation",
+            Self::PasswordChange => "password_change",
+            Self::Full => "full",
+        }
+    }
+
+    /// `None` for a value this version does not know: such a session grants nothing.
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// The scope a sign-in gets: a pending account only activates (R-L1); a temporary
+    /// (helpdesk-reset) or expired password must be changed first (R-L3, R-L7).
+    pub fn at_sign_in(status: AccountStatus, password_is_temporary: bool, password_expired: bool) -> Self {
+        if status == AccountStatus::PendingActivation {
+            Self::Activation
+        } else if password_is_temporary || password_expired {
+            Self::PasswordChange
+        } else {
+            Self::Full
+        }
+    }
+
+    /// What must be done before anything else, in order.
+    pub fn required_actions(self, activation: &ActivationProgress) -> Vec<RequiredAction> {
+        match self {
+            Self::Activation => activation.required(),
+            Self::PasswordChange => vec![RequiredAction::ChangePassword],
+            Self::Full => Vec::new(),
+        }
+    }
+}
+
+/// Why a session's scope does not allow something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ScopeError {
+    #[error("Complete the account's activation first: see `required_actions`.")]
+    ActivationRequired,
+    #[error("Change the password first.")]
+    PasswordChangeRequired,
+    #[error("This is only for accounts being activated.")]
+    AlreadyActivated,
+}
+
+crate::violation!(ScopeError {
+    ActivationRequired => (ActivationRequired, Some("R-L1")),
+    PasswordChangeRequired => (PasswordChangeRequired, Some("R-L1")),
+    AlreadyActivated => (AlreadyActivated, Some("R-L1")),
+});
+
+impl SessionScope {
+    /// R-L1: refuses unless this scope is one of `allowed`, naming what must come first.
+    pub fn allows(self, allowed: &[SessionScope]) -> Result<(), ScopeError> {
+        if allowed.contains(&self) {
+            return Ok(());
+        }
+        Err(match self {
+            Self::Activation => ScopeError::ActivationRequired,
+            Self::PasswordChange => ScopeError::PasswordChangeRequired,
+            Self::Full => ScopeError::AlreadyActivated,
+        })
+    }
+}
+
+/// Why a self-service password reset can no longer be finished (R-L7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ResetError {
+    #[error("This reset has expired or was used; start a new one.")]
+    Spent,
+    #[error("The code or the answer is not right.")]
+    Incorrect,
+}
+
+crate::violation!(ResetError {
+    Spent => (ResetExpired, Some("R-L7")),
+    Incorrect => (ResetCodeOrAnswerIncorrect, Some("R-L7")),
+});
+
+/// R-L7: a reset works once, until it expires, and for at most [`ResetCode::ATTEMPTS`] wrong
+/// tries.
+pub fn check_reset_usable(
+    used: bool,
+    expires_at: DateTime<Utc>,
+    failed_attempts: i32,
+    now: DateTime<Utc>,
+) -> Result<(), ResetError> {
+    if used || expires_at <= now || failed_attempts >= ResetCode::ATTEMPTS { Err(ResetError::Spent) } else { Ok(()) }
+}
+
 /// A password reset code sent by SMS (R-L7): 8 digits. `Debug` is redacted.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ResetCode(String);
@@ -283,6 +386,35 @@ mod tests {
     use super::*;
     use crate::Violation;
     use chrono::TimeZone;
+
+    #[test]
+    fn r_l1_r_l3_r_l7_the_scope_of_a_sign_in_follows_the_account() {
+        use SessionScope::*;
+        assert_eq!(SessionScope::at_sign_in(AccountStatus::PendingActivation, true, false), Activation);
+        assert_eq!(SessionScope::at_sign_in(AccountStatus::Active, true, false), PasswordChange);
+        assert_eq!(SessionScope::at_sign_in(AccountStatus::Active, false, true), PasswordChange);
+        assert_eq!(SessionScope::at_sign_in(AccountStatus::Inactive, false, false), Full);
+        assert_eq!(Full.allows(&[Full]), Ok(()));
+        assert_eq!(Activation.allows(&[Full]), Err(ScopeError::ActivationRequired));
+        assert_eq!(PasswordChange.allows(&[Full]), Err(ScopeError::PasswordChangeRequired));
+        assert_eq!(Full.allows(&[Activation]), Err(ScopeError::AlreadyActivated));
+        for scope in SessionScope::ALL {
+            assert_eq!(SessionScope::parse(scope.code()), Some(scope));
+        }
+        assert_eq!(SessionScope::parse("admin"), None);
+        assert_eq!(PasswordChange.required_actions(&ActivationProgress::default()), [RequiredAction::ChangePassword]);
+    }
+
+    #[test]
+    fn r_l7_a_reset_works_once_until_it_expires_within_its_attempts() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 30, 10, 0, 0).unwrap();
+        let later = now + Duration::minutes(10);
+        assert_eq!(check_reset_usable(false, later, 0, now), Ok(()));
+        assert_eq!(check_reset_usable(true, later, 0, now), Err(ResetError::Spent));
+        assert_eq!(check_reset_usable(false, now, 0, now), Err(ResetError::Spent));
+        assert_eq!(check_reset_usable(false, later, ResetCode::ATTEMPTS, now), Err(ResetError::Spent));
+        assert_eq!(check_reset_usable(false, later, ResetCode::ATTEMPTS - 1, now), Ok(()));
+    }
 
     #[test]
     fn account_statuses_decide_sign_in_listing_and_enabling() {

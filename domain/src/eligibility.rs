@@ -4,6 +4,7 @@
 //! ways of proving the practice's identity are open and what to do next. Front ends render it;
 //! they never re-derive it.
 
+use crate::journey::Route;
 use crate::passcode::PasscodeChannel;
 use std::fmt;
 
@@ -157,16 +158,40 @@ pub fn assess(answers: &Questionnaire) -> EligibilityOutcome {
     }
 }
 
-/// Methods open once the route is known (R-P2, R-P3): route B practices have no contact id on
-/// record, so only a passcode (by post) is possible there.
-pub fn methods_for_route(outcome: &EligibilityOutcome, route_b: bool) -> Vec<AuthMethod> {
+/// Methods open once the practice is known (R-P2, R-P3, R-Q4): route B practices have no
+/// contact id on record, so only a passcode (by post) is possible there; on route A the contact
+/// id is offered only when the register holds one for the practice.
+pub fn methods_for_practice(outcome: &EligibilityOutcome, route: Route, contact_id_on_record: bool) -> Vec<AuthMethod> {
     if !outcome.eligible {
         return Vec::new();
     }
-    if route_b {
-        return vec![AuthMethod::Passcode];
+    match route {
+        Route::B => vec![AuthMethod::Passcode],
+        Route::A => outcome
+            .authentication_methods
+            .iter()
+            .copied()
+            .filter(|method| *method != AuthMethod::CqcContactId || contact_id_on_record)
+            .collect(),
     }
-    outcome.authentication_methods.clone()
+}
+
+/// Why a practice cannot be verified with its CQC contact id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ContactIdUnavailable {
+    #[error(
+        "The service holds no CQC contact ID for this practice, so it can only be verified with a one-time passcode."
+    )]
+    NotOnRecord,
+}
+
+crate::violation!(ContactIdUnavailable {
+    NotOnRecord => (ContactIdNotAvailable, Some("R-P3")),
+});
+
+/// R-P3, R-Q4: verifying with the contact id needs one on record (route A practices only).
+pub fn check_contact_id_available(contact_id_on_record: bool) -> Result<(), ContactIdUnavailable> {
+    if contact_id_on_record { Ok(()) } else { Err(ContactIdUnavailable::NotOnRecord) }
 }
 
 #[cfg(test)]
@@ -245,9 +270,17 @@ mod tests {
     #[test]
     fn r_q5_r_p3_route_b_offers_only_a_passcode() {
         let outcome = assess(&Questionnaire { knows_cqc_contact_id: true, ..answers() });
-        assert_eq!(methods_for_route(&outcome, true), [AuthMethod::Passcode]);
-        assert_eq!(methods_for_route(&outcome, false), [AuthMethod::CqcContactId]);
+        assert_eq!(methods_for_practice(&outcome, Route::B, true), [AuthMethod::Passcode]);
+        assert_eq!(methods_for_practice(&outcome, Route::A, true), [AuthMethod::CqcContactId]);
         let refused = assess(&Questionnaire { has_nhsmail_account: true, ..answers() });
-        assert!(methods_for_route(&refused, true).is_empty());
+        assert!(methods_for_practice(&refused, Route::B, true).is_empty());
+    }
+
+    #[test]
+    fn r_p3_the_contact_id_is_offered_only_when_one_is_on_record() {
+        let outcome = assess(&Questionnaire { knows_cqc_contact_id: true, ..answers() });
+        assert!(!methods_for_practice(&outcome, Route::A, false).contains(&AuthMethod::CqcContactId));
+        assert_eq!(check_contact_id_available(true), Ok(()));
+        assert_eq!(check_contact_id_available(false), Err(ContactIdUnavailable::NotOnRecord));
     }
 }

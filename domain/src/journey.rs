@@ -49,6 +49,19 @@ impl ApplicationStatus {
     }
 }
 
+/// How often reading a draft counts as activity that keeps it alive: an applicant waiting for a
+/// posted passcode who checks the application now and then does not lose it, and reads do not
+/// each cost a write.
+pub const READ_ACTIVITY_INTERVAL: chrono::Duration = chrono::Duration::hours(1);
+
+/// Whether reading a draft now should count as activity (see [`READ_ACTIVITY_INTERVAL`]).
+pub fn reading_counts_as_activity(
+    last_activity: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    now - last_activity > READ_ACTIVITY_INTERVAL
+}
+
 /// Route A: the practice is in the service's register. Route B: it is not, and the CQC
 /// directory identifies it (R-P2, R-P3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -22,6 +22,7 @@ pub mod messages;
 pub mod passcode;
 pub mod password;
 pub mod postcode;
+pub mod practice;
 pub mod problem_code;
 pub mod review;
 pub mod roster;

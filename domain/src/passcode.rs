@@ -121,6 +121,20 @@ pub fn choose_channel(requested: PasscodeChannel, email_on_record: bool) -> Resu
     }
 }
 
+/// R-O1, R-Q5: the channel for a passcode request. An explicit request for email needs an email
+/// on record; the questionnaire's choice (`default`) falls back to post when there is none, so
+/// an applicant who said "email" is not stuck.
+pub fn channel_for(
+    requested: Option<PasscodeChannel>,
+    default: PasscodeChannel,
+    email_on_record: bool,
+) -> Result<PasscodeChannel, ChannelError> {
+    match requested {
+        Some(channel) => choose_channel(channel, email_on_record),
+        None => Ok(choose_channel(default, email_on_record).unwrap_or(PasscodeChannel::Post)),
+    }
+}
+
 /// Channels open for a practice (R-O1).
 pub fn available_channels(email_on_record: bool) -> Vec<PasscodeChannel> {
     if email_on_record { vec![PasscodeChannel::Email, PasscodeChannel::Post] } else { vec![PasscodeChannel::Post] }
@@ -170,6 +184,15 @@ pub fn passcode_state(expires_at: DateTime<Utc>, used_at: Option<DateTime<Utc>>,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn r_o1_r_q5_the_questionnaire_choice_falls_back_to_post_but_an_explicit_request_does_not() {
+        use PasscodeChannel::{Email, Post};
+        assert_eq!(channel_for(None, Email, false), Ok(Post));
+        assert_eq!(channel_for(None, Email, true), Ok(Email));
+        assert_eq!(channel_for(Some(Email), Post, false), Err(ChannelError::NoEmailOnRecord));
+        assert_eq!(channel_for(Some(Post), Email, true), Ok(Post));
+    }
     use crate::Violation;
     use chrono::TimeZone;
     use proptest::prelude::*;

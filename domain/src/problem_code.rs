@@ -108,8 +108,8 @@ catalogue! {
     AdminRequiresAccess => ("admin_requires_access", "R-R3: admin rights need shared mailbox access."),
     // Review and provisioning (R-V1, R-A1–R-A4).
     ApplicationNotSubmitted => ("application_not_submitted", "R-V1: only a submitted application can be approved or rejected."),
-    ReasonRequired => ("reason_required", "R-V1: a rejection needs a reason to tell the applicant."),
     UsernameTaken => ("username_taken", "R-A2: the username has been issued already."),
+    AdminUsernameInvalid => ("admin_username_invalid", "A helpdesk sign-in name is 3 to 64 letters, digits, dots, hyphens or underscores."),
     OdsCodeTaken => ("ods_code_taken", "Another practice in the register has this ODS code."),
     AlreadyExists => ("already_exists", "Something with this identity exists already."),
     NotFound => ("not_found", "There is no such object, or none the caller may see."),

@@ -20,6 +20,37 @@ pub enum RejectionReason {
     Helpdesk(String),
 }
 
+/// The longest rejection reason the helpdesk can give (it goes into an email).
+pub const MAX_REASON_CHARS: usize = 1000;
+
+/// Why a helpdesk rejection reason is refused (R-V1).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReasonError {
+    #[error("Give the reason the applicant will be told.")]
+    Missing,
+    #[error("The reason must be at most {MAX_REASON_CHARS} characters.")]
+    TooLong,
+}
+
+crate::violation!(ReasonError {
+    Missing => (Required, Some("R-V1")),
+    TooLong => (TooLong, Some("R-V1")),
+});
+
+impl RejectionReason {
+    /// R-V1: the helpdesk's reason, in words the applicant will read: not blank, not too long.
+    pub fn from_helpdesk(text: &str) -> Result<Self, ReasonError> {
+        let text = text.trim();
+        if text.is_empty() {
+            Err(ReasonError::Missing)
+        } else if text.chars().count() > MAX_REASON_CHARS {
+            Err(ReasonError::TooLong)
+        } else {
+            Ok(Self::Helpdesk(text.to_owned()))
+        }
+    }
+}
+
 impl fmt::Display for RejectionReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -71,6 +102,17 @@ mod tests {
             assert!(reason.to_string().contains("IG Toolkit level 1"));
         }
         assert!(matches!(review(Some(&failing), false), ReviewOutcome::Reject(_)));
+    }
+
+    #[test]
+    fn r_v1_a_helpdesk_reason_is_given_and_fits_an_email() {
+        assert_eq!(
+            RejectionReason::from_helpdesk("  IG level 1  "),
+            Ok(RejectionReason::Helpdesk("IG level 1".into()))
+        );
+        assert_eq!(RejectionReason::from_helpdesk(" \t"), Err(ReasonError::Missing));
+        assert_eq!(RejectionReason::from_helpdesk(&"é".repeat(MAX_REASON_CHARS)).map(|_| ()), Ok(()));
+        assert_eq!(RejectionReason::from_helpdesk(&"a".repeat(MAX_REASON_CHARS + 1)), Err(ReasonError::TooLong));
     }
 
     #[test]

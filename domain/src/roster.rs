@@ -226,10 +226,13 @@ impl<K: Clone + PartialEq> Roster<K> {
 
     /// Adds a member (R-R1, R-R2, R-R3). The first member becomes an owner. Every rule the
     /// new member breaks is reported.
+    /// R-R1: whether another member can be added, before any of their details are looked at.
+    pub fn check_room(&self) -> Result<(), RosterError> {
+        if self.members.len() >= MAX_MEMBERS { Err(RosterError::TooManyMembers) } else { Ok(()) }
+    }
+
     pub fn add(&mut self, key: K, details: MemberDetails, change: PermissionChange) -> Result<(), Vec<RosterError>> {
-        if self.members.len() >= MAX_MEMBERS {
-            return Err(vec![RosterError::TooManyMembers]);
-        }
+        self.check_room().map_err(|full| vec![full])?;
         let mut errors = self.duplicates(&details, None);
         let permission = if self.members.is_empty() {
             if change.owner == Some(false) {

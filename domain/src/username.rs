@@ -11,6 +11,47 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Username(String);
 
+/// A helpdesk administrator's sign-in name: 3 to 64 letters, digits, dots, hyphens or
+/// underscores, compared in lower case without surrounding spaces.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AdminUsername(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("The username must be 3 to 64 letters, digits, dots, hyphens or underscores.")]
+pub struct AdminUsernameError;
+
+impl crate::Violation for AdminUsernameError {
+    fn code(&self) -> crate::ProblemCode {
+        crate::ProblemCode::AdminUsernameInvalid
+    }
+    fn rule(&self) -> Option<&'static str> {
+        None
+    }
+}
+
+impl AdminUsername {
+    /// The name as compared: trimmed and in lower case, whatever its shape (for sign-in, where
+    /// an unknown name must get the same answer as a wrong password).
+    pub fn normalise(input: &str) -> String {
+        input.trim().to_lowercase()
+    }
+
+    /// A name for a new administrator.
+    pub fn parse(input: &str) -> Result<Self, AdminUsernameError> {
+        let name = Self::normalise(input);
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "._-".contains(c);
+        if (3..=64).contains(&name.len()) && name.chars().all(allowed) {
+            Ok(Self(name))
+        } else {
+            Err(AdminUsernameError)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Room left for a collision number; the local part never exceeds 64 characters.
 const MAX_BASE_LENGTH: usize = 58;
 
@@ -106,6 +147,15 @@ mod tests {
             Username::first_available(&name("David"), &name("Smith"), &domain(), |u| taken.contains(u.as_str()));
         assert_eq!(username.as_str(), "david.smith@nhs.net");
         assert_eq!(username.local_part(), "david.smith");
+    }
+
+    #[test]
+    fn helpdesk_usernames_are_short_plain_and_lower_case() {
+        assert_eq!(AdminUsername::parse("  Helpdesk.Jane ").unwrap().as_str(), "helpdesk.jane");
+        assert_eq!(AdminUsername::parse("ab"), Err(AdminUsernameError));
+        assert_eq!(AdminUsername::parse("jane smith"), Err(AdminUsernameError));
+        assert_eq!(AdminUsername::parse(&"a".repeat(65)), Err(AdminUsernameError));
+        assert!(AdminUsername::parse("it_support-2").is_ok());
     }
 
     #[test]

@@ -224,6 +224,19 @@ pub fn practice_mailbox(conn: &mut DbConnection, account: &AccountRow) -> Result
     }
 }
 
+/// The practice names of the mailboxes created with `application_ids`, in one query (for a page
+/// of the directory), keyed by application id.
+pub fn practice_names_for(
+    conn: &mut DbConnection,
+    application_ids: &[String],
+) -> Result<std::collections::HashMap<String, String>, StoreError> {
+    let rows: Vec<(String, String)> = shared_mailboxes::table
+        .filter(shared_mailboxes::application_id.eq_any(application_ids))
+        .select((shared_mailboxes::application_id, shared_mailboxes::practice_name))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
 /// Active and unused accounts whose name or username contains `query`, by username: at most
 /// `limit` of them, starting after the username `after`.
 pub fn search_people(

@@ -177,6 +177,20 @@ pub fn mark_attempt_failed(
 }
 
 /// Messages about one object, oldest first.
+/// Every message about any of `subject_ids` (of one type), oldest first, in one query.
+pub fn for_subjects(
+    conn: &mut DbConnection,
+    subject_type: &str,
+    subject_ids: &[String],
+) -> Result<Vec<MessageRow>, StoreError> {
+    Ok(outbox_messages::table
+        .filter(outbox_messages::subject_type.eq(subject_type))
+        .filter(outbox_messages::subject_id.eq_any(subject_ids))
+        .order((outbox_messages::created_at.asc(), outbox_messages::id.asc()))
+        .select(MessageRow::as_select())
+        .load(conn)?)
+}
+
 pub fn for_subject(
     conn: &mut DbConnection,
     subject_type: &str,

@@ -14,7 +14,7 @@
 //! else is wrong (control characters, text too long, a wrong type, an unknown member), the shape
 //! is refused here with every shape error at once, before any rule beyond the shape is checked.
 
-use crate::problem::FieldError;
+use crate::http::problem::FieldError;
 use domain::ProblemCode;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::{Map, Value, json};
@@ -286,7 +286,7 @@ fn field_errors(validator: &jsonschema::Validator, instance: &Value, prefix: &st
             ValidationErrorKind::Required { property } => {
                 let name = property.as_str().unwrap_or_default();
                 (
-                    format!("{at}{}", crate::problem::pointer([name])),
+                    format!("{at}{}", crate::http::problem::pointer([name])),
                     ProblemCode::Required,
                     "This is required.".to_owned(),
                 )
@@ -325,7 +325,7 @@ fn field_errors(validator: &jsonschema::Validator, instance: &Value, prefix: &st
             | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
                 for name in unexpected {
                     let error = FieldError::new(
-                        format!("{at}{}", crate::problem::pointer([name.as_str()])),
+                        format!("{at}{}", crate::http::problem::pointer([name.as_str()])),
                         ProblemCode::UnknownField,
                         None,
                         format!("`{name}` is not something this request takes."),

@@ -6,11 +6,11 @@
 pub mod conventions;
 pub mod enforce;
 
-use crate::problem::{FieldErrorView, NoApplicationToken, NotFoundForCaller, Problem};
+use crate::http::problem::{FieldErrorView, NoApplicationToken, NotFoundForCaller, Problem};
+use crate::models::accounts::{NoAccountToken, ScopeTooNarrow};
+use crate::models::helpdesk::NoHelpdeskToken;
+use crate::models::operations::NotifyCallbackUnauthorized;
 use crate::routes;
-use crate::routes::account::{NoAccountToken, ScopeTooNarrow};
-use crate::routes::admin::NoHelpdeskToken;
-use crate::routes::notify_callbacks::NotifyCallbackUnauthorized;
 use actix_web::App;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};

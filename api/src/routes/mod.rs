@@ -1,43 +1,23 @@
-//! HTTP handlers, registered through `utoipa-actix-web` so that every one of them appears in the
+//! HTTP handlers, grouped by audience: applicants ([`registration`]), account holders
+//! ([`accounts`]), the helpdesk ([`helpdesk`]) and operations ([`operations`]). Each handler
+//! parses the request, calls one use case and maps the answer; none touches the database.
+//!
+//! Handlers are registered through `utoipa-actix-web` so that every one of them appears in the
 //! OpenAPI document (only `.service(...)` registrations are collected; never use `.route(...)`).
 
-pub mod account;
-pub mod admin;
-pub mod admin_accounts;
-pub mod applications;
-pub mod development;
-pub mod directory;
-pub mod health;
-pub mod members;
-pub mod notify_callbacks;
-pub mod practices;
-pub mod problems;
-pub mod review;
-pub mod submission;
-pub mod town;
-pub mod verification;
+pub mod accounts;
+pub mod helpdesk;
+pub mod operations;
+pub mod registration;
 
-use crate::problem::{ApiError, FieldError, Validator};
-use domain::ProblemCode;
 use utoipa_actix_web::service_config::ServiceConfig;
-
-/// The username and password of a sign-in, both required (a blank username is missing; a
-/// password is never trimmed, so only an empty one is). Reports both at once when both are missing.
-pub(crate) fn credentials(username: Option<String>, password: Option<String>) -> Result<(String, String), ApiError> {
-    let mut v = Validator::new();
-    let username = username.filter(|u| !u.trim().is_empty());
-    let password = password.filter(|p| !p.is_empty());
-    if username.is_none() {
-        v.push(FieldError::new("/username", ProblemCode::Required, None, "Enter the username."));
-    }
-    if password.is_none() {
-        v.push(FieldError::new("/password", ProblemCode::Required, None, "Enter the password."));
-    }
-    Ok(v.finish(|| Some((username?, password?)))?)
-}
 
 /// Registers every documented endpoint.
 pub fn configure(cfg: &mut ServiceConfig) {
+    use accounts::{activation, directory, profile, resets, sessions as account_sessions};
+    use helpdesk::{accounts as helpdesk_accounts, reference, review, sessions as helpdesk_sessions};
+    use operations::{development, health, notify, problems};
+    use registration::{applications, members, practices, submission, town, verification};
     cfg.service(health::healthz)
         .service(health::readyz)
         .service(problems::list_problem_types)
@@ -59,29 +39,29 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(members::edit_member)
         .service(members::remove_member)
         .service(submission::submit_application)
-        .service(admin::sign_in)
-        .service(admin::sign_out)
-        .service(admin::upload_reference_data)
+        .service(helpdesk_sessions::sign_in)
+        .service(helpdesk_sessions::sign_out)
+        .service(reference::upload_reference_data)
         .service(review::list_applications)
         .service(review::get_application)
         .service(review::approve_application)
         .service(review::reject_application)
-        .service(notify_callbacks::delivery_receipt)
-        .service(account::sign_in)
-        .service(account::refresh)
-        .service(account::sign_out)
-        .service(account::change_password)
-        .service(account::list_security_questions)
-        .service(account::set_security_questions)
-        .service(account::accept_acceptable_use)
-        .service(account::set_directory_visibility)
-        .service(account::me)
+        .service(notify::delivery_receipt)
+        .service(account_sessions::sign_in)
+        .service(account_sessions::refresh)
+        .service(account_sessions::sign_out)
+        .service(activation::change_password)
+        .service(activation::list_security_questions)
+        .service(activation::set_security_questions)
+        .service(activation::accept_acceptable_use)
+        .service(activation::set_directory_visibility)
+        .service(profile::me)
         .service(directory::search_people)
         .service(directory::search_mailboxes)
-        .service(account::start_password_reset)
-        .service(account::complete_password_reset)
-        .service(admin_accounts::reset_password)
-        .service(admin_accounts::disable_account)
-        .service(admin_accounts::enable_account)
+        .service(resets::start_password_reset)
+        .service(resets::complete_password_reset)
+        .service(helpdesk_accounts::reset_password)
+        .service(helpdesk_accounts::disable_account)
+        .service(helpdesk_accounts::enable_account)
         .service(development::list_messages);
 }

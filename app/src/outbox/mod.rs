@@ -2,9 +2,11 @@
 //! change that causes it; the [`dispatcher`] delivers it later through a [`providers::Provider`].
 //! Payloads hold the rendered message; those with secrets are erased once delivered.
 
+pub mod development;
 pub mod dispatcher;
 pub mod notify;
 pub mod providers;
+pub mod receipts;
 pub mod smtp;
 
 use crate::Error;

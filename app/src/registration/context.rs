@@ -31,7 +31,7 @@ fn corrupt(what: &str) -> Error {
 }
 
 impl Context {
-    fn assemble(conn: &mut DbConnection, application: ApplicationRow) -> Result<Self, Error> {
+    pub(crate) fn assemble(conn: &mut DbConnection, application: ApplicationRow) -> Result<Self, Error> {
         let practice = match &application.practice_id {
             Some(id) => reference::practice(conn, id)?,
             None => None,

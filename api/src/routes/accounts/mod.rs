@@ -1,0 +1,7 @@
+//! Account holders: sessions, activation, passwords, resets, their profile and the directory.
+
+pub mod activation;
+pub mod directory;
+pub mod profile;
+pub mod resets;
+pub mod sessions;

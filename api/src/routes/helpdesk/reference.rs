@@ -1,0 +1,79 @@
+//! Reference data uploads (§5): the practice register and the CQC directory, as CSV.
+
+use crate::http::caller::Caller;
+use crate::http::problem::ProblemType;
+use crate::http::problem::{ApiError, Problem};
+use crate::models::helpdesk::{ImportReportView, NoHelpdeskToken};
+use crate::state::AppState;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, put, web};
+use futures_util::StreamExt;
+
+/// The body of an upload, refused unless it is CSV and at most `limit` bytes.
+async fn csv_body(req: &HttpRequest, mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, ApiError> {
+    let csv = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("text/csv")));
+    if !csv {
+        return Err(
+            ApiError::new(ProblemType::UnsupportedMediaType).detail("Send the file with `Content-Type: text/csv`.")
+        );
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| {
+            ApiError::new(ProblemType::MalformedRequest).detail(format!("The file could not be read: {e}"))
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(
+                ApiError::new(ProblemType::PayloadTooLarge).detail(format!("The file must be at most {limit} bytes."))
+            );
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.to_vec())
+}
+
+/// Upload reference data as CSV
+///
+/// Upload reference data as CSV: `practices` (the register, route A) or `cqc-locations` (the CQC
+/// care directory, route B). The whole file is checked first; if any row is bad nothing is changed
+/// and every bad row is listed with its line number. Rows are upserted by CQC location ID; CQC
+/// contact IDs are stored hashed. The formats are in the README.
+#[utoipa::path(
+    tag = "helpdesk",
+    operation_id = "uploadReferenceData",
+    security(("helpdesk_token" = [])),
+    params(("dataset" = crate::wire::Dataset, Path, description = "`practices` (the register) or `cqc-locations` (the CQC directory).", example = "cqc-locations")),
+    request_body(content = String, content_type = "text/csv", description = "The CSV file, header first.",
+        example = "Name,Address,Postcode,Service types,CQC Location ID (for office use only)\nSAMPLE DENTAL CARE,\"123 ROAD NAME, WIMBLEDON, LONDON\",SW19 4AB,Dental service,1-1002733005\n"),
+    responses(
+        (status = 200, description = "Applied: the counts of created, updated and unchanged rows.", body = ImportReportView),
+        (status = 401, response = NoHelpdeskToken),
+        (status = 404, description = "No such dataset.", body = Problem, content_type = "application/problem+json",
+            example = json!({"type": "/problems/not-found", "title": "Not found", "status": 404, "detail": "There is nothing here, or nothing you may see."})),
+        (status = 413, description = "The file is larger than MAX_UPLOAD_BYTES.", body = Problem, content_type = "application/problem+json",
+            example = json!({"type": "/problems/payload-too-large", "title": "The request body is too large", "status": 413, "detail": "The file must be at most 52428800 bytes."})),
+        (status = 415, description = "Not sent as text/csv.", body = Problem, content_type = "application/problem+json",
+            example = json!({"type": "/problems/unsupported-media-type", "title": "The request body must be JSON", "status": 415, "detail": "Send the file with `Content-Type: text/csv`."})),
+        (status = 422, description = "Bad rows: nothing was applied. Each error's pointer is `/<line>/<column>`; `report` has the counts.", body = Problem, content_type = "application/problem+json",
+            example = json!({"type": "/problems/validation-failed", "title": "Some of the information given is not valid", "status": 422, "detail": "1 field is not valid.",
+                "errors": [{"pointer": "/7/postcode", "code": "invalid_row", "detail": "Enter a real UK postcode, like SW19 4AB."}],
+                "report": {"dataset": "practices", "rows": 0, "created": 0, "updated": 0, "unchanged": 0, "applied": false, "errors": [{"line": 7, "column": "postcode", "message": "Enter a real UK postcode, like SW19 4AB."}]}})),
+    )
+)]
+#[put("/v1/admin/reference-data/{dataset}")]
+pub async fn upload_reference_data(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let dataset: crate::wire::Dataset = crate::wire::from_code(&path).ok_or_else(ApiError::not_found)?;
+    let body = csv_body(&req, payload, state.config.max_upload_bytes).await?;
+    let report = app::reference::upload(&state.app, &caller, dataset.into(), body).await?;
+    Ok(HttpResponse::Ok().json(ImportReportView::from(&report)))
+}

@@ -1,0 +1,60 @@
+//! Helpdesk sign-in and sign-out.
+
+use crate::http::caller::Caller;
+use crate::http::extract::Json;
+use crate::http::problem::{ApiError, Problem};
+use crate::models::helpdesk::{AccessToken, NoHelpdeskToken, SignInRequest};
+use crate::state::AppState;
+use actix_web::{HttpResponse, delete, post, web};
+use app::helpdesk;
+
+/// Sign in as a helpdesk administrator for a short-lived access token
+///
+/// An unknown username and a wrong password get the same answer; repeated failures lock the
+/// username for a while (R-L8).
+#[utoipa::path(
+    tag = "helpdesk",
+    operation_id = "helpdeskSignIn",
+    request_body = SignInRequest,
+    responses(
+        (status = 201, description = "Signed in.", body = AccessToken),
+        (status = 401, description = "The username or password is not right.", body = Problem, content_type = "application/problem+json",
+            example = json!({"type": "/problems/unauthorized", "title": "Authentication is required", "status": 401, "code": "invalid_credentials", "rule": "R-L8", "detail": "The username or password is not right."})),
+        (status = 422, description = "Username or password missing.", body = Problem, content_type = "application/problem+json",
+            example = json!({"type": "/problems/validation-failed", "title": "Some of the information given is not valid", "status": 422, "detail": "1 field is not valid.",
+                "errors": [{"pointer": "/password", "code": "required", "detail": "Enter the password."}]})),
+        (status = 429, description = "Too many failures for this username (R-L8).", body = Problem, content_type = "application/problem+json",
+            example = json!({"type": "/problems/rate-limited", "title": "Too many attempts", "status": 429, "code": "sign_in_locked", "rule": "R-L8", "detail": "Too many failed sign-ins. Try again later.", "retry_after_seconds": 900})),
+    )
+)]
+#[post("/v1/admin/sessions")]
+pub async fn sign_in(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<SignInRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let signed_in = helpdesk::sign_in(&state.app, &caller, body.0.username, body.0.password).await?;
+    Ok(HttpResponse::Created().json(AccessToken {
+        access_token: signed_in.access_token,
+        token_type: crate::wire::TokenType::Bearer,
+        expires_at: signed_in.expires_at,
+    }))
+}
+
+/// Sign out as a helpdesk administrator
+///
+/// The session ends: its access token stops working at once.
+#[utoipa::path(
+    tag = "helpdesk",
+    operation_id = "helpdeskSignOut",
+    security(("helpdesk_token" = [])),
+    responses(
+        (status = 204, description = "Signed out."),
+        (status = 401, response = NoHelpdeskToken),
+    )
+)]
+#[delete("/v1/admin/sessions/current")]
+pub async fn sign_out(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    helpdesk::sign_out(&state.app, &caller).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

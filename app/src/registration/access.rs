@@ -1,0 +1,112 @@
+//! Who may touch an application: the holder of its token, and only while the journey allows
+//! the action. Every registration use case goes through [`read`] or [`in_draft`], which
+//! authenticate the caller in the same database round trip as the work.
+
+use super::Context;
+use crate::audit::{self, Actor, By};
+use crate::secrets::APPLICATION_TOKEN_PREFIX;
+use crate::{App, Caller, Error};
+use chrono::{DateTime, Utc};
+use domain::journey::{self, Action, ApplicationStatus};
+use persistence::applications::{self, ApplicationRow};
+use persistence::time::from_db;
+use persistence::{DbConnection, write_transaction};
+
+/// The longest application token we issue, with room to spare; longer ones are not ours.
+const MAX_TOKEN_LENGTH: usize = 100;
+
+/// The application the caller's token opens. With `application_id`, it must be that one: any
+/// other id is "not found", so ids of other applications are never confirmed.
+pub(crate) fn authorise(
+    conn: &mut DbConnection,
+    app: &App,
+    caller: &Caller,
+    application_id: Option<&str>,
+) -> Result<ApplicationRow, Error> {
+    let token = caller.token.as_deref().ok_or_else(|| {
+        Error::unauthorized("Send the application token you were given as `Authorization: Bearer <token>`.")
+    })?;
+    let invalid = || Error::unauthorized("The application token is not valid.");
+    if !token.starts_with(APPLICATION_TOKEN_PREFIX) || token.len() > MAX_TOKEN_LENGTH {
+        return Err(invalid());
+    }
+    let row = applications::find_by_token_hash(conn, &app.hasher().application_token(token))?.ok_or_else(invalid)?;
+    if application_id.is_some_and(|id| id != row.id) {
+        return Err(Error::not_found());
+    }
+    // An inactive draft expires when next seen, even before the sweep gets to it; the expiry
+    // commits on its own, whatever the caller does next.
+    if row.status == ApplicationStatus::Draft.code() && from_db(row.expires_at) <= app.now() {
+        crate::expiry::expire(conn, &row.id, app.now())?;
+        return Ok(applications::get(conn, &row.id)?);
+    }
+    Ok(row)
+}
+
+/// The applicant as the audit trail names them.
+pub(crate) fn by(caller: &Caller, application_id: &str) -> By {
+    By::new(Actor { kind: "applicant", id: Some(application_id.to_owned()) }, caller.origin.clone())
+}
+
+/// Reads the caller's application `id` with everything the rules need.
+pub(crate) async fn read<T, F>(app: &App, caller: &Caller, id: &str, work: F) -> Result<T, Error>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection, &App, Context) -> Result<T, Error> + Send + 'static,
+{
+    let (caller, id) = (caller.clone(), id.to_owned());
+    app.run(move |conn, app| {
+        let row = authorise(conn, app, &caller, Some(&id))?;
+        let ctx = Context::assemble(conn, row)?;
+        work(conn, app, ctx)
+    })
+    .await
+}
+
+/// A change to the caller's draft, in one write transaction: authenticates the caller, reports
+/// a bad `input` (checked beforehand, so that every field is reported at once), locks the
+/// application, checks `action` is open now (R-S3 and the order of the journey), applies
+/// `change`, counts it as activity and records the audit event `event` with the details
+/// `change` returns.
+pub(crate) async fn in_draft<I, T, F>(
+    app: &App,
+    caller: &Caller,
+    id: &str,
+    (action, event): (Action, &'static str),
+    input: Result<I, Error>,
+    change: F,
+) -> Result<T, Error>
+where
+    I: Send + 'static,
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection, &App, &Context, I, DateTime<Utc>) -> Result<(T, serde_json::Value), Error>
+        + Send
+        + 'static,
+{
+    let (caller, id) = (caller.clone(), id.to_owned());
+    app.run(move |conn, app| {
+        authorise(conn, app, &caller, Some(&id))?;
+        let input = input?;
+        let now = app.now();
+        write_transaction(conn, |conn| {
+            let ctx = Context::load_locked(conn, &id)?;
+            ctx.progress()?.check(action).map_err(|e| Error::refused(&e))?;
+            let (result, details) = change(conn, app, &ctx, input, now)?;
+            applications::touch(conn, &id, now, now + app.settings().application_inactivity)?;
+            audit::record(conn, &by(&caller, &id), event, ("application", &id), details, now)?;
+            Ok(result)
+        })
+    })
+    .await
+}
+
+/// Counts a read as activity, at most once an hour, so that an applicant waiting for a letter
+/// keeps the application alive.
+pub(crate) fn note_activity(conn: &mut DbConnection, app: &App, ctx: &Context) -> Result<(), Error> {
+    let now = app.now();
+    let last = from_db(ctx.application.last_activity_at);
+    if ctx.status()? == ApplicationStatus::Draft && journey::reading_counts_as_activity(last, now) {
+        applications::touch(conn, ctx.id(), now, now + app.settings().application_inactivity)?;
+    }
+    Ok(())
+}
