@@ -1,5 +1,8 @@
 //! Account holders: activation, sign-in, passwords, resets, sessions and the directory
 //! (R-L1–R-L3, R-L7–R-L9, R-A3, R-A4).
+//!
+//! Why this file is long: the account life from activation to reset, one test per rule, each
+//! building on the same journey helpers.
 
 use blackbox::journey::*;
 use blackbox::{TestApp, assert_problem, field_errors, json_body, on_each_backend, send};

@@ -69,7 +69,7 @@ fn the_sweep_expires_drafts_nobody_looks_at() {
         loop {
             let mut conn = db.get().unwrap();
             let row = persistence::applications::get(&mut conn, &journey.id).unwrap();
-            if row.status == "expired" {
+            if row.status == domain::journey::ApplicationStatus::Expired {
                 assert!(row.claimed_location_id.is_none());
                 assert_eq!(member_rows(&app, &journey.id), 0);
                 let events = persistence::audit::for_object(&mut conn, "application", &journey.id).unwrap();

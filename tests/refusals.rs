@@ -1,4 +1,7 @@
 //! Every refusal of the journey, each with its problem type, code and field pointer.
+//!
+//! Why this file is long: one test per refusal the API promises, each short; split by topic
+//! they would repeat the same helpers.
 
 use blackbox::journey::*;
 use blackbox::{assert_problem, field_errors, on_each_backend, send};

@@ -149,28 +149,3 @@ pub fn admin_application_view() -> Value {
     }
     view
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde::Serialize;
-    use serde::de::DeserializeOwned;
-
-    /// The example read as `T` and written back is the example: no unknown, missing or
-    /// mistyped field.
-    fn round_trips<T: DeserializeOwned + Serialize>(example: Value) {
-        let typed: T = serde_json::from_value(example.clone()).unwrap_or_else(|e| panic!("{e}: {example:#}"));
-        assert_eq!(serde_json::to_value(typed).unwrap(), example);
-    }
-
-    #[test]
-    fn every_example_is_a_faithful_instance_of_its_type() {
-        round_trips::<crate::models::application::ApplicationView>(application_view());
-        round_trips::<crate::models::application::CreatedApplication>(created_application());
-        round_trips::<crate::models::practice::PracticeSearch>(practice_search());
-        round_trips::<crate::models::members::MemberResponse>(member_response());
-        round_trips::<crate::models::members::MemberList>(member_list());
-        round_trips::<crate::models::helpdesk::ApplicationPage>(application_page());
-        round_trips::<crate::models::helpdesk::AdminApplicationView>(admin_application_view());
-    }
-}

@@ -101,7 +101,7 @@ fn import(config: &Config, dataset: ImportDataset, file: &std::path::Path) -> an
     );
     let report = reference::import_file(&app, &by, dataset, &bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
     // The same report the helpdesk upload answers with, for scripts to read.
-    print(&serde_json::to_string_pretty(&api::models::helpdesk::ImportReportView::from(&report))?)?;
+    print(&serde_json::to_string_pretty(&api::models::reference::ImportReportView::from(&report))?)?;
     if !report.applied {
         anyhow::bail!("{} rows are not valid; nothing was imported", report.errors.len());
     }

@@ -1,6 +1,6 @@
 //! Schemas of the values requests carry, with the limits the service enforces, taken from the
 //! domain's own constants where it has them. Request types name these with
-//! `#[schema(schema_with = ...)]`; the boundary then enforces them ([`crate::openapi::enforce`]).
+//! `#[schema(schema_with = ...)]`; the boundary then enforces them ([`crate::http::enforce`]).
 //!
 //! Text never holds control characters: [`crate::openapi::conventions`] gives every request
 //! string without a stricter pattern one that refuses them (line breaks are allowed only in

@@ -49,7 +49,7 @@ impl Application {
         let state = web::Data::new(AppState { config: Arc::new(config), app });
         let document = openapi::document();
         let rules = web::Data::new(
-            openapi::enforce::RequestRules::from_document(&document)
+            crate::http::enforce::RequestRules::from_document(&document)
                 .map_err(|e| anyhow::anyhow!("the contract's request schemas do not compile: {e}"))?,
         );
         let app_state = state.clone();
@@ -108,7 +108,7 @@ fn cors(origins: &[String]) -> Cors {
 pub fn service(
     state: web::Data<AppState>,
     document: serde_json::Value,
-    rules: web::Data<openapi::enforce::RequestRules>,
+    rules: web::Data<crate::http::enforce::RequestRules>,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,

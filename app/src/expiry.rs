@@ -5,12 +5,13 @@
 use crate::audit::{self, By};
 use crate::{App, Error};
 use chrono::{DateTime, Utc};
+use domain::journey::ApplicationStatus;
 use persistence::{DbConnection, applications, write_transaction};
 
 /// Expires one draft if it is still a draft. Returns whether it was expired by this call.
 pub fn expire(conn: &mut DbConnection, application_id: &str, now: DateTime<Utc>) -> Result<bool, Error> {
     write_transaction(conn, |conn| {
-        let ended = applications::end_draft(conn, application_id, "expired", now)?;
+        let ended = applications::end_draft(conn, application_id, ApplicationStatus::Expired, now)?;
         if ended {
             let details = serde_json::json!({"reason": "inactivity"});
             audit::record(conn, &By::system(), "application.expired", ("application", application_id), details, now)?;

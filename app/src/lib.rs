@@ -9,6 +9,7 @@
 //! async workers that called it.
 
 pub mod accounts;
+pub mod application;
 pub mod audit;
 pub mod clock;
 pub mod error;
@@ -138,24 +139,24 @@ impl App {
         self.inner.db.backend()
     }
 
-    pub fn hasher(&self) -> &Hasher {
+    pub(crate) fn hasher(&self) -> &Hasher {
         &self.inner.hasher
     }
 
-    pub fn passwords(&self) -> &Passwords {
+    pub(crate) fn passwords(&self) -> &Passwords {
         &self.inner.passwords
     }
 
-    pub fn tokens(&self) -> &Tokens {
+    pub(crate) fn tokens(&self) -> &Tokens {
         &self.inner.tokens
     }
 
-    pub fn database(&self) -> &Database {
+    pub(crate) fn database(&self) -> &Database {
         &self.inner.db
     }
 
     /// Runs blocking database work on the blocking pool, never on an async worker.
-    pub async fn db<T, F>(&self, work: F) -> Result<T, Error>
+    pub(crate) async fn db<T, F>(&self, work: F) -> Result<T, Error>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, Error> + Send + 'static,

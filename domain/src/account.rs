@@ -1,5 +1,8 @@
 //! Account life (R-L1, R-L3, R-L7): the actions that activate an account, in order; security
 //! questions and answers; password age; password reset codes.
+//!
+//! Why this file is long: the account rules (under 390 lines) and the tests that name each rule
+//! live together.
 
 use chrono::{DateTime, Duration, Utc};
 use std::fmt;

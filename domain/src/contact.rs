@@ -1,6 +1,6 @@
 //! Contact details of members: email address (R-R5) and UK mobile number (R-R6).
 
-use crate::mailbox::MailDomain;
+use crate::mailbox::{MailDomain, is_valid_domain};
 use std::fmt;
 
 /// A valid email address that is not on the NHSmail domain, held in lower case.
@@ -80,22 +80,6 @@ impl fmt::Display for Email {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
-}
-
-/// A DNS name with at least two labels of letters, digits and inner hyphens, and a top-level
-/// label of letters (or an IDN `xn--` label).
-pub(crate) fn is_valid_domain(domain: &str) -> bool {
-    let labels: Vec<&str> = domain.split('.').collect();
-    let label_ok = |label: &&str| {
-        (1..=63).contains(&label.len())
-            && label.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            && !label.starts_with('-')
-            && !label.ends_with('-')
-    };
-    let tld_ok = labels
-        .last()
-        .is_some_and(|tld| (tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_lowercase())) || tld.starts_with("xn--"));
-    domain.len() <= 253 && labels.len() >= 2 && labels.iter().all(label_ok) && tld_ok
 }
 
 /// A UK mobile number held in E.164 form, `+447…` (R-R6).

@@ -1,6 +1,9 @@
 //! Where an application stands in the registration journey, what it still needs before it can
 //! be submitted (R-S1) and which actions are open now (R-S3 and the order of §2). Front ends
 //! render any step from this alone; they never re-derive it.
+//!
+//! Why this file is long: the journey rules (under 300 lines) and the tests that name each rule
+//! live together.
 
 use crate::roster::{RosterCounts, RosterError};
 use std::fmt;

@@ -20,7 +20,7 @@ pub struct MailDomainError(pub String);
 impl MailDomain {
     pub fn parse(input: &str) -> Result<Self, MailDomainError> {
         let domain = input.trim().to_ascii_lowercase();
-        if crate::contact::is_valid_domain(&domain) { Ok(Self(domain)) } else { Err(MailDomainError(input.to_owned())) }
+        if is_valid_domain(&domain) { Ok(Self(domain)) } else { Err(MailDomainError(input.to_owned())) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -32,6 +32,22 @@ impl fmt::Display for MailDomain {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// A DNS name with at least two labels of letters, digits and inner hyphens, and a top-level
+/// label of letters (or an IDN `xn--` label).
+pub(crate) fn is_valid_domain(domain: &str) -> bool {
+    let labels: Vec<&str> = domain.split('.').collect();
+    let label_ok = |label: &&str| {
+        (1..=63).contains(&label.len())
+            && label.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    };
+    let tld_ok = labels
+        .last()
+        .is_some_and(|tld| (tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_lowercase())) || tld.starts_with("xn--"));
+    domain.len() <= 253 && labels.len() >= 2 && labels.iter().all(label_ok) && tld_ok
 }
 
 /// A shared mailbox address built by R-M1.

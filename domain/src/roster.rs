@@ -4,6 +4,9 @@
 //! one; owners have access and admin rights; admin implies access; email and mobile are unique
 //! within the roster. Members can be added, edited and removed until submission.
 //! (Uniqueness of mobiles across the whole service, R-R7, is the database's job.)
+//!
+//! Why this file is long: the roster rules (under 320 lines) and the tests that name each rule
+//! live together.
 
 use crate::member::MemberDetails;
 use std::fmt;

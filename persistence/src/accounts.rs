@@ -1,5 +1,6 @@
 //! What approval creates: the shared mailbox, accounts and mailbox memberships (R-A1–R-A3).
 
+use crate::codes::Stored;
 use crate::db::DbConnection;
 use crate::error::StoreError;
 use crate::schema::{accounts, mailbox_memberships, mobile_reservations, shared_mailboxes};
@@ -26,7 +27,8 @@ pub struct MailboxRow {
 pub struct AccountRow {
     pub id: String,
     pub username: String,
-    pub status: String,
+    #[diesel(deserialize_as = Stored<AccountStatus>)]
+    pub status: AccountStatus,
     pub title: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -49,9 +51,8 @@ pub struct AccountRow {
 }
 
 impl AccountRow {
-    /// The account's status; a value this version does not know reads as disabled (closed).
     pub fn status(&self) -> AccountStatus {
-        AccountStatus::parse(&self.status).unwrap_or(AccountStatus::Disabled)
+        self.status
     }
 }
 

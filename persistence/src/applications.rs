@@ -4,25 +4,33 @@
 //! application's row: on PostgreSQL that takes the row lock, so concurrent requests on one
 //! application queue (SQLite's `BEGIN IMMEDIATE` already serialises writers). Rules are checked
 //! by the caller against the locked state, then written here.
+//!
+//! Why this file is long: every query of an application, its members and its mobile
+//! reservations is here, so that the locking and uniqueness rules of the table read in one place.
 
+use crate::codes::Stored;
 use crate::db::DbConnection;
 use crate::error::StoreError;
 use crate::schema::{applications, members, mobile_reservations};
 use crate::time::to_db;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use domain::journey::ApplicationStatus;
+use domain::passcode::PasscodeChannel;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = applications)]
 pub struct ApplicationRow {
     pub id: String,
     pub token_hash: String,
-    pub status: String,
+    #[diesel(deserialize_as = Stored<ApplicationStatus>)]
+    pub status: ApplicationStatus,
     pub has_nhsmail_account: bool,
     pub ig_return_submitted: bool,
     pub recent_passcode_received: bool,
     pub knows_cqc_contact_id: bool,
-    pub passcode_channel: String,
+    #[diesel(deserialize_as = Stored<PasscodeChannel>)]
+    pub passcode_channel: PasscodeChannel,
     pub route: Option<String>,
     pub postcode: Option<String>,
     pub practice_id: Option<String>,
@@ -65,7 +73,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewApplication<'_>) -> Result<(), S
         .values((
             applications::id.eq(new.id),
             applications::token_hash.eq(new.token_hash),
-            applications::status.eq("draft"),
+            applications::status.eq(ApplicationStatus::Draft.code()),
             applications::has_nhsmail_account.eq(new.has_nhsmail_account),
             applications::ig_return_submitted.eq(new.ig_return_submitted),
             applications::recent_passcode_received.eq(new.recent_passcode_received),
@@ -202,29 +210,36 @@ pub fn submit(
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let now = to_db(now);
-    let updated = diesel::update(applications::table.find(id).filter(applications::status.eq("draft")))
-        .set((
-            applications::status.eq("submitted"),
-            applications::data_confirmed_at.eq(Some(now)),
-            applications::submitted_at.eq(Some(now)),
-            applications::submission_idempotency_key.eq(idempotency_key),
-            applications::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    let updated =
+        diesel::update(applications::table.find(id).filter(applications::status.eq(ApplicationStatus::Draft.code())))
+            .set((
+                applications::status.eq(ApplicationStatus::Submitted.code()),
+                applications::data_confirmed_at.eq(Some(now)),
+                applications::submitted_at.eq(Some(now)),
+                applications::submission_idempotency_key.eq(idempotency_key),
+                applications::updated_at.eq(now),
+            ))
+            .execute(conn)?;
     Ok(updated == 1)
 }
 
 /// Ends a draft as `expired` or `withdrawn`: members and their personal data are deleted, the
 /// practice is released (R-P5). Returns whether the draft was ended by this call.
-pub fn end_draft(conn: &mut DbConnection, id: &str, status: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
-    let updated = diesel::update(applications::table.find(id).filter(applications::status.eq("draft")))
-        .set((
-            applications::status.eq(status),
-            applications::claimed_location_id.eq(None::<String>),
-            applications::town.eq(None::<String>),
-            applications::updated_at.eq(to_db(now)),
-        ))
-        .execute(conn)?;
+pub fn end_draft(
+    conn: &mut DbConnection,
+    id: &str,
+    status: ApplicationStatus,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let updated =
+        diesel::update(applications::table.find(id).filter(applications::status.eq(ApplicationStatus::Draft.code())))
+            .set((
+                applications::status.eq(status.code()),
+                applications::claimed_location_id.eq(None::<String>),
+                applications::town.eq(None::<String>),
+                applications::updated_at.eq(to_db(now)),
+            ))
+            .execute(conn)?;
     if updated == 1 {
         diesel::delete(members::table.filter(members::application_id.eq(id))).execute(conn)?;
         diesel::delete(mobile_reservations::table.filter(mobile_reservations::application_id.eq(id))).execute(conn)?;
@@ -235,7 +250,7 @@ pub fn end_draft(conn: &mut DbConnection, id: &str, status: &str, now: DateTime<
 /// Drafts whose inactivity period ended at or before `now`.
 pub fn stale_drafts(conn: &mut DbConnection, now: DateTime<Utc>, limit: i64) -> Result<Vec<String>, StoreError> {
     Ok(applications::table
-        .filter(applications::status.eq("draft"))
+        .filter(applications::status.eq(ApplicationStatus::Draft.code()))
         .filter(applications::expires_at.le(to_db(now)))
         .order(applications::expires_at.asc())
         .limit(limit)
@@ -362,8 +377,8 @@ pub fn decide(
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let status = if approved { "approved" } else { "rejected" };
-    let target = applications::table.find(id).filter(applications::status.eq("submitted"));
+    let status = if approved { ApplicationStatus::Approved } else { ApplicationStatus::Rejected }.code();
+    let target = applications::table.find(id).filter(applications::status.eq(ApplicationStatus::Submitted.code()));
     let updated = if approved {
         diesel::update(target)
             .set((
@@ -390,7 +405,7 @@ pub fn decide(
 /// Filters for the helpdesk's list of applications.
 #[derive(Debug, Clone, Default)]
 pub struct ApplicationFilter {
-    pub status: Option<String>,
+    pub status: Option<ApplicationStatus>,
     pub postcode: Option<String>,
     pub ods_code: Option<String>,
     pub cqc_location_id: Option<String>,
@@ -407,7 +422,7 @@ pub fn search(
 ) -> Result<Vec<ApplicationRow>, StoreError> {
     let mut query = applications::table.select(ApplicationRow::as_select()).into_boxed();
     if let Some(status) = &filter.status {
-        query = query.filter(applications::status.eq(status.clone()));
+        query = query.filter(applications::status.eq(status.code()));
     }
     if let Some(postcode) = &filter.postcode {
         query = query.filter(applications::postcode.eq(postcode.clone()));

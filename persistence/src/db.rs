@@ -215,6 +215,22 @@ impl Database {
         applied
     }
 
+    /// Applies the pending migrations one at a time, up to and including `version`, as an older
+    /// release of the service would have left the database (for upgrade tests).
+    pub fn run_migrations_through(&self, version: &str) -> Result<(), StoreError> {
+        let mut conn = self.get()?;
+        loop {
+            let pending =
+                conn.pending_migrations(self.migrations()).map_err(|e| StoreError::Migration(e.to_string()))?;
+            let Some(next) = pending.first() else { return Ok(()) };
+            let name = next.name().version().to_string();
+            if name.as_str() > version {
+                return Ok(());
+            }
+            conn.run_next_migration(self.migrations()).map_err(|e| StoreError::Migration(e.to_string()))?;
+        }
+    }
+
     /// Number of migrations not yet applied (0 when the schema is current).
     pub fn pending_migrations(&self) -> Result<usize, StoreError> {
         self.pending_migrations_within(None)

@@ -13,6 +13,7 @@ pub mod admins;
 pub mod applications;
 pub mod attempts;
 pub mod audit;
+pub mod codes;
 pub mod db;
 pub mod error;
 pub mod outbox;

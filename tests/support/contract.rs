@@ -15,6 +15,9 @@
 //!
 //! Non-API paths (the Swagger UI under `/docs` and `/openapi.json`, which serves this document)
 //! and CORS preflights are not operations of the contract and are not checked.
+//!
+//! Why this file is long: a small OpenAPI response checker (statuses, headers, bodies,
+//! closed objects) with its own negative tests; it has no parts that stand alone.
 
 use serde_json::Value;
 use std::collections::HashMap;

@@ -3,8 +3,8 @@
 //! names the failing field, never with a bare text error. Bodies and query strings are checked
 //! against the contract first ([`RequestRules`]).
 
+use crate::http::enforce::{Checked, RequestRules};
 use crate::http::problem::{ApiError, FieldError, ProblemType, pointer};
-use crate::openapi::enforce::{Checked, RequestRules};
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};

@@ -2,6 +2,7 @@
 //! the request-id middleware, and the one mapping from use-case errors to problem responses.
 
 pub mod caller;
+pub mod enforce;
 pub mod extract;
 pub mod problem;
 pub mod request_id;

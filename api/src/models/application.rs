@@ -4,7 +4,7 @@
 //! required request fields are optional in Rust so that every missing field is reported at once
 //! (the contract still marks them required).
 
-use crate::http::problem::FieldErrorView;
+use crate::models::field_error::FieldErrorView;
 use app::registration::{self, Application};
 use chrono::{DateTime, Utc};
 use domain::eligibility::EligibilityOutcome;

@@ -1,8 +1,8 @@
 //! What the helpdesk sends and receives: sessions, the review queue and one application in
 //! full, account support, and reference-data reports.
 
-use crate::http::problem::{ApiError, Problem};
 use crate::models::application::{ApplicationStatus, MemberView, PracticeRoute};
+use crate::models::problem::Problem;
 use crate::wire::{
     AccountStatus, IgAssessmentKind, MessageChannel, MessageProvider, MessageStatus, MessageTemplate, from_code,
 };
@@ -180,10 +180,10 @@ pub struct MessageView {
 }
 
 impl TryFrom<&queue::Message> for MessageView {
-    type Error = ApiError;
+    type Error = app::Error;
 
-    fn try_from(message: &queue::Message) -> Result<Self, ApiError> {
-        let stored = |what: &str| ApiError::internal(format!("stored message {what} is not known"));
+    fn try_from(message: &queue::Message) -> Result<Self, app::Error> {
+        let stored = |what: &str| app::Error::internal(format!("stored message {what} is not known"));
         Ok(Self {
             id: message.id.clone(),
             channel: from_code(&message.channel).ok_or_else(|| stored("channel"))?,
@@ -240,9 +240,9 @@ pub struct AdminApplicationView {
 }
 
 impl TryFrom<&queue::Reviewed> for AdminApplicationView {
-    type Error = ApiError;
+    type Error = app::Error;
 
-    fn try_from(reviewed: &queue::Reviewed) -> Result<Self, ApiError> {
+    fn try_from(reviewed: &queue::Reviewed) -> Result<Self, app::Error> {
         let summary = ApplicationSummary::from(&reviewed.summary);
         let ig = reviewed.ig_of_record.as_ref().map(|ig| IgStatusView {
             assessment: from_code(&ig.assessment).unwrap_or(IgAssessmentKind::None),
@@ -341,48 +341,5 @@ pub struct AccountStatusView {
 impl From<AccountStatusChange> for AccountStatusView {
     fn from(change: AccountStatusChange) -> Self {
         Self { id: change.id, username: change.username, status: change.status.into() }
-    }
-}
-
-/// One bad row of a reference-data file (or its header, line 1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[schema(as = RowError, example = json!({"line": 7, "column": "postcode", "message": "Enter a real UK postcode, like SW19 4AB."}))]
-pub struct RowErrorView {
-    /// Line in the file, counting the header as line 1.
-    pub line: u64,
-    pub column: Option<String>,
-    pub message: String,
-}
-
-/// What an import did, or why it did nothing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[schema(as = ImportReport, example = json!({"dataset": "cqc-locations", "rows": 5, "created": 4, "updated": 1, "unchanged": 0, "applied": true, "errors": []}))]
-pub struct ImportReportView {
-    pub dataset: crate::wire::Dataset,
-    /// Data rows read (header excluded).
-    pub rows: usize,
-    pub created: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-    /// False when any row was bad: then nothing was changed.
-    pub applied: bool,
-    pub errors: Vec<RowErrorView>,
-}
-
-impl From<&app::reference::ImportReport> for ImportReportView {
-    fn from(report: &app::reference::ImportReport) -> Self {
-        Self {
-            dataset: report.dataset.into(),
-            rows: report.rows,
-            created: report.created,
-            updated: report.updated,
-            unchanged: report.unchanged,
-            applied: report.applied,
-            errors: report
-                .errors
-                .iter()
-                .map(|e| RowErrorView { line: e.line, column: e.column.clone(), message: e.message.clone() })
-                .collect(),
-        }
     }
 }

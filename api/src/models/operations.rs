@@ -1,7 +1,8 @@
 //! Operations: liveness and readiness, the problem-type catalogue, GOV.UK Notify's delivery
 //! receipts and the development outbox.
 
-use crate::http::problem::{Problem, ProblemType};
+use crate::models::problem::Problem;
+use crate::wire::ProblemType;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

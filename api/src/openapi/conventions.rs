@@ -19,6 +19,9 @@
 //!   when they do not apply. Request schemas are left as declared.
 //!
 //! A handler's own declaration of a status wins over the standard one.
+//!
+//! Why this file is long: each convention is a short function, applied in one pass over the
+//! document; together they are the whole contract policy, read in one place.
 
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;

@@ -4,7 +4,6 @@
 //! differ, and the black-box suite checks every response it receives against it.
 
 pub mod conventions;
-pub mod enforce;
 
 use crate::http::problem::{FieldErrorView, NoApplicationToken, NotFoundForCaller, Problem};
 use crate::models::accounts::{NoAccountToken, ScopeTooNarrow};
@@ -85,4 +84,32 @@ pub fn document() -> serde_json::Value {
 /// The contract as YAML, exactly as committed in `openapi.yaml`.
 pub fn to_yaml() -> Result<String, String> {
     yaml_serde::to_string(&document()).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::http::enforce::RequestRules;
+    use domain::ProblemCode;
+    use serde_json::json;
+
+    #[test]
+    fn the_real_contract_compiles_and_refuses_control_characters_and_long_text() {
+        let rules = RequestRules::from_document(&super::document()).unwrap();
+        let checked =
+            rules.check_body("POST", "/v1/account/sessions", &json!({"username": "a\u{0}b", "password": "x"}));
+        assert!(checked.hard, "a NUL is refused at the boundary");
+        assert_eq!(checked.errors[0].pointer, "/username");
+        assert_eq!(checked.errors[0].code, ProblemCode::ControlCharacters);
+        let long = "x".repeat(10_000);
+        let checked = rules.check_body("POST", "/v1/account/sessions", &json!({"username": long, "password": "x"}));
+        assert_eq!(checked.errors[0].code, ProblemCode::TooLong);
+        let checked = rules.check_body("POST", "/v1/account/sessions", &json!({}));
+        assert!(!checked.hard && checked.errors.len() == 2, "missing fields are the handler's to name");
+        let checked = rules.check_query("GET", "/v1/directory/people", "q=jones&limit=abc");
+        assert!(checked.hard);
+        assert_eq!(
+            (checked.errors[0].pointer.as_str(), checked.errors[0].code),
+            ("/query/limit", ProblemCode::InvalidType)
+        );
+    }
 }

@@ -4,10 +4,8 @@
 
 pub mod development;
 pub mod dispatcher;
-pub mod notify;
 pub mod providers;
 pub mod receipts;
-pub mod smtp;
 
 use crate::Error;
 use chrono::{DateTime, Utc};

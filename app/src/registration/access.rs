@@ -36,7 +36,7 @@ pub(crate) fn authorise(
     }
     // An inactive draft expires when next seen, even before the sweep gets to it; the expiry
     // commits on its own, whatever the caller does next.
-    if row.status == ApplicationStatus::Draft.code() && from_db(row.expires_at) <= app.now() {
+    if row.status == ApplicationStatus::Draft && from_db(row.expires_at) <= app.now() {
         crate::expiry::expire(conn, &row.id, app.now())?;
         return Ok(applications::get(conn, &row.id)?);
     }
@@ -105,7 +105,7 @@ where
 pub(crate) fn note_activity(conn: &mut DbConnection, app: &App, ctx: &Context) -> Result<(), Error> {
     let now = app.now();
     let last = from_db(ctx.application.last_activity_at);
-    if ctx.status()? == ApplicationStatus::Draft && journey::reading_counts_as_activity(last, now) {
+    if ctx.status() == ApplicationStatus::Draft && journey::reading_counts_as_activity(last, now) {
         applications::touch(conn, ctx.id(), now, now + app.settings().application_inactivity)?;
     }
     Ok(())

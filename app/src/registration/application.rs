@@ -8,7 +8,7 @@ use crate::secrets::new_application_token;
 use crate::{App, Caller, Error, ErrorKind, FieldError};
 use domain::ProblemCode;
 use domain::eligibility::{self, EligibilityOutcome, Ineligibility, Questionnaire};
-use domain::journey::Action;
+use domain::journey::{Action, ApplicationStatus};
 use domain::passcode::PasscodeChannel;
 use persistence::applications::{self, NewApplication};
 use persistence::write_transaction;
@@ -136,7 +136,7 @@ pub async fn get(app: &App, caller: &Caller, id: &str) -> Result<Application, Er
 pub async fn withdraw(app: &App, caller: &Caller, id: &str) -> Result<(), Error> {
     let action = (Action::Withdraw, "application.withdrawn");
     in_draft(app, caller, id, action, Ok(()), |conn, _, ctx, (), now| {
-        applications::end_draft(conn, ctx.id(), "withdrawn", now)?;
+        applications::end_draft(conn, ctx.id(), ApplicationStatus::Withdrawn, now)?;
         Ok(((), serde_json::json!({})))
     })
     .await

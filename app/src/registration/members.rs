@@ -2,8 +2,8 @@
 //! the counts ("n of 10 specified (2 required)").
 
 use super::access::{in_draft, read};
-use super::snapshot::{Member, Members};
 use super::{Context, member_from_row};
+use crate::application::{Member, Members};
 use crate::{App, Caller, Error, FieldError, Validator};
 use domain::ProblemCode;
 use domain::contact::{Email, UkMobile};

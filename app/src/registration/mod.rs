@@ -8,7 +8,6 @@
 
 mod access;
 pub mod application;
-pub mod context;
 pub mod members;
 pub mod practice;
 pub mod snapshot;
@@ -16,5 +15,5 @@ pub mod submission;
 pub mod town;
 pub mod verification;
 
-pub use context::{Context, member_from_row};
-pub use snapshot::{Application, CqcDetails, Member, Members, Practice};
+pub use crate::application::{Context, Member, Members, member_from_row};
+pub use snapshot::{Application, CqcDetails, Practice};

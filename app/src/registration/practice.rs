@@ -78,7 +78,7 @@ pub struct Identification {
 /// The refusal when another application holds the practice (R-P5).
 pub(crate) fn practice_taken(holder: &ApplicationRow, support: &str) -> Error {
     let started = from_db(holder.created_at);
-    let status = ApplicationStatus::parse(&holder.status).unwrap_or(ApplicationStatus::Submitted);
+    let status = holder.status;
     let (code, detail) = if status == ApplicationStatus::Approved {
         (
             ProblemCode::PracticeAlreadyRegistered,

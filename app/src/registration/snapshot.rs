@@ -1,29 +1,13 @@
 //! An application as the applicant sees it: everything a front end needs to render any step,
 //! derived once here from the stored application and the rules, never re-derived by a client.
 
-use super::Context;
-use super::context::requirement_errors;
+use crate::application::{Context, Members, requirement_errors};
 use crate::{Error, FieldError, Settings};
 use chrono::{DateTime, Utc};
 use domain::eligibility::{self, AuthMethod, EligibilityOutcome, Questionnaire};
 use domain::journey::{Action, ApplicationStatus, Route};
 use domain::passcode::PasscodeChannel;
-use domain::roster::{RosterCounts, RosterMember};
 use persistence::time::from_db;
-
-/// A member in roster order (the first is the shared mailbox owner).
-#[derive(Debug, Clone)]
-pub struct Member {
-    pub position: i32,
-    pub member: RosterMember<String>,
-}
-
-/// The roster with its counts (R-R1).
-#[derive(Debug, Clone)]
-pub struct Members {
-    pub members: Vec<Member>,
-    pub counts: RosterCounts,
-}
 
 /// The CQC registration details shown for confirmation on route B (R-P3).
 #[derive(Debug, Clone)]
@@ -77,18 +61,6 @@ pub struct Application {
 }
 
 impl Context {
-    /// The roster in order, with its counts.
-    pub(crate) fn members_view(&self) -> Result<Members, Error> {
-        let roster = self.roster()?;
-        let members = roster
-            .members()
-            .iter()
-            .zip(&self.members)
-            .map(|(member, row)| Member { position: row.position, member: member.clone() })
-            .collect();
-        Ok(Members { members, counts: roster.counts() })
-    }
-
     /// The questionnaire as answered when the application started.
     fn questionnaire(&self) -> Result<Questionnaire, Error> {
         let row = &self.application;
@@ -97,15 +69,14 @@ impl Context {
             ig_return_submitted: row.ig_return_submitted,
             recent_passcode_received: row.recent_passcode_received,
             knows_cqc_contact_id: row.knows_cqc_contact_id,
-            passcode_channel: PasscodeChannel::parse(&row.passcode_channel)
-                .ok_or_else(|| Error::internal("stored passcode channel is invalid"))?,
+            passcode_channel: row.passcode_channel,
         })
     }
 
     /// The application as the applicant sees it.
     pub(crate) fn snapshot(&self, settings: &Settings) -> Result<Application, Error> {
         let outcome = eligibility::assess(&self.questionnaire()?);
-        let status = self.status()?;
+        let status = self.status();
         let progress = self.progress()?;
         let members = self.members_view()?;
         let draft = status == ApplicationStatus::Draft;

@@ -4,7 +4,7 @@
 
 use super::Context;
 use super::access::{self, authorise};
-use super::context::requirement_errors;
+use crate::application::requirement_errors;
 use crate::{App, Caller, Error, FieldError};
 use chrono::{DateTime, Utc};
 use domain::conflict::Conflict;

@@ -75,7 +75,7 @@ pub async fn request_passcode(
             Some(Route::A) => ctx.practice.as_ref().and_then(|p| p.record.registered_manager_email.clone()),
             _ => None,
         };
-        let default = PasscodeChannel::parse(&ctx.application.passcode_channel).unwrap_or(PasscodeChannel::Post);
+        let default = ctx.application.passcode_channel;
         let channel = passcode::channel_for(requested, default, email_on_record.is_some())
             .map_err(|refusal| Error::field("/channel", &refusal))?;
         if let Some(next) = limits::passcode_issue_allowed_at(conn, location.as_str(), &client, now)? {

@@ -13,14 +13,15 @@ pub mod queue;
 pub(crate) use crate::helpdesk::as_admin;
 pub use queue::{Filter, Page, Reviewed, Summary};
 
+use crate::application::{Context, member_from_row};
 use crate::audit::{self, By};
 use crate::outbox::{self, About, templates};
-use crate::registration::{Context, member_from_row};
 use crate::secrets::new_temporary_password;
 use crate::{App, Caller, Error, ErrorKind, FieldError};
 use chrono::NaiveDate;
 use domain::ProblemCode;
 use domain::ig_status::{DsptStatus, IgAssessment, IgStatus};
+use domain::journey::ApplicationStatus;
 use domain::messages::{self, AccountFacts, RejectionFacts};
 use domain::password::TemporaryPassword;
 use domain::review::{self, RejectionReason, ReviewOutcome};
@@ -95,8 +96,8 @@ pub async fn reject(app: &App, caller: &Caller, id: &str, reason: Option<&str>) 
 pub(crate) async fn approve_as(app: &App, application_id: &str, by: &By) -> Result<String, Error> {
     let id = application_id.to_owned();
     let ctx = app.db(move |conn| Context::load(conn, &id)).await?;
-    if ctx.application.status != "submitted" {
-        return Err(not_submitted(&ctx.application.status));
+    if ctx.application.status != ApplicationStatus::Submitted {
+        return Err(not_submitted(ctx.application.status.code()));
     }
     // Hash outside the transaction, a bounded number at a time.
     let mut credentials: Vec<(TemporaryPassword, String)> = Vec::with_capacity(ctx.members.len());
@@ -111,8 +112,8 @@ pub(crate) async fn approve_as(app: &App, application_id: &str, by: &By) -> Resu
     app.db(move |conn| {
         write_transaction(conn, |conn| {
             let ctx = Context::load_locked(conn, &id)?;
-            if ctx.application.status != "submitted" {
-                return Err(not_submitted(&ctx.application.status));
+            if ctx.application.status != ApplicationStatus::Submitted {
+                return Err(not_submitted(ctx.application.status.code()));
             }
             let address = ctx
                 .mailbox_address(&config.mail_domain)
@@ -205,7 +206,7 @@ pub(crate) async fn reject_as(app: &App, application_id: &str, reason: &Rejectio
         write_transaction(conn, |conn| {
             let ctx = Context::load_locked(conn, &id)?;
             if !applications::decide(conn, &id, false, Some(&reason), now)? {
-                return Err(not_submitted(&ctx.application.status));
+                return Err(not_submitted(ctx.application.status.code()));
             }
             accounts::release_mobile_reservations(conn, &id)?;
             let practice_name = ctx.application.practice_name.clone().unwrap_or_default();

@@ -2,7 +2,7 @@
 //! application in full (with the accounts approval created and the status of every message).
 //! Each costs a fixed number of queries, whatever the number of members or messages.
 
-use crate::registration::{Context, Member};
+use crate::application::{Context, Member};
 use crate::{App, Caller, Error, Validator, paging};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -108,7 +108,7 @@ pub struct Reviewed {
 fn summary(row: &ApplicationRow) -> Summary {
     Summary {
         id: row.id.clone(),
-        status: ApplicationStatus::parse(&row.status).unwrap_or(ApplicationStatus::Draft),
+        status: row.status,
         practice_name: row.practice_name.clone(),
         ods_code: row.ods_code.clone(),
         cqc_location_id: row.cqc_location_id.clone(),
@@ -145,7 +145,7 @@ pub async fn list(app: &App, caller: &Caller, filter: Filter) -> Result<Page, Er
         };
         v.finish(|| Some(()))?;
         let query = ApplicationFilter {
-            status: filter.status.map(|s| s.code().to_owned()),
+            status: filter.status,
             postcode,
             ods_code: given(&filter.ods_code).map(|o| o.to_uppercase()),
             cqc_location_id: given(&filter.cqc_location_id),

@@ -3,7 +3,8 @@
 use crate::http::caller::Caller;
 use crate::http::extract::Query;
 use crate::http::problem::{ApiError, Problem};
-use crate::models::accounts::{DirectoryQuery, MailboxPage, NoAccountToken, PeoplePage, ScopeTooNarrow};
+use crate::models::accounts::{NoAccountToken, ScopeTooNarrow};
+use crate::models::directory::{DirectoryQuery, MailboxPage, PeoplePage};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use app::accounts::directory;

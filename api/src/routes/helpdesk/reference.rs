@@ -3,7 +3,8 @@
 use crate::http::caller::Caller;
 use crate::http::problem::ProblemType;
 use crate::http::problem::{ApiError, Problem};
-use crate::models::helpdesk::{ImportReportView, NoHelpdeskToken};
+use crate::models::helpdesk::NoHelpdeskToken;
+use crate::models::reference::ImportReportView;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, put, web};

@@ -371,25 +371,4 @@ mod tests {
         assert_eq!(typed("5", &["integer".to_owned()]), json!(5));
         assert_eq!(typed("abc", &["integer".to_owned()]), json!("abc"));
     }
-
-    #[test]
-    fn the_real_contract_compiles_and_refuses_control_characters_and_long_text() {
-        let rules = RequestRules::from_document(&crate::openapi::document()).unwrap();
-        let checked =
-            rules.check_body("POST", "/v1/account/sessions", &json!({"username": "a\u{0}b", "password": "x"}));
-        assert!(checked.hard, "a NUL is refused at the boundary");
-        assert_eq!(checked.errors[0].pointer, "/username");
-        assert_eq!(checked.errors[0].code, ProblemCode::ControlCharacters);
-        let long = "x".repeat(10_000);
-        let checked = rules.check_body("POST", "/v1/account/sessions", &json!({"username": long, "password": "x"}));
-        assert_eq!(checked.errors[0].code, ProblemCode::TooLong);
-        let checked = rules.check_body("POST", "/v1/account/sessions", &json!({}));
-        assert!(!checked.hard && checked.errors.len() == 2, "missing fields are the handler's to name");
-        let checked = rules.check_query("GET", "/v1/directory/people", "q=jones&limit=abc");
-        assert!(checked.hard);
-        assert_eq!(
-            (checked.errors[0].pointer.as_str(), checked.errors[0].code),
-            ("/query/limit", ProblemCode::InvalidType)
-        );
-    }
 }

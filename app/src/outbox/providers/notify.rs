@@ -3,8 +3,8 @@
 //! placeholders take the text this service wrote. Our message id is Notify's `reference`, so a
 //! send whose answer was lost is found again instead of repeated; 429 and 5xx are retried.
 
-use super::Payload;
-use super::providers::{Outgoing, Provider, SendError};
+use super::{Outgoing, Provider, SendError};
+use crate::outbox::Payload;
 use crate::settings::NotifySettings;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};

@@ -1,8 +1,8 @@
 //! Email through an SMTP server (lettre). Each message carries its outbox id as `Message-ID`,
 //! so a receiving system can recognise the rare repeat after a crash.
 
-use super::Payload;
-use super::providers::{Outgoing, Provider, SendError};
+use super::{Outgoing, Provider, SendError};
+use crate::outbox::Payload;
 use crate::settings::{SmtpSecurity, SmtpSettings};
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;

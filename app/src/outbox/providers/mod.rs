@@ -1,11 +1,13 @@
-//! Delivery providers. The development provider writes each message to a local JSON-lines file
-//! (where a person can read a passcode and finish the journey) and notes the delivery, without
-//! its content, in the log.
+//! Delivery providers behind one small trait ([`Provider`]): the development provider
+//! ([`development`]), SMTP for email ([`smtp`]) and GOV.UK Notify for email, text messages and
+//! letters ([`notify`]). [`Providers`] picks one per channel from the settings.
+
+pub mod development;
+pub mod notify;
+pub mod smtp;
 
 use super::Payload;
-use std::io::Write;
-use std::path::PathBuf;
-use std::sync::Mutex;
+use development::DevelopmentProvider;
 
 /// A message on its way to a provider.
 #[derive(Debug, Clone)]
@@ -39,60 +41,6 @@ pub trait Provider: Send + Sync {
     }
 }
 
-pub struct DevelopmentProvider {
-    file: PathBuf,
-    lock: Mutex<()>,
-}
-
-impl DevelopmentProvider {
-    pub fn new(file: PathBuf) -> Self {
-        Self { file, lock: Mutex::new(()) }
-    }
-}
-
-impl Provider for DevelopmentProvider {
-    fn name(&self) -> &'static str {
-        "development"
-    }
-
-    fn send(&self, message: &Outgoing) -> Result<String, SendError> {
-        let line = serde_json::json!({
-            "message_id": message.id,
-            "channel": message.channel,
-            "template": message.template,
-            "to": message.recipient,
-            "content": message.payload,
-        });
-        let _guard = self.lock.lock().map_err(|_| SendError::Temporary("outbox file lock poisoned".to_owned()))?;
-        if let Some(parent) = self.file.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| SendError::Temporary(e.to_string()))?;
-        }
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.file)
-            .map_err(|e| SendError::Temporary(format!("cannot open {}: {e}", self.file.display())))?;
-        writeln!(file, "{line}").map_err(|e| SendError::Temporary(e.to_string()))?;
-        log::info!(
-            target: "outbox",
-            "development provider wrote message_id={} template={} channel={} to {}",
-            message.id,
-            message.template,
-            message.channel,
-            self.file.display()
-        );
-        Ok(format!("dev-{}", message.id))
-    }
-
-    fn find(&self, message: &Outgoing) -> Result<Option<String>, SendError> {
-        let Ok(content) = std::fs::read_to_string(&self.file) else {
-            return Ok(None);
-        };
-        let needle = format!("\"message_id\":\"{}\"", message.id);
-        Ok(content.lines().any(|line| line.contains(&needle)).then(|| format!("dev-{}", message.id)))
-    }
-}
-
 /// The provider for each channel, as configured.
 #[derive(Clone)]
 pub struct Providers {
@@ -107,7 +55,7 @@ impl Providers {
         use std::sync::Arc;
         let development: Arc<dyn Provider> = Arc::new(DevelopmentProvider::new(settings.outbox_file.clone()));
         let notify: Option<Arc<dyn Provider>> = match &settings.notify {
-            Some(notify) => Some(Arc::new(super::notify::NotifyProvider::new(notify)?)),
+            Some(notify) => Some(Arc::new(notify::NotifyProvider::new(notify)?)),
             None => None,
         };
         let pick = |choice: ProviderChoice| -> anyhow::Result<Arc<dyn Provider>> {
@@ -116,7 +64,7 @@ impl Providers {
                 ProviderChoice::Notify => notify.clone().ok_or_else(|| anyhow::anyhow!("Notify is not configured"))?,
                 ProviderChoice::Smtp => {
                     let smtp = settings.smtp.as_ref().ok_or_else(|| anyhow::anyhow!("SMTP is not configured"))?;
-                    Arc::new(super::smtp::SmtpProvider::new(smtp)?)
+                    Arc::new(smtp::SmtpProvider::new(smtp)?)
                 }
             })
         };

@@ -7,6 +7,10 @@
 //! [`catalogue`], which a test compares with the published contract: an enumeration declared
 //! anywhere else, or a schema whose values differ from serde's, fails it.
 
+mod problem_type;
+
+pub use problem_type::ProblemType;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::borrow::Cow;
@@ -260,7 +264,7 @@ impl ToSchema for Code {
 
 /// The `type` of a problem document: the URI of its documentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ProblemTypeUri(pub crate::http::problem::ProblemType);
+pub struct ProblemTypeUri(pub ProblemType);
 
 impl Serialize for ProblemTypeUri {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -272,7 +276,7 @@ impl<'de> Deserialize<'de> for ProblemTypeUri {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = Cow::<str>::deserialize(deserializer)?;
         text.strip_prefix("/problems/")
-            .and_then(crate::http::problem::ProblemType::from_slug)
+            .and_then(ProblemType::from_slug)
             .map(ProblemTypeUri)
             .ok_or_else(|| serde::de::Error::custom(format!("unknown problem type `{text}`")))
     }
@@ -280,7 +284,7 @@ impl<'de> Deserialize<'de> for ProblemTypeUri {
 
 impl Variants for ProblemTypeUri {
     fn all() -> Vec<Self> {
-        crate::http::problem::ProblemType::ALL.into_iter().map(ProblemTypeUri).collect()
+        ProblemType::ALL.into_iter().map(ProblemTypeUri).collect()
     }
 }
 
@@ -292,7 +296,7 @@ impl utoipa::PartialSchema for ProblemTypeUri {
             .description(Some(
                 "Identifies the kind of problem; its documentation is served at this path (`GET /problems/{slug}`).",
             ))
-            .enum_values(Some(crate::http::problem::ProblemType::ALL.iter().map(|p| p.uri())))
+            .enum_values(Some(ProblemType::ALL.iter().map(|p| p.uri())))
             .into()
     }
 }

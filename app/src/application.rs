@@ -1,5 +1,6 @@
-//! An application as the journey sees it: its row, the practice it identified and its members,
-//! turned into domain values so the rules can be applied.
+//! An application as stored, for every use case that reads one (the journey, the review): its
+//! row, the practice it identified and its members, turned into domain values so the rules can
+//! be applied.
 
 use crate::{Error, FieldError};
 use chrono::{DateTime, Utc};
@@ -8,12 +9,26 @@ use domain::identifiers::{CqcLocationId, OdsCode, PracticeName};
 use domain::journey::{ApplicationStatus, Progress, Requirement, Route};
 use domain::mailbox::{MailDomain, SharedMailboxAddress};
 use domain::member::{MemberDetails, PersonName, Role, Title};
-use domain::roster::{MailboxPermission, Roster, RosterMember};
+use domain::roster::{MailboxPermission, Roster, RosterCounts, RosterMember};
 use domain::town::{self, Town};
 use persistence::DbConnection;
 use persistence::applications::{self, ApplicationRow, MemberRow};
 use persistence::reference::{self, CqcLocationRow, PracticeRow};
 use persistence::time::from_db;
+
+/// A member in roster order (the first is the shared mailbox owner).
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub position: i32,
+    pub member: RosterMember<String>,
+}
+
+/// The roster with its counts (R-R1).
+#[derive(Debug, Clone)]
+pub struct Members {
+    pub members: Vec<Member>,
+    pub counts: RosterCounts,
+}
 
 /// An application with everything the rules need.
 #[derive(Debug, Clone)]
@@ -59,8 +74,8 @@ impl Context {
         &self.application.id
     }
 
-    pub fn status(&self) -> Result<ApplicationStatus, Error> {
-        ApplicationStatus::parse(&self.application.status).ok_or_else(|| corrupt("status"))
+    pub fn status(&self) -> ApplicationStatus {
+        self.application.status
     }
 
     pub fn route(&self) -> Option<Route> {
@@ -119,13 +134,25 @@ impl Context {
     pub fn progress(&self) -> Result<Progress, Error> {
         let roster = self.roster()?;
         Ok(Progress {
-            status: self.status()?,
+            status: self.status(),
             route: self.route(),
             authenticated: self.authenticated(),
             cqc_details_confirmed: self.application.cqc_details_confirmed_at.is_some(),
             town_chosen: self.application.town.is_some(),
             roster: roster.counts(),
         })
+    }
+
+    /// The roster in order, with its counts.
+    pub(crate) fn members_view(&self) -> Result<Members, Error> {
+        let roster = self.roster()?;
+        let members = roster
+            .members()
+            .iter()
+            .zip(&self.members)
+            .map(|(member, row)| Member { position: row.position, member: member.clone() })
+            .collect();
+        Ok(Members { members, counts: roster.counts() })
     }
 
     /// Index of a member in roster order, for pointers such as `/members/2/mobile`.

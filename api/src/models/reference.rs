@@ -1,0 +1,48 @@
+//! Reports of reference-data imports (the practice register and the CQC directory), as the
+//! helpdesk upload and the command line give them.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// One bad row of a reference-data file (or its header, line 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = RowError, example = json!({"line": 7, "column": "postcode", "message": "Enter a real UK postcode, like SW19 4AB."}))]
+pub struct RowErrorView {
+    /// Line in the file, counting the header as line 1.
+    pub line: u64,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+/// What an import did, or why it did nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = ImportReport, example = json!({"dataset": "cqc-locations", "rows": 5, "created": 4, "updated": 1, "unchanged": 0, "applied": true, "errors": []}))]
+pub struct ImportReportView {
+    pub dataset: crate::wire::Dataset,
+    /// Data rows read (header excluded).
+    pub rows: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// False when any row was bad: then nothing was changed.
+    pub applied: bool,
+    pub errors: Vec<RowErrorView>,
+}
+
+impl From<&app::reference::ImportReport> for ImportReportView {
+    fn from(report: &app::reference::ImportReport) -> Self {
+        Self {
+            dataset: report.dataset.into(),
+            rows: report.rows,
+            created: report.created,
+            updated: report.updated,
+            unchanged: report.unchanged,
+            applied: report.applied,
+            errors: report
+                .errors
+                .iter()
+                .map(|e| RowErrorView { line: e.line, column: e.column.clone(), message: e.message.clone() })
+                .collect(),
+        }
+    }
+}
