@@ -25,6 +25,7 @@ pub mod review;
 pub mod secrets;
 pub mod settings;
 mod sign_in;
+pub mod testing;
 pub mod tokens;
 
 pub use error::{Error, ErrorKind, ExistingApplication, Extras, FieldError, Validator};

@@ -7,7 +7,7 @@ use crate::error::StoreError;
 use crate::schema::{
     accounts, mailbox_memberships, password_history, password_resets, security_answers, shared_mailboxes,
 };
-use crate::search::{ESCAPE, contains_pattern};
+use crate::search::{ESCAPE, coalesce, contains_pattern, lower};
 use crate::time::to_db;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -250,13 +250,11 @@ pub fn search_people(
         .filter(accounts::username.gt(after.unwrap_or_default()))
         .filter(accounts::status.eq_any(AccountStatus::ACTIVATED.map(AccountStatus::code)))
         .filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>("(LOWER(username) LIKE ")
-                .bind::<diesel::sql_types::Text, _>(pattern.clone())
-                .sql(ESCAPE)
-                .sql(" OR LOWER(COALESCE(first_name, '') || ' ' || COALESCE(last_name, '')) LIKE ")
-                .bind::<diesel::sql_types::Text, _>(pattern)
-                .sql(ESCAPE)
-                .sql(")"),
+            lower(accounts::username).like(pattern.clone()).escape(ESCAPE).or(lower(
+                coalesce(accounts::first_name, "").concat(" ").concat(coalesce(accounts::last_name, "")),
+            )
+            .like(pattern)
+            .escape(ESCAPE)),
         )
         .order(accounts::username.asc())
         .limit(limit)
@@ -276,13 +274,11 @@ pub fn search_mailboxes(
     Ok(shared_mailboxes::table
         .filter(shared_mailboxes::address.gt(after.unwrap_or_default()))
         .filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>("(LOWER(address) LIKE ")
-                .bind::<diesel::sql_types::Text, _>(pattern.clone())
-                .sql(ESCAPE)
-                .sql(" OR LOWER(practice_name) LIKE ")
-                .bind::<diesel::sql_types::Text, _>(pattern)
-                .sql(ESCAPE)
-                .sql(")"),
+            lower(shared_mailboxes::address).like(pattern.clone()).escape(ESCAPE).or(lower(
+                shared_mailboxes::practice_name,
+            )
+            .like(pattern)
+            .escape(ESCAPE)),
         )
         .order(shared_mailboxes::address.asc())
         .limit(limit)

@@ -8,7 +8,6 @@ use crate::time::to_db;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use domain::account::AccountStatus;
-use domain::conflict::Conflict;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = shared_mailboxes)]
@@ -82,9 +81,21 @@ pub fn insert_mailbox(
     })
 }
 
-pub fn username_taken(conn: &mut DbConnection, username: &str) -> Result<bool, StoreError> {
-    let count: i64 = accounts::table.filter(accounts::username.eq(username)).count().get_result(conn)?;
-    Ok(count > 0)
+/// Every username issued that starts with `base` (R-A2: the candidates for a new account are
+/// `base@…`, `base1@…`, …), in one query whatever their number.
+pub fn usernames_starting(conn: &mut DbConnection, base: &str) -> Result<Vec<String>, StoreError> {
+    let mut pattern = String::new();
+    for c in base.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    Ok(accounts::table
+        .filter(accounts::username.like(pattern).escape(crate::search::ESCAPE))
+        .select(accounts::username)
+        .load(conn)?)
 }
 
 /// A new account's details; the username is chosen by [`insert_account`].
@@ -102,49 +113,39 @@ pub struct NewAccount<'a> {
     pub application_id: Option<&'a str>,
 }
 
-/// Inserts the account under the first of `candidates` nobody holds (R-A2). Each attempt runs in
-/// a savepoint, so losing a race for a username just moves on to the next candidate.
+/// Inserts the account with `username`, in a savepoint: `Conflict::UsernameTaken` if another
+/// request took the username first (the unique constraint decides), and nothing else is undone.
 pub fn insert_account(
     conn: &mut DbConnection,
     account: &NewAccount<'_>,
-    candidates: impl IntoIterator<Item = String>,
+    username: &str,
     now: DateTime<Utc>,
-) -> Result<String, StoreError> {
+) -> Result<(), StoreError> {
     let now = to_db(now);
-    for username in candidates {
-        if username_taken(conn, &username)? {
-            continue;
-        }
-        let inserted = conn.transaction(|conn| {
-            diesel::insert_into(accounts::table)
-                .values((
-                    accounts::id.eq(account.id),
-                    accounts::username.eq(&username),
-                    accounts::status.eq(AccountStatus::PendingActivation.code()),
-                    accounts::title.eq(account.title),
-                    accounts::first_name.eq(account.first_name),
-                    accounts::last_name.eq(account.last_name),
-                    accounts::email.eq(account.email),
-                    accounts::mobile.eq(account.mobile),
-                    accounts::role.eq(account.role),
-                    accounts::password_hash.eq(account.temporary_password_hash),
-                    accounts::password_is_temporary.eq(true),
-                    accounts::password_expires_at.eq(Some(to_db(account.temporary_password_expires_at))),
-                    accounts::mobile_visible.eq(false),
-                    accounts::application_id.eq(account.application_id),
-                    accounts::created_at.eq(now),
-                    accounts::updated_at.eq(now),
-                ))
-                .execute(conn)
-                .map_err(StoreError::from)
-        });
-        match inserted {
-            Ok(_) => return Ok(username),
-            Err(StoreError::Conflict(Conflict::UsernameTaken)) => continue,
-            Err(other) => return Err(other),
-        }
-    }
-    Err(StoreError::Conflict(Conflict::UsernameTaken))
+    conn.transaction(|conn| {
+        diesel::insert_into(accounts::table)
+            .values((
+                accounts::id.eq(account.id),
+                accounts::username.eq(username),
+                accounts::status.eq(AccountStatus::PendingActivation.code()),
+                accounts::title.eq(account.title),
+                accounts::first_name.eq(account.first_name),
+                accounts::last_name.eq(account.last_name),
+                accounts::email.eq(account.email),
+                accounts::mobile.eq(account.mobile),
+                accounts::role.eq(account.role),
+                accounts::password_hash.eq(account.temporary_password_hash),
+                accounts::password_is_temporary.eq(true),
+                accounts::password_expires_at.eq(Some(to_db(account.temporary_password_expires_at))),
+                accounts::mobile_visible.eq(false),
+                accounts::application_id.eq(account.application_id),
+                accounts::created_at.eq(now),
+                accounts::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .map(|_| ())
+            .map_err(StoreError::from)
+    })
 }
 
 pub fn add_membership(

@@ -12,6 +12,7 @@ use crate::codes::Stored;
 use crate::db::DbConnection;
 use crate::error::StoreError;
 use crate::schema::{applications, members, mobile_reservations};
+use crate::search::lower;
 use crate::time::to_db;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -435,9 +436,9 @@ pub fn search(
     }
     if let Some(name) = &filter.practice_name {
         query = query.filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>("LOWER(practice_name) LIKE ")
-                .bind::<diesel::sql_types::Text, _>(crate::search::contains_pattern(name))
-                .sql(crate::search::ESCAPE),
+            lower(applications::practice_name.assume_not_null())
+                .like(crate::search::contains_pattern(name))
+                .escape(crate::search::ESCAPE),
         );
     }
     if let Some((created_at, id)) = after {

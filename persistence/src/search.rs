@@ -14,8 +14,18 @@ pub(crate) fn contains_pattern(text: &str) -> String {
     pattern
 }
 
-/// Follows each `LIKE ?` bound to a [`contains_pattern`], so the escapes are honoured.
-pub(crate) const ESCAPE: &str = " ESCAPE '\\'";
+/// The escape character of [`contains_pattern`], given to `LIKE … ESCAPE`.
+pub(crate) const ESCAPE: char = '\\';
+
+diesel::define_sql_function! {
+    /// SQL `LOWER`, the same on both backends for the ASCII and Latin text searched here.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+diesel::define_sql_function! {
+    /// SQL `COALESCE` of a nullable text with a default.
+    fn coalesce(text: diesel::sql_types::Nullable<diesel::sql_types::Text>, default: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,30 @@ pub fn postgres_url() -> Option<String> {
     std::env::var(POSTGRES_URL_VAR).ok().filter(|url| !url.trim().is_empty())
 }
 
+static QUERIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+struct CountQueries;
+
+impl diesel::connection::Instrumentation for CountQueries {
+    fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
+        if matches!(event, diesel::connection::InstrumentationEvent::StartQuery { .. }) {
+            QUERIES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
+/// Counts every query of every connection opened from now on, in this process (for tests that
+/// prove a use case costs a bounded number of queries; run them in a test binary of their own).
+pub fn count_queries() {
+    diesel::connection::set_default_instrumentation(|| Some(Box::new(CountQueries)))
+        .unwrap_or_else(|e| panic!("cannot install the query counter: {e}"));
+}
+
+/// Queries counted so far (see [`count_queries`]).
+pub fn queries_so_far() -> usize {
+    QUERIES.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 pub struct TestDatabase {
     /// `DATABASE_URL` for the application under test.
     pub url: String,

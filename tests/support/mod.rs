@@ -30,6 +30,7 @@ pub struct TestApp {
     /// Moves the server's time forward without sleeping.
     pub clock: Arc<OffsetClock>,
     client: Client,
+    use_cases: std::sync::OnceLock<app::App>,
     handle: ServerHandle,
     thread: Option<JoinHandle<()>>,
     // Dropped last: the server must stop before its database goes.
@@ -62,6 +63,7 @@ impl TestApp {
             config,
             clock,
             client: Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+            use_cases: std::sync::OnceLock::new(),
             handle,
             thread: Some(thread),
             _database: database,
@@ -110,9 +112,24 @@ impl TestApp {
     /// The use cases on the server's database and clock, without HTTP (as the command line
     /// uses them).
     pub fn use_cases(&self) -> app::App {
-        let mut settings = self.config.app.clone();
-        settings.password_hashing_concurrency = 1;
-        app::App::with_database(settings, self.database(), self.clock.clone()).expect("the use cases start")
+        self.use_cases
+            .get_or_init(|| {
+                let mut settings = self.config.app.clone();
+                settings.password_hashing_concurrency = 1;
+                app::App::with_database(settings, self.database(), self.clock.clone()).expect("the use cases start")
+            })
+            .clone()
+    }
+
+    /// Delivers every message due now, as the server's dispatcher would, instead of waiting for
+    /// it; returns how many were delivered. (The server's own dispatcher runs too: the two share
+    /// the outbox as two replicas would.)
+    pub fn dispatch(&self) -> usize {
+        let providers =
+            app::outbox::providers::Providers::from_settings(&self.config.app.messaging).expect("providers");
+        let dispatcher = app::outbox::dispatcher::Dispatcher { worker_id: "test".to_owned(), providers };
+        let app = self.use_cases();
+        actix_web::rt::System::new().block_on(dispatcher.dispatch_once(&app)).expect("a dispatch pass")
     }
 
     /// Everything the development message provider has written, oldest first.
@@ -128,6 +145,7 @@ impl TestApp {
     pub fn wait_for_message(&self, already: usize, wanted: impl Fn(&Value) -> bool) -> Value {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {
+            self.dispatch();
             if let Some(found) = self.outbox().into_iter().skip(already).find(|m| wanted(m)) {
                 return found;
             }
@@ -140,6 +158,7 @@ impl TestApp {
     pub fn wait_for_new_messages(&self, already: usize, count: usize) -> Vec<Value> {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {
+            self.dispatch();
             let all = self.outbox();
             if all.len() >= already + count {
                 return all[already..].to_vec();

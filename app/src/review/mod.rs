@@ -131,26 +131,19 @@ pub(crate) async fn approve_as(app: &App, application_id: &str, by: &By) -> Resu
             for (row, (temporary, hash)) in ctx.members.iter().zip(&credentials) {
                 let member = member_from_row(row)?;
                 let account_id = uuid::Uuid::new_v4().to_string();
-                let base = Username::base(&member.details.first_name, &member.details.last_name);
-                let candidates =
-                    (0..10_000).map(|n| Username::candidate(&base, n, &config.mail_domain).as_str().to_owned());
-                let username = accounts::insert_account(
-                    conn,
-                    &NewAccount {
-                        id: &account_id,
-                        title: row.title.as_deref(),
-                        first_name: &row.first_name,
-                        last_name: &row.last_name,
-                        email: &row.email,
-                        mobile: &row.mobile,
-                        role: &row.role,
-                        temporary_password_hash: hash,
-                        temporary_password_expires_at: valid_until,
-                        application_id: Some(&id),
-                    },
-                    candidates,
-                    now,
-                )?;
+                let new_account = NewAccount {
+                    id: &account_id,
+                    title: row.title.as_deref(),
+                    first_name: &row.first_name,
+                    last_name: &row.last_name,
+                    email: &row.email,
+                    mobile: &row.mobile,
+                    role: &row.role,
+                    temporary_password_hash: hash,
+                    temporary_password_expires_at: valid_until,
+                    application_id: Some(&id),
+                };
+                let username = issue_username(conn, &member.details, &new_account, &config.mail_domain, now)?;
                 if member.permission.has_access() {
                     accounts::add_membership(
                         conn,
@@ -194,6 +187,30 @@ pub(crate) async fn approve_as(app: &App, application_id: &str, by: &By) -> Resu
         })
     })
     .await
+}
+
+/// R-A2: the account gets `first.last@<domain>`, or the next free numbered form; one query finds
+/// every username issued with that base. Another approval taking the chosen one in between only
+/// means looking again.
+fn issue_username(
+    conn: &mut persistence::DbConnection,
+    details: &domain::member::MemberDetails,
+    account: &NewAccount<'_>,
+    domain: &domain::mailbox::MailDomain,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String, Error> {
+    let base = Username::base(&details.first_name, &details.last_name);
+    for _ in 0..3 {
+        let taken: std::collections::HashSet<String> = accounts::usernames_starting(conn, &base)?.into_iter().collect();
+        let username =
+            Username::first_available(&details.first_name, &details.last_name, domain, |u| taken.contains(u.as_str()));
+        match accounts::insert_account(conn, account, username.as_str(), now) {
+            Ok(()) => return Ok(username.as_str().to_owned()),
+            Err(persistence::StoreError::Conflict(domain::conflict::Conflict::UsernameTaken)) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(Error::unavailable("usernames kept being taken while approving; try again"))
 }
 
 /// Rejects with a reason the shared mailbox owners are told by email (R-V1). The practice and
