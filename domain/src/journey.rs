@@ -52,6 +52,13 @@ impl ApplicationStatus {
     }
 }
 
+/// R-S2: a submission retried with the key of the one that submitted the application is a
+/// replay, answered with the original receipt; any other request to a submitted application is
+/// refused as read-only (R-S3).
+pub fn is_submission_replay(submitted: bool, stored_key: Option<&str>, given_key: Option<&str>) -> bool {
+    submitted && given_key.is_some() && stored_key == given_key
+}
+
 /// How often reading a draft counts as activity that keeps it alive: an applicant waiting for a
 /// posted passcode who checks the application now and then does not lose it, and reads do not
 /// each cost a write.
@@ -297,6 +304,14 @@ impl Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn r_s2_only_the_same_key_replays_a_submission() {
+        assert!(is_submission_replay(true, Some("k1"), Some("k1")));
+        assert!(!is_submission_replay(true, Some("k1"), Some("k2")));
+        assert!(!is_submission_replay(true, None, None), "no key, no replay");
+        assert!(!is_submission_replay(false, Some("k1"), Some("k1")), "nothing submitted yet");
+    }
     use crate::Violation;
 
     fn draft() -> Progress {

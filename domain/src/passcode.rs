@@ -68,6 +68,7 @@ impl Passcode {
     }
 }
 
+/// R-O4: a passcode never appears in logs; the service stores only a keyed hash of it.
 impl fmt::Debug for Passcode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Passcode(<redacted>)")

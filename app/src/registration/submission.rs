@@ -8,7 +8,7 @@ use crate::application::requirement_errors;
 use crate::{App, Caller, Error, FieldError};
 use chrono::{DateTime, Utc};
 use domain::conflict::Conflict;
-use domain::journey::{ActionError, ApplicationStatus};
+use domain::journey::{self, ActionError, ApplicationStatus};
 use persistence::time::from_db;
 use persistence::{DbConnection, StoreError, applications, write_transaction};
 
@@ -57,8 +57,8 @@ fn submit_now(
         let ctx = Context::load_locked(conn, id)?;
         let progress = ctx.progress()?;
         if !progress.status.is_editable() {
-            let replay = key.is_some() && ctx.application.submission_idempotency_key.as_deref() == key;
-            if replay && ctx.application.submitted_at.is_some() {
+            let stored = ctx.application.submission_idempotency_key.as_deref();
+            if journey::is_submission_replay(ctx.application.submitted_at.is_some(), stored, key) {
                 return receipt(&ctx, app, true);
             }
             let refusal = if progress.status.holds_practice() { ActionError::ReadOnly } else { ActionError::Closed };
