@@ -613,6 +613,29 @@ fn r_l9_hidden_mobiles_are_never_shown_to_anyone_else() {
 }
 
 #[test]
+fn r_l9_people_are_found_by_name_username_or_practice_as_the_contract_says() {
+    on_each_backend(|app| {
+        let (_, members) = provisioned(app);
+        let david = token(&activate(app, &members[0], false));
+        activate(app, &members[1], false);
+        let usernames = |q: &str| {
+            let (status, page) = call(app, "GET", &format!("/v1/directory/people?q={q}"), &david, json!({}));
+            assert_eq!(status, 200, "{page:#}");
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["username"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        };
+        let both = ["david.smith@nhs.net", "sarah.jones@nhs.net"];
+        assert_eq!(usernames("smile%20dental"), both, "by practice name");
+        assert_eq!(usernames("sarah%20jones"), ["sarah.jones@nhs.net"], "by name");
+        assert_eq!(usernames("david.smith"), ["david.smith@nhs.net"], "by username");
+    });
+}
+
+#[test]
 fn r_l9_the_directory_comes_a_page_at_a_time() {
     on_each_backend(|app| {
         let (_, members) = provisioned(app);

@@ -25,7 +25,7 @@ fn the_guides_route_b_example_goes_from_questionnaire_to_submission() {
         let state = journey.state();
         assert_eq!(state["status"], "draft");
         assert_eq!(state["allowed_actions"], json!(["identify_practice", "withdraw"]));
-        assert_eq!(state["eligibility"]["next_steps"], json!(["identify_practice", "request_passcode"]));
+        assert_eq!(state["eligibility"]["next_steps"], json!(["identify_practice"]));
 
         // Postcode search finds no registered practice: route B.
         let (status, search) = send(journey.auth(app.get("/v1/practices")).query(&[("postcode", "sw194ab")]));
@@ -41,6 +41,7 @@ fn the_guides_route_b_example_goes_from_questionnaire_to_submission() {
         assert_eq!(details["address"], "123 ROAD NAME, WIMBLEDON, LONDON, SW19 4AB");
         assert_eq!(state["practice"]["passcode_channels"], json!(["post"]));
         assert_eq!(state["practice"]["authentication_methods"], json!(["passcode"]));
+        assert_eq!(state["eligibility"]["next_steps"], json!(["request_passcode", "enter_passcode"]));
 
         // R-O1: the passcode goes by post to the CQC registered address.
         let (letter, passcode) = journey.request_passcode(json!({}));

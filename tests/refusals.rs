@@ -186,17 +186,26 @@ fn steps_out_of_order_are_refused_with_the_rule() {
 }
 
 #[test]
-fn r_o1_email_is_refused_when_no_address_is_on_record_and_the_default_falls_back_to_post() {
+fn r_o1_a_channel_the_practice_cannot_use_is_refused_never_swapped() {
     on_each_backend(|app| {
+        // The questionnaire asked for email; the register holds no email for this practice.
         let journey = Journey::start(app, answers(false, "email"));
         journey.identify_listed_practice(CASTLE_POSTCODE, "CASTLE DENTAL SURGERY");
         assert_eq!(journey.state()["practice"]["passcode_channels"], json!(["post"]));
-        let (status, problem) = journey.post("/passcode-requests", json!({"channel": "email"}));
-        assert_problem(status, &problem, 422, "validation-failed");
-        assert_eq!(errors(&problem), [pair("/channel", "passcode_email_not_on_record")]);
-        assert_eq!(problem["errors"][0]["rule"], "R-O1");
-        let (letter, _) = journey.request_passcode(json!({}));
-        assert_eq!(letter["channel"], "letter");
+        let before = app.outbox().len();
+        for body in [json!({"channel": "email"}), json!({})] {
+            let (status, problem) = journey.post("/passcode-requests", body);
+            assert_problem(status, &problem, 422, "validation-failed");
+            assert_eq!(errors(&problem), [pair("/channel", "passcode_email_not_on_record")]);
+            assert_eq!(problem["errors"][0]["rule"], "R-O1");
+            assert!(problem["errors"][0]["detail"].as_str().unwrap().contains("post"), "names the channel available");
+        }
+        app.dispatch();
+        assert_eq!(app.outbox().len(), before, "nothing was sent by another channel");
+        // Nothing was spent of the practice's allowance (R-O5): the post request gets all three.
+        let (status, issued) = journey.post("/passcode-requests", json!({"channel": "post"}));
+        assert_eq!(status, 202, "{issued:#}");
+        assert_eq!(issued["passcodes_remaining"], 2);
     });
 }
 
@@ -363,9 +372,16 @@ fn r_r2_r_r8_a_third_owner_and_removing_the_only_owner_are_refused() {
         assert_problem(status, &problem, 409, "conflict");
         assert_eq!(problem["code"], "only_owner");
         assert_eq!(problem["rule"], "R-R8");
+        // R-R8: the same violation gets the same answer whichever operation causes it, and a change
+        // points at the field it sent.
         let (status, problem) = solo.patch(&format!("/members/{only_id}"), json!({"is_owner": false}));
-        assert_problem(status, &problem, 422, "validation-failed");
+        assert_problem(status, &problem, 409, "conflict");
+        assert_eq!(problem["code"], "only_owner");
         assert_eq!(errors(&problem), [pair("/is_owner", "only_owner")]);
+        // R-R2: taking a right from an owner points at the right taken.
+        let (status, problem) = solo.patch(&format!("/members/{only_id}"), json!({"has_shared_mailbox_access": false}));
+        assert_problem(status, &problem, 422, "validation-failed");
+        assert_eq!(errors(&problem), [pair("/has_shared_mailbox_access", "owner_has_full_rights")]);
         let (status, _) = journey.delete(&format!("/members/{}", first["member"]["id"].as_str().unwrap()));
         assert_eq!(status, 200, "with a second owner the first can go");
     });
@@ -431,8 +447,10 @@ fn r_s1_a_submission_lists_every_missing_part_at_once() {
     on_each_backend(|app| {
         let journey = Journey::start(app, answers(false, "post"));
         journey.identify_sample_practice();
+        // R-S1: an incomplete application is a state to change first (409), with all it lacks.
         let (status, problem) = send(journey.auth(app.post(&journey.path("/submission"))));
-        assert_problem(status, &problem, 422, "validation-failed");
+        assert_problem(status, &problem, 409, "conflict");
+        assert_eq!(problem["code"], "practice_not_authenticated");
         assert_eq!(
             errors(&problem),
             [
@@ -449,7 +467,8 @@ fn r_s1_a_submission_lists_every_missing_part_at_once() {
         assert_eq!(status, 200);
         verified.add_member(member("Ann", "Owner", 1));
         let (status, problem) = send(verified.auth(app.post(&verified.path("/submission"))).json(&json!({})));
-        assert_problem(status, &problem, 422, "validation-failed");
+        assert_problem(status, &problem, 409, "conflict");
+        assert_eq!(problem["code"], "application_incomplete");
         assert_eq!(
             errors(&problem),
             [

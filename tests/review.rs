@@ -215,13 +215,16 @@ fn r_v1_r_e2_the_ig_status_of_record_approves_or_rejects_automatically() {
         );
         good.add_member(member("Ann", "Owner", 1));
         good.add_member(member("Bob", "Nurse", 2));
-        let (status, receipt) = good.submit(Some("k1"));
-        assert_eq!(
-            (status, receipt["status"].as_str()),
-            (200, Some("submitted")),
-            "the receipt records the submission"
-        );
-        assert_eq!(good.state()["status"], "approved");
+        // R-V1: the receipt says what happened, not just that it was sent.
+        let (status, approved) = good.submit(Some("k1"));
+        assert_eq!((status, approved["status"].as_str()), (200, Some("approved")), "{approved:#}");
+        assert!(approved["decision_reason"].is_null());
+        assert!(approved["next_steps"].as_str().unwrap().starts_with("Approved"));
+        let state = good.state();
+        assert_eq!(state["status"], "approved");
+        assert!(state["decided_at"].is_string());
+        let (_, replay) = good.submit(Some("k1"));
+        assert_eq!(replay["status"], "approved", "a replay says where it stands now");
 
         // IG Toolkit level 1: rejected with that reason.
         let failing =
@@ -229,8 +232,14 @@ fn r_v1_r_e2_the_ig_status_of_record_approves_or_rejects_automatically() {
         failing.add_member(member("Cat", "Owner", 3));
         failing.add_member(member("Dan", "Nurse", 4));
         let before = app.outbox().len();
-        assert_eq!(failing.submit(None).0, 200);
-        assert_eq!(failing.state()["status"], "rejected");
+        let (status, receipt) = failing.submit(None);
+        assert_eq!((status, receipt["status"].as_str()), (200, Some("rejected")), "{receipt:#}");
+        let reason = receipt["decision_reason"].as_str().unwrap();
+        assert!(reason.contains("IG Toolkit level 1"), "R-E2: the reason is given: {reason}");
+        assert!(receipt["next_steps"].as_str().unwrap().starts_with("Rejected"));
+        let state = failing.state();
+        assert_eq!(state["status"], "rejected");
+        assert_eq!(state["decision_reason"], receipt["decision_reason"]);
         let email = app.wait_for_message(before, |m| m["template"] == "rejection_email");
         assert_eq!(email["template"], "rejection_email");
         assert!(email["content"]["body"].as_str().unwrap().contains("IG Toolkit level 1"), "{email:#}");
@@ -242,7 +251,7 @@ fn r_v1_r_e2_the_ig_status_of_record_approves_or_rejects_automatically() {
         assert_eq!(journey.submit(None).0, 200);
         assert_eq!(journey.state()["status"], "submitted");
         // A replay still returns the original receipt.
-        assert_eq!(good.submit(Some("k1")), (200, receipt));
+        assert_eq!(good.submit(Some("k1")), (200, approved));
     }
 }
 

@@ -23,17 +23,20 @@ fn counts(specified: u32) -> Value {
         "summary": format!("{specified} of 10 specified (2 required)")})
 }
 
-fn eligibility() -> Value {
+fn eligibility(next_steps: &[&str]) -> Value {
     json!({"eligible": true, "reasons": [], "authentication_methods": ["passcode"], "passcode_channel": "post",
-        "next_steps": ["identify_practice", "request_passcode"]})
+        "next_steps": next_steps})
 }
+
+const IN_PROGRESS: &str =
+    "In progress: `missing` lists what is still needed and `allowed_actions` what can be done now.";
 
 const SUPPORT: &str = "dentistadmin@nhs.net or 0333 200 1133 (9am to 5pm, Monday to Friday)";
 
 /// An application part-way through: verified, town chosen, one member so far.
 pub fn application_view() -> Value {
     json!({
-        "id": APPLICATION_ID, "status": "draft", "eligibility": eligibility(),
+        "id": APPLICATION_ID, "status": "draft", "eligibility": eligibility(&[]),
         "practice": {"route": "b", "postcode": "SW19 4AB", "name": "Sample Dental Care", "ods_code": "V12345",
             "cqc_location_id": "1-1002733005", "address_lines": ["123 ROAD NAME", "WIMBLEDON", "LONDON", "SW19 4AB"],
             "registered_manager_email_on_record": false, "passcode_channels": ["post"],
@@ -45,10 +48,11 @@ pub fn application_view() -> Value {
         "members": [david_smith()], "member_counts": counts(1),
         "missing": [{"pointer": "/members", "code": "roster_too_small", "rule": "R-R1",
             "detail": "At least 2 members are required; 1 specified."}],
-        "allowed_actions": ["confirm_cqc_details", "set_town", "add_member", "edit_member", "remove_member", "submit",
+        "allowed_actions": ["confirm_cqc_details", "set_town", "add_member", "edit_member", "remove_member",
             "withdraw"],
         "support_contact": SUPPORT, "created_at": "2026-11-21T09:00:12.525849Z",
-        "updated_at": "2026-11-21T09:06:14.611419Z", "expires_at": "2026-12-19T09:06:14.611419Z", "submitted_at": null
+        "updated_at": "2026-11-21T09:06:14.611419Z", "expires_at": "2026-12-19T09:06:14.611419Z", "submitted_at": null,
+        "decided_at": null, "decision_reason": null, "status_detail": IN_PROGRESS
     })
 }
 
@@ -57,7 +61,7 @@ pub fn created_application() -> Value {
     json!({
         "token": "dat_UhZTi5KWqaTvECcRZtf-6jy5A9S3Pw4xnP9KDz75hFE", "token_type": "Bearer",
         "application": {
-            "id": APPLICATION_ID, "status": "draft", "eligibility": eligibility(), "town": null,
+            "id": APPLICATION_ID, "status": "draft", "eligibility": eligibility(&["identify_practice"]), "town": null,
             "shared_mailbox_address": null, "members": [], "member_counts": {"specified": 0, "maximum": 10,
                 "required": 2, "remaining": 10, "owners": 0, "summary": "0 of 10 specified (2 required)"},
             "missing": [
@@ -73,7 +77,8 @@ pub fn created_application() -> Value {
             ],
             "allowed_actions": ["identify_practice", "withdraw"], "support_contact": SUPPORT,
             "created_at": "2026-11-21T09:00:12.525849Z", "updated_at": "2026-11-21T09:00:12.525849Z",
-            "expires_at": "2026-12-19T09:00:12.525849Z", "submitted_at": null
+            "expires_at": "2026-12-19T09:00:12.525849Z", "submitted_at": null, "decided_at": null,
+            "decision_reason": null, "status_detail": IN_PROGRESS
         }
     })
 }

@@ -103,7 +103,11 @@ fn import(config: &Config, dataset: ImportDataset, file: &std::path::Path) -> an
     // The same report the helpdesk upload answers with, for scripts to read.
     print(&serde_json::to_string_pretty(&api::models::reference::ImportReportView::from(&report))?)?;
     if !report.applied {
-        anyhow::bail!("{} rows are not valid; nothing was imported", report.errors.len());
+        anyhow::bail!(
+            "{} in {}; nothing was imported",
+            domain::text::quantity(u64::try_from(report.errors.len()).unwrap_or(u64::MAX), "problem"),
+            config.app.database.url
+        );
     }
     Ok(())
 }
@@ -119,7 +123,11 @@ fn create_admin(config: &Config, username: &str, name: &str) -> anyhow::Result<(
     };
     let app = open_app(config)?;
     let id = helpdesk::create_admin(&app, username, name, &password)?;
-    print(&format!("created helpdesk administrator {} ({id})", domain::username::AdminUsername::normalise(username)))
+    print(&format!(
+        "created helpdesk administrator {} ({id}) in {}",
+        domain::username::AdminUsername::normalise(username),
+        config.app.database.url
+    ))
 }
 
 fn main() -> anyhow::Result<()> {

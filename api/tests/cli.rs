@@ -84,7 +84,9 @@ fn admin_create_reads_the_password_from_the_environment_and_holds_it_to_the_poli
     assert!(String::from_utf8_lossy(&weak.stderr).contains("password is not acceptable"));
     let created = create("plinth marmalade oboe lantern");
     assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
-    assert!(String::from_utf8_lossy(&created.stdout).contains("helpdesk.jane"));
+    let said = String::from_utf8_lossy(&created.stdout).into_owned();
+    assert!(said.contains("helpdesk.jane"));
+    assert!(said.contains(&scratch.url()), "it says which database it wrote to: {said}");
     let again = create("plinth marmalade oboe lantern");
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
@@ -162,4 +164,25 @@ fn openapi_command_prints_the_contract() {
     let output = binary().arg("openapi").output().unwrap();
     assert!(output.status.success());
     assert_eq!(String::from_utf8(output.stdout).unwrap(), api::openapi::to_yaml().unwrap());
+}
+
+#[test]
+fn help_offers_each_channel_only_the_providers_it_supports() {
+    let output = binary().arg("--help").output().unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    // The values listed under a flag, up to its `[env: …]` line.
+    let values = |flag: &str| -> Vec<String> {
+        let at = help.find(&format!("{flag} <")).unwrap_or_else(|| panic!("{flag} is not in --help"));
+        let section = &help[at..at + help[at..].find("[env:").unwrap()];
+        section
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("- "))
+            .map(|item| item.split(':').next().unwrap().trim().to_owned())
+            .collect()
+    };
+    assert_eq!(values("--email-provider"), ["development", "smtp", "notify"]);
+    assert_eq!(values("--sms-provider"), ["development", "notify"]);
+    assert_eq!(values("--letter-provider"), ["development", "notify"]);
+    let refused = binary().args(["--letter-provider", "smtp", "openapi"]).output().unwrap();
+    assert!(!refused.status.success(), "SMTP cannot send letters");
 }

@@ -111,18 +111,17 @@ impl Context {
         Some(SharedMailboxAddress::build(town, &self.practice_name()?, &self.ods_code()?, domain))
     }
 
-    /// R-T1: suggestions from the address on record, most specific first.
-    pub fn town_suggestions(&self) -> Vec<Town> {
+    /// R-T1: suggestions from the address on record, most specific first: its locality and its
+    /// town, never its county.
+    pub fn town_suggestions(&self) -> Vec<town::Suggestion> {
         let mut places: Vec<&str> = Vec::new();
         if let Some(practice) = &self.practice {
             places.extend(practice.record.address_line_2.as_deref());
             places.push(&practice.record.town);
-            places.extend(practice.record.county.as_deref());
         }
         if let Some(cqc) = &self.cqc {
             places.extend(cqc.record.address_line_2.as_deref());
             places.push(&cqc.record.town);
-            places.extend(cqc.record.county.as_deref());
         }
         town::suggestions(places)
     }
@@ -140,6 +139,7 @@ impl Context {
             cqc_details_confirmed: self.application.cqc_details_confirmed_at.is_some(),
             town_chosen: self.application.town.is_some(),
             roster: roster.counts(),
+            roster_problems: roster.completeness_problems(),
         })
     }
 

@@ -4,7 +4,7 @@
 //! ways of proving the practice's identity are open and what to do next. Front ends render it;
 //! they never re-derive it.
 
-use crate::journey::Route;
+use crate::journey::{ApplicationStatus, Progress, Route};
 use crate::passcode::PasscodeChannel;
 use std::fmt;
 
@@ -158,22 +158,47 @@ pub fn assess(answers: &Questionnaire) -> EligibilityOutcome {
     }
 }
 
-/// Methods open once the practice is known (R-P2, R-P3, R-Q4): route B practices have no
-/// contact id on record, so only a passcode (by post) is possible there; on route A the contact
-/// id is offered only when the register holds one for the practice.
+/// Methods the service accepts once the practice is known (R-P2, R-P3, R-Q4), the
+/// questionnaire's preference first: a passcode always; the CQC contact id only on route A and
+/// only when the register holds one for the practice (route B practices never have one).
 pub fn methods_for_practice(outcome: &EligibilityOutcome, route: Route, contact_id_on_record: bool) -> Vec<AuthMethod> {
     if !outcome.eligible {
         return Vec::new();
     }
-    match route {
-        Route::B => vec![AuthMethod::Passcode],
-        Route::A => outcome
-            .authentication_methods
-            .iter()
-            .copied()
-            .filter(|method| *method != AuthMethod::CqcContactId || contact_id_on_record)
-            .collect(),
+    let contact_id = route == Route::A && contact_id_on_record;
+    let prefers_contact_id = outcome.authentication_methods.first() == Some(&AuthMethod::CqcContactId);
+    match (contact_id, prefers_contact_id) {
+        (false, _) => vec![AuthMethod::Passcode],
+        (true, true) => vec![AuthMethod::CqcContactId, AuthMethod::Passcode],
+        (true, false) => vec![AuthMethod::Passcode, AuthMethod::CqcContactId],
     }
+}
+
+/// What the applicant does next, from where the application stands: identify the practice,
+/// then prove they act for it by one of `methods` (entering a passcode first when one arrived
+/// recently, R-Q3); after that the open actions and what is missing guide them, so there is no
+/// next step here. Nothing once the application is no longer a draft.
+pub fn next_steps_for(progress: &Progress, methods: &[AuthMethod], recent_passcode: bool) -> Vec<NextStep> {
+    if progress.status != ApplicationStatus::Draft {
+        return Vec::new();
+    }
+    if progress.route.is_none() {
+        return vec![NextStep::IdentifyPractice];
+    }
+    if progress.authenticated {
+        return Vec::new();
+    }
+    let mut steps = Vec::new();
+    for method in methods {
+        match method {
+            AuthMethod::CqcContactId => steps.push(NextStep::EnterCqcContactId),
+            AuthMethod::Passcode if recent_passcode => {
+                steps.extend([NextStep::EnterPasscode, NextStep::RequestPasscode])
+            }
+            AuthMethod::Passcode => steps.extend([NextStep::RequestPasscode, NextStep::EnterPasscode]),
+        }
+    }
+    steps
 }
 
 /// Why a practice cannot be verified with its CQC contact id.
@@ -271,7 +296,7 @@ mod tests {
     fn r_q5_r_p3_route_b_offers_only_a_passcode() {
         let outcome = assess(&Questionnaire { knows_cqc_contact_id: true, ..answers() });
         assert_eq!(methods_for_practice(&outcome, Route::B, true), [AuthMethod::Passcode]);
-        assert_eq!(methods_for_practice(&outcome, Route::A, true), [AuthMethod::CqcContactId]);
+        assert_eq!(methods_for_practice(&outcome, Route::A, true), [AuthMethod::CqcContactId, AuthMethod::Passcode]);
         let refused = assess(&Questionnaire { has_nhsmail_account: true, ..answers() });
         assert!(methods_for_practice(&refused, Route::B, true).is_empty());
     }
@@ -279,8 +304,41 @@ mod tests {
     #[test]
     fn r_p3_the_contact_id_is_offered_only_when_one_is_on_record() {
         let outcome = assess(&Questionnaire { knows_cqc_contact_id: true, ..answers() });
-        assert!(!methods_for_practice(&outcome, Route::A, false).contains(&AuthMethod::CqcContactId));
+        assert_eq!(methods_for_practice(&outcome, Route::A, false), [AuthMethod::Passcode]);
+        let prefers_passcode = assess(&answers());
+        assert_eq!(
+            methods_for_practice(&prefers_passcode, Route::A, true),
+            [AuthMethod::Passcode, AuthMethod::CqcContactId]
+        );
         assert_eq!(check_contact_id_available(true), Ok(()));
         assert_eq!(check_contact_id_available(false), Err(ContactIdUnavailable::NotOnRecord));
+    }
+
+    #[test]
+    fn r_q3_r_q4_next_steps_follow_the_application_not_the_questionnaire() {
+        use crate::roster::RosterCounts;
+        let progress = Progress {
+            status: ApplicationStatus::Draft,
+            route: None,
+            authenticated: false,
+            cqc_details_confirmed: false,
+            town_chosen: false,
+            roster: RosterCounts { specified: 0, owners: 0 },
+            roster_problems: Vec::new(),
+        };
+        assert_eq!(next_steps_for(&progress, &[AuthMethod::Passcode], false), [NextStep::IdentifyPractice]);
+        let identified = Progress { route: Some(Route::B), ..progress.clone() };
+        assert_eq!(
+            next_steps_for(&identified, &[AuthMethod::Passcode], true),
+            [NextStep::EnterPasscode, NextStep::RequestPasscode]
+        );
+        let both = [AuthMethod::CqcContactId, AuthMethod::Passcode];
+        assert_eq!(
+            next_steps_for(&Progress { route: Some(Route::A), ..progress.clone() }, &both, false),
+            [NextStep::EnterCqcContactId, NextStep::RequestPasscode, NextStep::EnterPasscode]
+        );
+        assert!(next_steps_for(&Progress { authenticated: true, ..identified }, &both, false).is_empty());
+        let submitted = Progress { status: ApplicationStatus::Submitted, ..progress };
+        assert!(next_steps_for(&submitted, &both, false).is_empty());
     }
 }

@@ -72,6 +72,26 @@ pub fn reading_counts_as_activity(
     now - last_activity > READ_ACTIVITY_INTERVAL
 }
 
+/// R-V1: what a status means for the applicant and what comes next, in words a front end can show
+/// as they are. `reason` is the decision's, for a rejection.
+pub fn status_detail(status: ApplicationStatus, reason: Option<&str>, support: &str) -> String {
+    match status {
+        ApplicationStatus::Draft => {
+            "In progress: `missing` lists what is still needed and `allowed_actions` what can be done now.".to_owned()
+        }
+        ApplicationStatus::Submitted => "Submitted and waiting for the helpdesk to review it. Once it is approved, each member receives an email with their username and a text message with a temporary password.".to_owned(),
+        ApplicationStatus::Approved => "Approved: the shared mailbox has been created and each member has been sent an email with their username and a text message with a temporary password. Each member signs in with them to activate their account.".to_owned(),
+        ApplicationStatus::Rejected => format!(
+            "Rejected: {} For help, contact {support}.",
+            reason.unwrap_or("no reason was recorded.")
+        ),
+        ApplicationStatus::Expired => format!(
+            "Expired: it was not submitted in time, and the members' details have been deleted. Start a new application; for help contact {support}."
+        ),
+        ApplicationStatus::Withdrawn => "Withdrawn: the members' details have been deleted. A new application can be started at any time.".to_owned(),
+    }
+}
+
 /// Route A: the practice is in the service's register. Route B: it is not, and the CQC
 /// directory identifies it (R-P2, R-P3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -98,7 +118,7 @@ impl Route {
 }
 
 /// The facts about an application that decide what comes next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Progress {
     pub status: ApplicationStatus,
     pub route: Option<Route>,
@@ -106,6 +126,8 @@ pub struct Progress {
     pub cqc_details_confirmed: bool,
     pub town_chosen: bool,
     pub roster: RosterCounts,
+    /// What stops the roster from being submitted (R-R1, R-R2).
+    pub roster_problems: Vec<RosterError>,
 }
 
 /// Something an application lacks before it can be submitted (R-S1).
@@ -176,6 +198,20 @@ pub enum Action {
 }
 
 impl Action {
+    /// Every action, in journey order.
+    pub const ALL: [Action; 10] = [
+        Self::IdentifyPractice,
+        Self::RequestPasscode,
+        Self::Verify,
+        Self::ConfirmCqcDetails,
+        Self::SetTown,
+        Self::AddMember,
+        Self::EditMember,
+        Self::RemoveMember,
+        Self::Submit,
+        Self::Withdraw,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Self::IdentifyPractice => "identify_practice",
@@ -207,6 +243,14 @@ pub enum ActionError {
     NotAuthenticated,
     #[error("Only practices found through the CQC directory (route B) have CQC details to confirm.")]
     NotRouteB,
+    #[error("A practice can register at most 10 members.")]
+    RosterFull,
+    #[error("There are no members yet.")]
+    NoMembers,
+    #[error("The only member is the shared mailbox owner, who cannot be removed; add another owner first.")]
+    OnlyOwnerLeft,
+    #[error("The application is not complete yet: `errors` lists everything still missing.")]
+    Incomplete,
 }
 
 crate::violation!(ActionError {
@@ -216,6 +260,10 @@ crate::violation!(ActionError {
     AlreadyAuthenticated => (AlreadyAuthenticated, None),
     NotAuthenticated => (PracticeNotAuthenticated, Some("R-S1")),
     NotRouteB => (NotRouteB, Some("R-P3")),
+    RosterFull => (RosterFull, Some("R-R1")),
+    NoMembers => (NoMembers, Some("R-R8")),
+    OnlyOwnerLeft => (OnlyOwner, Some("R-R8")),
+    Incomplete => (ApplicationIncomplete, Some("R-S1")),
 });
 
 impl Progress {
@@ -242,38 +290,26 @@ impl Progress {
             {
                 Err(ActionError::NotAuthenticated)
             }
+            Action::AddMember if self.roster.remaining() == 0 => Err(ActionError::RosterFull),
+            Action::EditMember | Action::RemoveMember if self.roster.specified == 0 => Err(ActionError::NoMembers),
+            // R-R8: only members other than the only owner can be removed.
+            Action::RemoveMember if self.roster.specified == self.roster.owners && self.roster.owners < 2 => {
+                Err(ActionError::OnlyOwnerLeft)
+            }
+            Action::Submit if !self.missing().is_empty() => Err(ActionError::Incomplete),
             Action::SetTown | Action::AddMember | Action::EditMember | Action::RemoveMember | Action::Submit => Ok(()),
         }
     }
 
-    /// Every action open now, in journey order. Editing and removing need members to act on;
-    /// adding needs room on the roster.
+    /// Every action open now, in journey order: exactly those [`Self::check`] accepts, so what
+    /// the application offers and what the service accepts never disagree.
     pub fn allowed_actions(&self) -> Vec<Action> {
-        [
-            Action::IdentifyPractice,
-            Action::RequestPasscode,
-            Action::Verify,
-            Action::ConfirmCqcDetails,
-            Action::SetTown,
-            Action::AddMember,
-            Action::EditMember,
-            Action::RemoveMember,
-            Action::Submit,
-            Action::Withdraw,
-        ]
-        .into_iter()
-        .filter(|action| self.check(*action).is_ok())
-        .filter(|action| match action {
-            Action::AddMember => self.roster.remaining() > 0,
-            Action::EditMember | Action::RemoveMember => self.roster.specified > 0,
-            _ => true,
-        })
-        .collect()
+        Action::ALL.into_iter().filter(|action| self.check(*action).is_ok()).collect()
     }
 
     /// What the application lacks before it can be submitted (R-S1), except the applicant's
     /// confirmation, which comes with the submission itself. Empty once complete.
-    pub fn missing(&self, roster_problems: &[RosterError]) -> Vec<Requirement> {
+    pub fn missing(&self) -> Vec<Requirement> {
         let mut missing = Vec::new();
         if self.route.is_none() {
             missing.push(Requirement::IdentifyPractice);
@@ -287,13 +323,13 @@ impl Progress {
         if !self.town_chosen {
             missing.push(Requirement::ChooseTown);
         }
-        missing.extend(roster_problems.iter().cloned().map(Requirement::Roster));
+        missing.extend(self.roster_problems.iter().cloned().map(Requirement::Roster));
         missing
     }
 
     /// Everything that stops a submission (R-S1), all at once.
-    pub fn submission_problems(&self, roster_problems: &[RosterError], data_confirmed: bool) -> Vec<Requirement> {
-        let mut problems = self.missing(roster_problems);
+    pub fn submission_problems(&self, data_confirmed: bool) -> Vec<Requirement> {
+        let mut problems = self.missing();
         if !data_confirmed {
             problems.push(Requirement::ConfirmDataCorrect);
         }
@@ -304,6 +340,17 @@ impl Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn r_v1_each_status_says_what_happened_and_what_next() {
+        let rejected = status_detail(ApplicationStatus::Rejected, Some("IG level 1 is not enough."), "the helpdesk");
+        assert!(rejected.starts_with("Rejected: IG level 1 is not enough.") && rejected.contains("the helpdesk"));
+        assert!(status_detail(ApplicationStatus::Submitted, None, "x").contains("waiting for the helpdesk"));
+        assert!(status_detail(ApplicationStatus::Approved, None, "x").starts_with("Approved"));
+        let all: std::collections::HashSet<_> =
+            ApplicationStatus::ALL.into_iter().map(|s| status_detail(s, None, "x")).collect();
+        assert_eq!(all.len(), ApplicationStatus::ALL.len(), "every status says something of its own");
+    }
 
     #[test]
     fn r_s2_only_the_same_key_replays_a_submission() {
@@ -322,6 +369,7 @@ mod tests {
             cqc_details_confirmed: false,
             town_chosen: false,
             roster: RosterCounts { specified: 0, owners: 0 },
+            roster_problems: vec![RosterError::TooFewMembers { specified: 0 }],
         }
     }
 
@@ -332,14 +380,14 @@ mod tests {
             cqc_details_confirmed: route == Route::B,
             town_chosen: true,
             roster: RosterCounts { specified: 2, owners: 1 },
+            roster_problems: Vec::new(),
             ..draft()
         }
     }
 
     #[test]
     fn r_s1_a_new_application_lists_every_missing_part() {
-        let roster = [RosterError::TooFewMembers { specified: 0 }];
-        let problems = draft().submission_problems(&roster, false);
+        let problems = draft().submission_problems(false);
         let codes: Vec<_> = problems.iter().map(|p| p.code().as_str()).collect();
         assert_eq!(
             codes,
@@ -357,16 +405,16 @@ mod tests {
     #[test]
     fn r_s1_r_p3_route_b_also_needs_the_cqc_details_confirmed() {
         let progress = Progress { cqc_details_confirmed: false, ..complete(Route::B) };
-        assert_eq!(progress.submission_problems(&[], true), [Requirement::ConfirmCqcDetails]);
+        assert_eq!(progress.submission_problems(true), [Requirement::ConfirmCqcDetails]);
         assert_eq!(Requirement::ConfirmCqcDetails.rule(), Some("R-P3"));
-        assert!(complete(Route::B).submission_problems(&[], true).is_empty());
-        assert!(complete(Route::A).submission_problems(&[], true).is_empty());
+        assert!(complete(Route::B).submission_problems(true).is_empty());
+        assert!(complete(Route::A).submission_problems(true).is_empty());
     }
 
     #[test]
     fn r_s1_a_complete_application_still_needs_the_confirmation() {
-        assert_eq!(complete(Route::A).submission_problems(&[], false), [Requirement::ConfirmDataCorrect]);
-        assert!(complete(Route::A).missing(&[]).is_empty());
+        assert_eq!(complete(Route::A).submission_problems(false), [Requirement::ConfirmDataCorrect]);
+        assert!(complete(Route::A).missing().is_empty());
     }
 
     #[test]
@@ -375,16 +423,22 @@ mod tests {
         assert_eq!(codes(draft()), ["identify_practice", "withdraw"]);
         let identified = Progress { route: Some(Route::B), ..draft() };
         assert_eq!(
-            codes(identified),
+            codes(identified.clone()),
             ["identify_practice", "request_passcode", "verify", "confirm_cqc_details", "withdraw"]
         );
         let verified = Progress { authenticated: true, ..identified };
-        assert_eq!(codes(verified), ["confirm_cqc_details", "set_town", "add_member", "submit", "withdraw"]);
+        assert_eq!(codes(verified.clone()), ["confirm_cqc_details", "set_town", "add_member", "withdraw"]);
+        assert_eq!(verified.check(Action::Submit), Err(ActionError::Incomplete), "R-S1: not offered while incomplete");
+        assert_eq!(verified.check(Action::EditMember), Err(ActionError::NoMembers));
+        let owner_only = Progress { roster: RosterCounts { specified: 1, owners: 1 }, ..verified.clone() };
+        assert_eq!(owner_only.check(Action::RemoveMember), Err(ActionError::OnlyOwnerLeft), "R-R8");
+        assert_eq!(owner_only.check(Action::EditMember), Ok(()));
         assert_eq!(
             codes(complete(Route::A)),
             ["set_town", "add_member", "edit_member", "remove_member", "submit", "withdraw"]
         );
         let full = Progress { roster: RosterCounts { specified: 10, owners: 1 }, ..complete(Route::A) };
+        assert_eq!(full.check(Action::AddMember), Err(ActionError::RosterFull));
         assert!(!full.allowed_actions().contains(&Action::AddMember));
     }
 
@@ -392,9 +446,10 @@ mod tests {
     fn members_and_town_need_an_authenticated_practice() {
         let identified = Progress { route: Some(Route::A), ..draft() };
         assert_eq!(identified.check(Action::AddMember), Err(ActionError::NotAuthenticated));
+        let identified = &identified;
         assert_eq!(identified.check(Action::SetTown), Err(ActionError::NotAuthenticated));
         assert_eq!(draft().check(Action::Verify), Err(ActionError::PracticeNotIdentified));
-        let verified = Progress { authenticated: true, ..identified };
+        let verified = Progress { authenticated: true, ..identified.clone() };
         assert_eq!(verified.check(Action::IdentifyPractice), Err(ActionError::AlreadyAuthenticated));
         assert_eq!(verified.check(Action::Verify), Err(ActionError::AlreadyAuthenticated));
         assert_eq!(verified.check(Action::ConfirmCqcDetails), Err(ActionError::NotRouteB));

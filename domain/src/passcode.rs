@@ -104,7 +104,7 @@ impl PasscodeChannel {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChannelError {
     #[error(
-        "There is no registered manager email address on record for this practice, so the passcode can only be sent by post."
+        "There is no registered manager email address on record for this practice, so a passcode can only be sent by post: ask again with `\"channel\": \"post\"`. Nothing was sent."
     )]
     NoEmailOnRecord,
 }
@@ -122,18 +122,15 @@ pub fn choose_channel(requested: PasscodeChannel, email_on_record: bool) -> Resu
     }
 }
 
-/// R-O1, R-Q5: the channel for a passcode request. An explicit request for email needs an email
-/// on record; the questionnaire's choice (`default`) falls back to post when there is none, so
-/// an applicant who said "email" is not stuck.
+/// R-O1, R-Q5: the channel for a passcode request: the one asked for, else the questionnaire's
+/// choice (`default`). A channel the practice cannot use is refused, never swapped for another:
+/// the applicant chooses again knowing where the passcode will go.
 pub fn channel_for(
     requested: Option<PasscodeChannel>,
     default: PasscodeChannel,
     email_on_record: bool,
 ) -> Result<PasscodeChannel, ChannelError> {
-    match requested {
-        Some(channel) => choose_channel(channel, email_on_record),
-        None => Ok(choose_channel(default, email_on_record).unwrap_or(PasscodeChannel::Post)),
-    }
+    choose_channel(requested.unwrap_or(default), email_on_record)
 }
 
 /// Channels open for a practice (R-O1).
@@ -187,9 +184,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn r_o1_r_q5_the_questionnaire_choice_falls_back_to_post_but_an_explicit_request_does_not() {
+    fn r_o1_r_q5_a_channel_the_practice_cannot_use_is_refused_never_swapped() {
         use PasscodeChannel::{Email, Post};
-        assert_eq!(channel_for(None, Email, false), Ok(Post));
+        assert_eq!(channel_for(None, Email, false), Err(ChannelError::NoEmailOnRecord));
+        assert_eq!(channel_for(None, Post, false), Ok(Post));
         assert_eq!(channel_for(None, Email, true), Ok(Email));
         assert_eq!(channel_for(Some(Email), Post, false), Err(ChannelError::NoEmailOnRecord));
         assert_eq!(channel_for(Some(Post), Email, true), Ok(Post));

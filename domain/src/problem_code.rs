@@ -99,6 +99,7 @@ catalogue! {
     MobileDuplicate => ("mobile_duplicate", "R-R7: another member has this mobile number."),
     MobileAlreadyRegistered => ("mobile_already_registered", "R-R7: this mobile number is registered already."),
     RosterFull => ("roster_full", "R-R1: a practice registers at most 10 members."),
+    NoMembers => ("no_members", "R-R8: there is no member yet to change or remove."),
     RosterTooSmall => ("roster_too_small", "R-R1: a practice registers at least 2 members."),
     TooManyOwners => ("too_many_owners", "R-R2: there can be at most 2 shared mailbox owners."),
     FirstMemberIsOwner => ("first_member_is_owner", "R-R2: the first member is always an owner."),
@@ -107,6 +108,7 @@ catalogue! {
     OwnerHasFullRights => ("owner_has_full_rights", "R-R2: owners always have admin rights and access."),
     AdminRequiresAccess => ("admin_requires_access", "R-R3: admin rights need shared mailbox access."),
     // Review and provisioning (R-V1, R-A1–R-A4).
+    ApplicationIncomplete => ("application_incomplete", "R-S1: the application lacks something it needs before submission; `errors` lists it all."),
     ApplicationNotSubmitted => ("application_not_submitted", "R-V1: only a submitted application can be approved or rejected."),
     UsernameTaken => ("username_taken", "R-A2: the username has been issued already."),
     AdminUsernameInvalid => ("admin_username_invalid", "A helpdesk sign-in name is 3 to 64 letters, digits, dots, hyphens or underscores."),

@@ -56,8 +56,11 @@ impl MailboxPermission {
     pub fn apply(self, change: PermissionChange) -> Result<Self, RosterError> {
         let owner = change.owner.unwrap_or(self.is_owner());
         if owner {
-            if change.admin == Some(false) || change.access == Some(false) {
-                return Err(RosterError::OwnerHasFullRights);
+            if change.access == Some(false) {
+                return Err(RosterError::OwnerHasFullRights { field: MemberField::Access });
+            }
+            if change.admin == Some(false) {
+                return Err(RosterError::OwnerHasFullRights { field: MemberField::Admin });
             }
             return Ok(Self::Owner);
         }
@@ -112,8 +115,9 @@ pub enum RosterError {
     OnlyOwner,
     #[error("The roster needs a shared mailbox owner.")]
     NoOwner,
+    /// `field`: the right the request tried to take away.
     #[error("Shared mailbox owners always have access and admin rights.")]
-    OwnerHasFullRights,
+    OwnerHasFullRights { field: MemberField },
     #[error("A mailbox admin must have access to the shared mailbox.")]
     AdminWithoutAccess,
     #[error("Another member already has this email address.")]
@@ -143,7 +147,8 @@ impl RosterError {
     pub fn field(&self) -> Option<MemberField> {
         match self {
             Self::TooManyOwners | Self::FirstMemberIsOwner | Self::OnlyOwner => Some(MemberField::Owner),
-            Self::OwnerHasFullRights | Self::AdminWithoutAccess => Some(MemberField::Admin),
+            Self::OwnerHasFullRights { field } => Some(*field),
+            Self::AdminWithoutAccess => Some(MemberField::Admin),
             Self::DuplicateEmail => Some(MemberField::Email),
             Self::DuplicateMobile => Some(MemberField::Mobile),
             Self::TooManyMembers | Self::TooFewMembers { .. } | Self::NoOwner | Self::MemberNotFound => None,
@@ -444,10 +449,10 @@ mod tests {
         let details = roster.get(&1).unwrap().details.clone();
         let refused =
             roster.update(&1, details.clone(), PermissionChange { access: Some(false), ..Default::default() });
-        assert_eq!(refused, Err(vec![RosterError::OwnerHasFullRights]));
+        assert_eq!(refused, Err(vec![RosterError::OwnerHasFullRights { field: MemberField::Access }]));
         let refused =
             roster.add(5, numbered(5), PermissionChange { owner: Some(true), admin: Some(false), access: None });
-        assert_eq!(refused, Err(vec![RosterError::OwnerHasFullRights]));
+        assert_eq!(refused, Err(vec![RosterError::OwnerHasFullRights { field: MemberField::Admin }]));
     }
 
     #[test]

@@ -40,9 +40,23 @@ pub fn truncate_chars(input: &str, max: usize) -> &str {
     }
 }
 
+/// A count with its noun agreeing: `1 attempt`, `2 attempts`, `0 attempts`. For nouns whose
+/// plural adds an `s`, which is every noun the service counts.
+pub fn quantity(count: impl Into<u64>, noun: &str) -> String {
+    let count = count.into();
+    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_agree_with_their_nouns() {
+        assert_eq!(quantity(1u32, "attempt"), "1 attempt");
+        assert_eq!(quantity(0u32, "attempt"), "0 attempts");
+        assert_eq!(quantity(4u64, "character"), "4 characters");
+    }
 
     #[test]
     fn folding_removes_accents_and_case() {

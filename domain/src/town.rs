@@ -65,15 +65,28 @@ impl fmt::Display for Town {
     }
 }
 
-/// Distinct suggestions, in order, from the place names on record (town, locality, county…).
-pub fn suggestions<'a>(place_names: impl IntoIterator<Item = &'a str>) -> Vec<Town> {
-    let mut towns: Vec<Town> = Vec::new();
-    for town in place_names.into_iter().filter_map(Town::suggest) {
-        if !towns.contains(&town) {
-            towns.push(town);
+/// A town suggested from a place name on record (R-T1), with that name when it had to be
+/// shortened to fit (R-T2), so the applicant sees why `wolverhamp` is offered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    pub town: Town,
+    pub shortened_from: Option<String>,
+}
+
+/// Distinct suggestions, in order, from the place names on record: the locality and the town of
+/// the address, never the county (whose first word, "West" or "North", is no town).
+pub fn suggestions<'a>(place_names: impl IntoIterator<Item = &'a str>) -> Vec<Suggestion> {
+    let mut found: Vec<Suggestion> = Vec::new();
+    for place in place_names {
+        let Some(town) = Town::suggest(place) else { continue };
+        if found.iter().any(|s| s.town == town) {
+            continue;
         }
+        let whole = normalise(place).unwrap_or_default();
+        let shortened_from = (whole != town.as_str()).then(|| place.trim().to_owned());
+        found.push(Suggestion { town, shortened_from });
     }
-    towns
+    found
 }
 
 /// Spaces and punctuation, which are removed (typographic quotes and dashes included).
@@ -165,9 +178,11 @@ mod tests {
 
     #[test]
     fn r_t1_suggestions_are_distinct_and_in_order() {
-        let towns = suggestions(["WIMBLEDON", "London", "wimbledon", "Greater London"]);
-        let names: Vec<_> = towns.iter().map(Town::as_str).collect();
-        assert_eq!(names, ["wimbledon", "london", "greater"]);
+        let towns = suggestions(["WIMBLEDON", "London", "wimbledon", "Newcastle upon Tyne", "Wolverhampton"]);
+        let names: Vec<_> = towns.iter().map(|s| s.town.as_str()).collect();
+        assert_eq!(names, ["wimbledon", "london", "newcastle", "wolverhamp"]);
+        let shortened: Vec<_> = towns.iter().map(|s| s.shortened_from.as_deref()).collect();
+        assert_eq!(shortened, [None, None, Some("Newcastle upon Tyne"), Some("Wolverhampton")], "R-T2: says so");
     }
 
     proptest! {

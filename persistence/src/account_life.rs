@@ -237,8 +237,8 @@ pub fn practice_names_for(
     Ok(rows.into_iter().collect())
 }
 
-/// Active and unused accounts whose name or username contains `query`, by username: at most
-/// `limit` of them, starting after the username `after`.
+/// Activated accounts whose name, username or practice (the name on its shared mailbox)
+/// contains `query`, by username: at most `limit` of them, starting after the username `after`.
 pub fn search_people(
     conn: &mut DbConnection,
     query: &str,
@@ -246,15 +246,17 @@ pub fn search_people(
     limit: i64,
 ) -> Result<Vec<AccountRow>, StoreError> {
     let pattern = contains_pattern(query);
+    let name = coalesce(accounts::first_name, "").concat(" ").concat(coalesce(accounts::last_name, ""));
     Ok(accounts::table
+        .left_join(shared_mailboxes::table.on(shared_mailboxes::application_id.nullable().eq(accounts::application_id)))
         .filter(accounts::username.gt(after.unwrap_or_default()))
         .filter(accounts::status.eq_any(AccountStatus::ACTIVATED.map(AccountStatus::code)))
         .filter(
-            lower(accounts::username).like(pattern.clone()).escape(ESCAPE).or(lower(
-                coalesce(accounts::first_name, "").concat(" ").concat(coalesce(accounts::last_name, "")),
-            )
-            .like(pattern)
-            .escape(ESCAPE)),
+            lower(accounts::username)
+                .like(pattern.clone())
+                .escape(ESCAPE)
+                .or(lower(name).like(pattern.clone()).escape(ESCAPE))
+                .or(lower(coalesce(shared_mailboxes::practice_name.nullable(), "")).like(pattern).escape(ESCAPE)),
         )
         .order(accounts::username.asc())
         .limit(limit)

@@ -52,6 +52,8 @@ pub struct ApplicationRow {
     pub updated_at: NaiveDateTime,
     pub last_activity_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
+    /// The shared mailbox address reserved at submission (R-M2).
+    pub mailbox_address: Option<String>,
 }
 
 /// The questionnaire answers a new application starts with.
@@ -124,6 +126,19 @@ pub fn touch(
             applications::last_activity_at.eq(to_db(now)),
             applications::expires_at.eq(to_db(expires_at)),
         ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records activity that changes nothing (a read): the draft stays alive, `updated_at` stays.
+pub fn note_activity(
+    conn: &mut DbConnection,
+    id: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    diesel::update(applications::table.find(id))
+        .set((applications::last_activity_at.eq(to_db(now)), applications::expires_at.eq(to_db(expires_at))))
         .execute(conn)?;
     Ok(())
 }
@@ -208,6 +223,7 @@ pub fn submit(
     conn: &mut DbConnection,
     id: &str,
     idempotency_key: Option<&str>,
+    mailbox_address: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let now = to_db(now);
@@ -215,6 +231,7 @@ pub fn submit(
         diesel::update(applications::table.find(id).filter(applications::status.eq(ApplicationStatus::Draft.code())))
             .set((
                 applications::status.eq(ApplicationStatus::Submitted.code()),
+                applications::mailbox_address.eq(Some(mailbox_address)),
                 applications::data_confirmed_at.eq(Some(now)),
                 applications::submitted_at.eq(Some(now)),
                 applications::submission_idempotency_key.eq(idempotency_key),
@@ -396,11 +413,26 @@ pub fn decide(
                 applications::decided_at.eq(Some(to_db(now))),
                 applications::decision_reason.eq(reason),
                 applications::claimed_location_id.eq(None::<String>),
+                applications::mailbox_address.eq(None::<String>),
                 applications::updated_at.eq(to_db(now)),
             ))
             .execute(conn)?
     };
     Ok(updated == 1)
+}
+
+/// Whether `address` belongs to a shared mailbox, or is reserved by an application other than
+/// `own_id` (R-M2: addresses are unique and never reused).
+pub fn mailbox_address_taken(conn: &mut DbConnection, address: &str, own_id: &str) -> Result<bool, StoreError> {
+    use crate::schema::shared_mailboxes;
+    let mailboxes: i64 =
+        shared_mailboxes::table.filter(shared_mailboxes::address.eq(address)).count().get_result(conn)?;
+    let reserved: i64 = applications::table
+        .filter(applications::mailbox_address.eq(address))
+        .filter(applications::id.ne(own_id))
+        .count()
+        .get_result(conn)?;
+    Ok(mailboxes + reserved > 0)
 }
 
 /// Filters for the helpdesk's list of applications.

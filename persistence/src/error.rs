@@ -52,6 +52,7 @@ const UNIQUE_CONSTRAINTS: &[(&str, &str, Conflict)] = &[
     ("members_application_mobile_key", "members.mobile", Conflict::DuplicateMemberMobile),
     ("accounts_username_key", "accounts.username", Conflict::UsernameTaken),
     ("shared_mailboxes_address_key", "shared_mailboxes.address", Conflict::MailboxAddressTaken),
+    ("applications_mailbox_address_key", "applications.mailbox_address", Conflict::MailboxAddressTaken),
     ("practices_ods_code_key", "practices.ods_code", Conflict::OdsCodeTaken),
 ];
 

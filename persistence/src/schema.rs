@@ -68,6 +68,7 @@ diesel::table! {
         updated_at -> Timestamp,
         last_activity_at -> Timestamp,
         expires_at -> Timestamp,
+        mailbox_address -> Nullable<Text>,
     }
 }
 

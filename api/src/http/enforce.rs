@@ -16,6 +16,7 @@
 
 use crate::http::problem::FieldError;
 use domain::ProblemCode;
+use domain::text::quantity;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -295,13 +296,13 @@ fn field_errors(validator: &jsonschema::Validator, instance: &Value, prefix: &st
                 (at, ProblemCode::InvalidType, format!("This must be {}.", type_name(kind)))
             }
             ValidationErrorKind::MaxLength { limit } => {
-                (at, ProblemCode::TooLong, format!("This can be at most {limit} characters long."))
+                (at, ProblemCode::TooLong, format!("This can be at most {} long.", quantity(*limit, "character")))
             }
             ValidationErrorKind::MinLength { limit } if *limit <= 1 => {
                 (at, ProblemCode::Required, "This must not be empty.".to_owned())
             }
             ValidationErrorKind::MinLength { limit } => {
-                (at, ProblemCode::TooShort, format!("This must be at least {limit} characters long."))
+                (at, ProblemCode::TooShort, format!("This must be at least {} long.", quantity(*limit, "character")))
             }
             ValidationErrorKind::Pattern { .. } if has_control_characters(value) => (
                 at,
@@ -335,10 +336,10 @@ fn field_errors(validator: &jsonschema::Validator, instance: &Value, prefix: &st
                 continue;
             }
             ValidationErrorKind::MaxItems { limit } => {
-                (at, ProblemCode::InvalidValue, format!("This list can have at most {limit} items."))
+                (at, ProblemCode::InvalidValue, format!("This list can have at most {}.", quantity(*limit, "item")))
             }
             ValidationErrorKind::MinItems { limit } => {
-                (at, ProblemCode::InvalidValue, format!("This list needs at least {limit} items."))
+                (at, ProblemCode::InvalidValue, format!("This list needs at least {}.", quantity(*limit, "item")))
             }
             ValidationErrorKind::Minimum { limit } | ValidationErrorKind::ExclusiveMinimum { limit } => {
                 (at, ProblemCode::OutOfRange, format!("This must be at least {limit}."))

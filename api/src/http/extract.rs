@@ -56,19 +56,51 @@ fn deserialize_error(error: serde_path_to_error::Error<serde_json::Error>) -> Ap
     let inner = error.into_inner();
     if inner.is_data() {
         let message = inner.to_string();
-        // serde puts " at line L column C" on the end; the pointer says where more usefully.
-        let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
-        let (pointer, code) = match message.strip_prefix("missing field `") {
+        let (pointer, code, detail) = match message.strip_prefix("missing field `") {
             Some(rest) => {
                 let field = rest.split('`').next().unwrap_or_default();
-                (format!("{at}/{field}"), ProblemCode::Required)
+                (format!("{at}/{field}"), ProblemCode::Required, "This is required.".to_owned())
             }
-            None if message.starts_with("unknown field") => (at, ProblemCode::UnknownField),
-            None => (at, ProblemCode::InvalidType),
+            None if message.starts_with("unknown field") => {
+                (at, ProblemCode::UnknownField, "This field is not part of the request; leave it out.".to_owned())
+            }
+            None => (at, ProblemCode::InvalidType, format!("This must be {}.", expected(&message))),
         };
-        return ApiError::validation(vec![FieldError::new(pointer, code, None, message)]);
+        return ApiError::validation(vec![FieldError::new(pointer, code, None, detail)]);
     }
-    ApiError::new(ProblemType::MalformedRequest).detail(format!("The body is not valid JSON: {inner}"))
+    ApiError::new(ProblemType::MalformedRequest).detail(not_json(&inner))
+}
+
+/// What serde expected, in plain words ("invalid type: string, expected u32" → "a whole number").
+fn expected(message: &str) -> &'static str {
+    let wanted = message.split("expected ").nth(1).unwrap_or_default();
+    let is = |words: &[&str]| words.iter().any(|w| wanted.contains(w));
+    if is(&["bool"]) {
+        "true or false"
+    } else if is(&["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "integer"]) {
+        "a whole number"
+    } else if is(&["f32", "f64", "number"]) {
+        "a number"
+    } else if is(&["sequence", "array", "list"]) {
+        "a list"
+    } else if is(&["map", "struct", "object"]) {
+        "an object"
+    } else if is(&["variant", "one of"]) {
+        "one of the values the contract lists"
+    } else {
+        "text"
+    }
+}
+
+/// Why a body is not JSON, without the parser's words.
+fn not_json(error: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let place = format!("line {}, column {}", error.line(), error.column());
+    match error.classify() {
+        Category::Eof => "The body is not valid JSON: it ends before the JSON is complete.".to_owned(),
+        Category::Syntax | Category::Data => format!("The body is not valid JSON: look at {place}."),
+        Category::Io => "The body could not be read.".to_owned(),
+    }
 }
 
 /// The operation a request is for, as the contract names it: method and path template.
@@ -116,9 +148,8 @@ fn read_json<T: DeserializeOwned + 'static>(
             return Err(ApiError::new(ProblemType::UnsupportedMediaType)
                 .detail("Send the body as JSON with `Content-Type: application/json`."));
         }
-        let document: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
-            ApiError::new(ProblemType::MalformedRequest).detail(format!("The body is not valid JSON: {}.", plain(&e)))
-        })?;
+        let document: serde_json::Value = serde_json::from_slice(&body)
+            .map_err(|e| ApiError::new(ProblemType::MalformedRequest).detail(not_json(&e)))?;
         let checked = match (&rules, &operation) {
             (Some(rules), Some((method, template))) => rules.check_body(method, template, &document),
             _ => Checked::default(),
@@ -164,12 +195,6 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for JsonOrEmpty<T> {
     }
 }
 
-/// A JSON parser's complaint without its position (the position is in bytes, which helps no one).
-fn plain(error: &serde_json::Error) -> String {
-    let message = error.to_string();
-    message.split(" at line ").next().unwrap_or(&message).to_owned()
-}
-
 /// A query string, checked against the operation's parameters in the contract, then read into
 /// `T`. Text that cannot be read as its type is a 400 naming the parameter; a value that breaks
 /// a rule (a range, a length) is a 422.
@@ -207,15 +232,18 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
             };
             return ready(Err(error));
         }
-        ready(parsed.map(|q| Query(q.into_inner())).map_err(|e| {
-            ApiError::new(ProblemType::MalformedRequest).detail(format!("The query string could not be read: {e}"))
-        }))
+        ready(parsed.map(|q| Query(q.into_inner())).map_err(|_| unreadable_query()))
     }
 }
 
 /// Error handler for actix's query string extractor, following the error policy.
-pub fn query_error(error: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::new(ProblemType::MalformedRequest).detail(format!("The query string could not be read: {error}")).into()
+pub fn query_error(_error: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    unreadable_query().into()
+}
+
+fn unreadable_query() -> ApiError {
+    ApiError::new(ProblemType::MalformedRequest)
+        .detail("The query string could not be read: check each parameter's name and value against the contract.")
 }
 
 /// Error handler for actix's path extractor, following the error policy.

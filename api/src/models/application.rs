@@ -247,6 +247,12 @@ pub struct ApplicationView {
     /// When a draft expires if nothing more happens (null once submitted).
     pub expires_at: Option<DateTime<Utc>>,
     pub submitted_at: Option<DateTime<Utc>>,
+    /// When the review decided (R-V1); null until then.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// Why it was rejected, in the helpdesk's or the service's words; null unless rejected.
+    pub decision_reason: Option<String>,
+    /// What the status means and what comes next, ready to show.
+    pub status_detail: String,
 }
 
 impl From<&registration::CqcDetails> for CqcDetails {
@@ -293,6 +299,9 @@ impl From<&Application> for ApplicationView {
             updated_at: application.updated_at,
             expires_at: application.expires_at,
             submitted_at: application.submitted_at,
+            decided_at: application.decided_at,
+            decision_reason: application.decision_reason.clone(),
+            status_detail: application.status_detail.clone(),
         }
     }
 }
@@ -322,12 +331,13 @@ pub struct SubmissionRequest {
     pub confirm_data_correct: Option<bool>,
 }
 
-/// What the applicant is told once the application is submitted. A replayed submission returns
-/// the same receipt.
+/// What the applicant is told once the application is submitted: where it stands after the
+/// review that runs at once (R-V1): `submitted` (waiting for the helpdesk), `approved`, or
+/// `rejected` with the reason. A replayed submission (R-S2) answers with where it stands now.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"application_id": "3f9a2c1e-7b4d-4e8f-a1b2-c3d4e5f6a7b8", "status": "submitted", "submitted_at": "2026-11-21T10:15:00Z",
-    "shared_mailbox_address": "nhsdental.wimbledon.sampledentalcarev12345@nhs.net", "members": 4,
-    "next_steps": "The application will be reviewed. Once approved, each member receives an email with their username and a text message with a temporary password."}))]
+    "shared_mailbox_address": "nhsdental.wimbledon.sampledentalcarev12345@nhs.net", "members": 4, "decision_reason": null,
+    "next_steps": "Submitted and waiting for the helpdesk to review it. Once it is approved, each member receives an email with their username and a text message with a temporary password."}))]
 pub struct SubmissionReceipt {
     #[schema(format = Uuid)]
     pub application_id: String,
@@ -335,6 +345,8 @@ pub struct SubmissionReceipt {
     pub submitted_at: DateTime<Utc>,
     pub shared_mailbox_address: String,
     pub members: usize,
+    /// Why it was rejected, when the review has already rejected it (R-V1, R-E2); null otherwise.
+    pub decision_reason: Option<String>,
     pub next_steps: String,
 }
 
@@ -346,6 +358,7 @@ impl From<&registration::submission::Receipt> for SubmissionReceipt {
             submitted_at: receipt.submitted_at,
             shared_mailbox_address: receipt.shared_mailbox_address.clone(),
             members: receipt.members,
+            decision_reason: receipt.decision_reason.clone(),
             next_steps: receipt.next_steps.clone(),
         }
     }

@@ -8,7 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DirectoryQuery {
-    /// At least 2 characters of a name, username, address or practice, any case.
+    /// At least 2 characters, any case: of a name, username or practice name (people), or of an
+    /// address or practice name (shared mailboxes).
     #[param(required = true, example = "smith", min_length = 2, max_length = 100)]
     pub q: Option<String>,
     /// `next_cursor` from the previous page.

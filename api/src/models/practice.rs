@@ -283,6 +283,11 @@ pub struct MailboxPreview {
     pub town: String,
     /// The shared mailbox address this town gives (R-M1).
     pub shared_mailbox_address: String,
+    /// In a suggestion, the place name as on record when the town had to be shortened to fit
+    /// (R-T2), e.g. `Wolverhampton` for `wolverhamp`; left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub shortened_from: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -298,7 +303,11 @@ pub struct TownSuggestions {
 
 impl From<town::MailboxPreview> for MailboxPreview {
     fn from(preview: town::MailboxPreview) -> Self {
-        Self { town: preview.town.as_str().to_owned(), shared_mailbox_address: preview.shared_mailbox_address }
+        Self {
+            town: preview.town.as_str().to_owned(),
+            shared_mailbox_address: preview.shared_mailbox_address,
+            shortened_from: preview.shortened_from,
+        }
     }
 }
 

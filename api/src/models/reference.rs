@@ -4,11 +4,11 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// One bad row of a reference-data file (or its header, line 1).
+/// One bad row of a reference-data file, or a heading it lacks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[schema(as = RowError, example = json!({"line": 7, "column": "postcode", "message": "Enter a real UK postcode, like SW19 4AB."}))]
 pub struct RowErrorView {
-    /// Line in the file, counting the header as line 1.
+    /// Line in the file, counting from 1 (any title lines above the headings included).
     pub line: u64,
     pub column: Option<String>,
     pub message: String,
@@ -16,10 +16,11 @@ pub struct RowErrorView {
 
 /// What an import did, or why it did nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[schema(as = ImportReport, example = json!({"dataset": "cqc-locations", "rows": 5, "created": 4, "updated": 1, "unchanged": 0, "applied": true, "errors": []}))]
+#[schema(as = ImportReport, example = json!({"dataset": "cqc-locations", "rows": 5, "created": 4, "updated": 1, "unchanged": 0, "applied": true, "errors": [], "ignored_columns": ["Phone number", "Region"]}))]
 pub struct ImportReportView {
     pub dataset: crate::wire::Dataset,
-    /// Data rows read (header excluded).
+    /// Data rows read (headings and any title lines above them excluded), whether or not the
+    /// file was applied.
     pub rows: usize,
     pub created: usize,
     pub updated: usize,
@@ -27,6 +28,8 @@ pub struct ImportReportView {
     /// False when any row was bad: then nothing was changed.
     pub applied: bool,
     pub errors: Vec<RowErrorView>,
+    /// Headings in the file this format does not use: their columns were not read.
+    pub ignored_columns: Vec<String>,
 }
 
 impl From<&app::reference::ImportReport> for ImportReportView {
@@ -43,6 +46,7 @@ impl From<&app::reference::ImportReport> for ImportReportView {
                 .iter()
                 .map(|e| RowErrorView { line: e.line, column: e.column.clone(), message: e.message.clone() })
                 .collect(),
+            ignored_columns: report.ignored_columns.clone(),
         }
     }
 }

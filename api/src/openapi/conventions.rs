@@ -94,7 +94,7 @@ fn standard_responses() -> Vec<(&'static str, Value)> {
                 "The body is not in the media type the operation takes.",
                 example(
                     "unsupported-media-type",
-                    "The request body must be JSON",
+                    "The request body is not in a format this operation takes",
                     415,
                     "Send the body as JSON with `Content-Type: application/json`.",
                 ),

@@ -66,7 +66,7 @@ impl ProblemType {
     pub fn title(self) -> &'static str {
         match self {
             Self::MalformedRequest => "The request could not be read",
-            Self::UnsupportedMediaType => "The request body must be JSON",
+            Self::UnsupportedMediaType => "The request body is not in a format this operation takes",
             Self::PayloadTooLarge => "The request body is too large",
             Self::ValidationFailed => "Some of the information given is not valid",
             Self::Unauthorized => "Authentication is required",
@@ -109,7 +109,9 @@ impl ProblemType {
             Self::MalformedRequest => {
                 "The body is not well-formed JSON, or a path or query parameter could not be read. Fix the request; retrying it unchanged will fail again."
             }
-            Self::UnsupportedMediaType => "Request bodies must be sent with `Content-Type: application/json`.",
+            Self::UnsupportedMediaType => {
+                "Send JSON bodies with `Content-Type: application/json`, and reference-data files with `Content-Type: text/csv`; `detail` says which this operation takes."
+            }
             Self::PayloadTooLarge => "The request body is larger than the service accepts.",
             Self::ValidationFailed => {
                 "The request was readable but some values break the rules. `errors` lists every failing field as a JSON pointer into the request, with a stable `code`, the specification `rule` id where there is one, and a `detail` to show to people."

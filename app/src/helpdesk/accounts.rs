@@ -147,15 +147,18 @@ pub async fn disable(app: &App, caller: &Caller, id: &str, reason: Option<&str>)
     .await
 }
 
-/// Enables a disabled account again: active if it had been activated, otherwise pending.
+/// Enables a disabled account again: active if it had been activated, otherwise pending. An
+/// account that is not disabled is left as it is, and its status is the answer.
 pub async fn enable(app: &App, caller: &Caller, id: &str) -> Result<AccountStatusChange, Error> {
     let id = id.to_owned();
     as_admin(app, caller, move |conn, app, admin| {
         let now = app.now();
         write_transaction(conn, |conn| {
-            let account = accounts::account(conn, &id)?
-                .filter(|a| a.status() == AccountStatus::Disabled)
-                .ok_or_else(Error::not_found)?;
+            let account = accounts::account(conn, &id)?.ok_or_else(Error::not_found)?;
+            if account.status() != AccountStatus::Disabled {
+                let status = account.status();
+                return Ok(AccountStatusChange { id: account.id, username: account.username, status });
+            }
             let next = AccountStatus::on_enabling(&progress(&account));
             account_life::set_status(conn, &account.id, next, None, now)?;
             record(conn, admin, "account.enabled", &account.id, serde_json::json!({"status": next.code()}), now)?;

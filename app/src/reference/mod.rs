@@ -5,7 +5,7 @@
 
 mod parse;
 
-pub use parse::{parse_cqc_locations, parse_practices};
+pub use parse::{Parsed, parse_cqc_locations, parse_practices};
 
 use crate::Error;
 use crate::audit::By;
@@ -50,17 +50,20 @@ pub struct ImportReport {
     /// False when any row was bad: then nothing was changed.
     pub applied: bool,
     pub errors: Vec<RowError>,
+    /// Headings of the file this format does not use; their columns were not read.
+    pub ignored_columns: Vec<String>,
 }
 
-fn report(dataset: Dataset, rows: usize, counts: UpsertCounts, errors: Vec<RowError>) -> ImportReport {
+fn report<T>(dataset: Dataset, parsed: &Parsed<T>, counts: UpsertCounts, errors: Vec<RowError>) -> ImportReport {
     ImportReport {
         dataset,
-        rows,
+        rows: parsed.rows,
         created: counts.created,
         updated: counts.updated,
         unchanged: counts.unchanged,
         applied: errors.is_empty(),
         errors,
+        ignored_columns: parsed.ignored_columns.clone(),
     }
 }
 
@@ -108,35 +111,41 @@ pub fn import(
         crate::audit::record(conn, by, "reference_data.imported", ("reference_data", dataset.name()), details, now)
     };
     match dataset {
-        Dataset::Practices => match parse_practices(bytes, hasher) {
-            Err(errors) => Ok(report(dataset, 0, UpsertCounts::default(), errors)),
-            Ok(parsed) => {
-                let (lines, records): (Vec<u64>, Vec<PracticeRecord>) = parsed.into_iter().unzip();
-                let applied = write_transaction(conn, |conn| {
-                    let counts = reference::upsert_practices(conn, &records, now)?.map_err(|taken| {
-                        Refused::Rows(taken.into_iter().map(|at| ods_code_taken(lines[at], &records[at])).collect())
-                    })?;
-                    audit(conn, records.len(), counts)?;
-                    Ok(counts)
-                });
-                match applied {
-                    Ok(counts) => Ok(report(dataset, records.len(), counts, Vec::new())),
-                    Err(Refused::Rows(errors)) => Ok(report(dataset, 0, UpsertCounts::default(), errors)),
-                    Err(Refused::Failed(error)) => Err(error),
-                }
+        Dataset::Practices => {
+            let mut parsed = parse_practices(bytes, hasher);
+            if !parsed.errors.is_empty() {
+                let errors = std::mem::take(&mut parsed.errors);
+                return Ok(report(dataset, &parsed, UpsertCounts::default(), errors));
             }
-        },
-        Dataset::CqcLocations => match parse_cqc_locations(bytes) {
-            Err(errors) => Ok(report(dataset, 0, UpsertCounts::default(), errors)),
-            Ok(records) => {
-                let counts = write_transaction(conn, |conn| {
-                    let counts = reference::upsert_cqc_locations(conn, &records, now)?;
-                    audit(conn, records.len(), counts)?;
-                    Ok::<_, Error>(counts)
+            let (lines, records): (Vec<u64>, Vec<PracticeRecord>) =
+                std::mem::take(&mut parsed.records).into_iter().unzip();
+            let applied = write_transaction(conn, |conn| {
+                let counts = reference::upsert_practices(conn, &records, now)?.map_err(|taken| {
+                    Refused::Rows(taken.into_iter().map(|at| ods_code_taken(lines[at], &records[at])).collect())
                 })?;
-                Ok(report(dataset, records.len(), counts, Vec::new()))
+                audit(conn, records.len(), counts)?;
+                Ok(counts)
+            });
+            match applied {
+                Ok(counts) => Ok(report(dataset, &parsed, counts, Vec::new())),
+                Err(Refused::Rows(errors)) => Ok(report(dataset, &parsed, UpsertCounts::default(), errors)),
+                Err(Refused::Failed(error)) => Err(error),
             }
-        },
+        }
+        Dataset::CqcLocations => {
+            let mut parsed = parse_cqc_locations(bytes);
+            if !parsed.errors.is_empty() {
+                let errors = std::mem::take(&mut parsed.errors);
+                return Ok(report(dataset, &parsed, UpsertCounts::default(), errors));
+            }
+            let records = std::mem::take(&mut parsed.records);
+            let counts = write_transaction(conn, |conn| {
+                let counts = reference::upsert_cqc_locations(conn, &records, now)?;
+                audit(conn, records.len(), counts)?;
+                Ok::<_, Error>(counts)
+            })?;
+            Ok(report(dataset, &parsed, counts, Vec::new()))
+        }
     }
 }
 
@@ -203,12 +212,14 @@ mod tests {
 
     #[test]
     fn the_sample_files_are_valid() {
-        let practices = parse_practices(SAMPLE_PRACTICES.as_bytes(), &hasher()).unwrap();
+        let parsed = parse_practices(SAMPLE_PRACTICES.as_bytes(), &hasher());
+        assert!(parsed.errors.is_empty() && parsed.ignored_columns.is_empty(), "{:?}", parsed.errors);
+        let practices = parsed.records;
         assert_eq!(practices.len(), 5);
         assert_eq!(practices.iter().map(|(line, _)| *line).collect::<Vec<_>>(), [2, 3, 4, 5, 6]);
         assert!(practices.iter().all(|(_, p)| p.cqc_contact_id_hash.as_deref().is_some_and(|h| h.len() == 64)));
         assert!(practices.iter().any(|(_, p)| p.registered_manager_email.is_none()));
-        let locations = parse_cqc_locations(SAMPLE_CQC_LOCATIONS.as_bytes()).unwrap();
+        let locations = parse_cqc_locations(SAMPLE_CQC_LOCATIONS.as_bytes()).records;
         let sample = locations.iter().find(|l| l.location_id == "1-1002733005").unwrap();
         assert_eq!(sample.name, "SAMPLE DENTAL CARE");
         assert_eq!(sample.address_line_1, "123 ROAD NAME");
@@ -223,7 +234,9 @@ mod tests {
                    V1,Good Practice,1 Street,Leeds,LS1 4AP,1-1000000001,IGT,2\n\
                    V2,,1 Street,Leeds,NOPE,1-10,IGT,9\n\
                    V1,Copy,1 Street,Leeds,LS1 4AP,1-1000000001,XYZ,\n";
-        let errors = parse_practices(csv.as_bytes(), &hasher()).unwrap_err();
+        let parsed = parse_practices(csv.as_bytes(), &hasher());
+        assert_eq!(parsed.rows, 3, "the rows read are counted even when the file is refused");
+        let errors = parsed.errors;
         let at: Vec<_> = errors.iter().map(|e| (e.line, e.column.clone().unwrap_or_default())).collect();
         assert!(at.contains(&(3, "ods_code".into())), "{at:?}");
         assert!(at.contains(&(3, "name".into())));
@@ -235,9 +248,28 @@ mod tests {
     }
 
     #[test]
-    fn missing_columns_are_reported_on_the_header_line() {
-        let errors = parse_cqc_locations(b"Name,Postcode\nX,SW19 4AB\n").unwrap_err();
+    fn missing_headings_are_named_with_the_line_where_they_were_looked_for() {
+        let errors = parse_cqc_locations(b"Name,Postcode\nX,SW19 4AB\n").errors;
         assert!(errors.iter().all(|e| e.line == 1));
-        assert_eq!(errors.len(), 3);
+        let missing: Vec<_> = errors.iter().filter_map(|e| e.column.as_deref()).collect();
+        assert_eq!(missing, ["CQC Location ID (for office use only)", "Address", "Service types"]);
+        assert!(errors[0].message.contains("line 1"), "{}", errors[0].message);
+    }
+
+    #[test]
+    fn the_cqc_directory_is_read_as_published() {
+        // A title block above the headings, a byte-order mark, Windows line endings and columns
+        // this service does not use, as in the file the CQC publishes.
+        let file = "\u{feff}Care directory with filters,,,,,,\r\n\
+                    Data as at 28 November 2026,,,,,,\r\n\
+                    ,,,,,,\r\n\
+                    Name,Address,Postcode,Phone number,Service types,CQC Location ID (for office use only),Region\r\n\
+                    SAMPLE DENTAL CARE,\"123 ROAD NAME, WIMBLEDON, LONDON\",SW19 4AB,020 7946 0000,Dental service,1-1002733005,London\r\n";
+        let parsed = parse_cqc_locations(file.as_bytes());
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        assert_eq!(parsed.rows, 1);
+        assert_eq!(parsed.records[0].location_id, "1-1002733005");
+        assert_eq!(parsed.records[0].town, "LONDON");
+        assert_eq!(parsed.ignored_columns, ["Phone number", "Region"], "unknown columns are reported");
     }
 }

@@ -11,55 +11,112 @@ use domain::postcode::Postcode;
 use persistence::reference::{CqcLocationRecord, PracticeRecord};
 use std::collections::{HashMap, HashSet};
 
-struct Table {
-    columns: HashMap<String, usize>,
-    rows: Vec<(u64, csv::StringRecord)>,
+/// Headings are looked for in the first lines of a file, below any title block a publisher
+/// puts above them (the CQC's directory has one).
+const HEADING_SEARCH_LINES: usize = 20;
+
+/// A column a format knows: the name reports use, the headings that mean it (compared in lower
+/// case, with spaces collapsed), and whether a file must have it.
+struct Column {
+    name: &'static str,
+    headings: &'static [&'static str],
+    required: bool,
 }
 
-fn read(bytes: &[u8]) -> Result<Table, Vec<RowError>> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(bytes);
-    let header = reader
-        .headers()
-        .map_err(|e| vec![RowError { line: 1, column: None, message: format!("unreadable header: {e}") }])?
-        .clone();
-    let columns = header
-        .iter()
-        .enumerate()
-        .map(|(i, name)| (name.trim().trim_start_matches('\u{feff}').to_lowercase(), i))
-        .collect();
-    let mut rows = Vec::new();
+/// A file read against a format: the heading line found, the columns it names, the data rows,
+/// and any headings the format does not know (reported, not silently dropped).
+struct Table {
+    columns: HashMap<&'static str, usize>,
+    rows: Vec<(u64, csv::StringRecord)>,
+    ignored_columns: Vec<String>,
+}
+
+/// What a parse gives: the records of a good file, or every error of a bad one; with how many
+/// data rows were read and the columns that were not used.
+pub struct Parsed<T> {
+    pub records: Vec<T>,
+    pub rows: usize,
+    pub ignored_columns: Vec<String>,
+    pub errors: Vec<RowError>,
+}
+
+fn heading(cell: &str) -> String {
+    cell.trim_start_matches('\u{feff}').split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// Reads a CSV file (UTF-8, with or without a byte-order mark, any line endings), finds the line
+/// of headings and the data rows below it.
+fn read(bytes: &[u8], layout: &[Column]) -> Result<Table, Vec<RowError>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).trim(csv::Trim::All).flexible(true).from_reader(bytes);
+    let mut records = Vec::new();
     let mut errors = Vec::new();
     for record in reader.records() {
         match record {
-            Ok(record) => {
-                let line = record.position().map_or(0, csv::Position::line);
-                if record.iter().any(|field| !field.is_empty()) {
-                    rows.push((line, record));
-                }
-            }
+            Ok(record) => records.push((record.position().map_or(0, csv::Position::line), record)),
             Err(e) => errors.push(RowError {
                 line: e.position().map_or(0, csv::Position::line),
                 column: None,
-                message: format!("unreadable row: {e}"),
+                message: match e.kind() {
+                    csv::ErrorKind::Utf8 { .. } => "is not UTF-8 text; save the file as UTF-8 CSV".to_owned(),
+                    _ => "cannot be read as CSV".to_owned(),
+                },
             }),
         }
     }
-    if errors.is_empty() { Ok(Table { columns, rows }) } else { Err(errors) }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let required: Vec<&Column> = layout.iter().filter(|c| c.required).collect();
+    let found = |record: &csv::StringRecord, column: &Column| {
+        record.iter().position(|cell| column.headings.contains(&heading(cell).as_str()))
+    };
+    let score = |record: &csv::StringRecord| required.iter().filter(|c| found(record, c).is_some()).count();
+    let searched = records.iter().take(HEADING_SEARCH_LINES);
+    let Some(at) = searched.clone().position(|(_, record)| score(record) == required.len()) else {
+        // Report against the line that comes closest, naming every heading it lacks.
+        let best = searched.max_by_key(|(line, record)| (score(record), std::cmp::Reverse(*line)));
+        let line = best.map_or(1, |(line, _)| *line);
+        return Err(required
+            .iter()
+            .filter(|c| best.is_none_or(|(_, record)| found(record, c).is_none()))
+            .map(|c| RowError {
+                line,
+                column: Some(c.name.to_owned()),
+                message: format!(
+                    "the heading `{}` is missing: headings are looked for in the first {HEADING_SEARCH_LINES} lines, and line {line} has the most of them",
+                    c.name
+                ),
+            })
+            .collect());
+    };
+    let header = &records[at].1;
+    let columns = layout.iter().filter_map(|c| found(header, c).map(|index| (c.name, index))).collect();
+    let ignored_columns = header
+        .iter()
+        .filter(|cell| !cell.trim().is_empty())
+        .filter(|cell| !layout.iter().any(|c| c.headings.contains(&heading(cell).as_str())))
+        .map(|cell| cell.trim_start_matches('\u{feff}').trim().to_owned())
+        .collect();
+    let rows =
+        records.into_iter().skip(at + 1).filter(|(_, record)| record.iter().any(|field| !field.is_empty())).collect();
+    Ok(Table { columns, rows, ignored_columns })
 }
 
 impl Table {
-    /// The index of the first of `names` present, or an error naming the column.
-    fn column(&self, names: &[&str]) -> Result<usize, RowError> {
-        names.iter().find_map(|n| self.columns.get(*n).copied()).ok_or_else(|| RowError {
-            line: 1,
-            column: Some(names[0].to_owned()),
-            message: format!("required column `{}` is missing", names[0]),
-        })
+    fn column(&self, name: &str) -> Option<usize> {
+        self.columns.get(name).copied()
     }
 
-    fn optional_column(&self, names: &[&str]) -> Option<usize> {
-        names.iter().find_map(|n| self.columns.get(*n).copied())
+    fn parsed<T>(self, records: Vec<T>, errors: Vec<RowError>) -> Parsed<T> {
+        Parsed { rows: self.rows.len(), ignored_columns: self.ignored_columns, records, errors }
     }
+}
+
+/// A parse that failed before any row: every error, nothing read.
+fn unreadable<T>(errors: Vec<RowError>) -> Parsed<T> {
+    Parsed { records: Vec::new(), rows: 0, ignored_columns: Vec::new(), errors }
 }
 
 /// Collects the errors of one row.
@@ -137,17 +194,29 @@ fn ig_fields(row: &mut Row<'_>, toolkit: Option<String>, status: Option<String>)
     }
 }
 
+const PRACTICE_COLUMNS: &[Column] = &[
+    Column { name: "ods_code", headings: &["ods_code"], required: true },
+    Column { name: "name", headings: &["name"], required: true },
+    Column { name: "address_line_1", headings: &["address_line_1"], required: true },
+    Column { name: "address_line_2", headings: &["address_line_2"], required: false },
+    Column { name: "town", headings: &["town"], required: true },
+    Column { name: "county", headings: &["county"], required: false },
+    Column { name: "postcode", headings: &["postcode"], required: true },
+    Column { name: "cqc_location_id", headings: &["cqc_location_id"], required: true },
+    Column { name: "cqc_contact_id", headings: &["cqc_contact_id"], required: false },
+    Column { name: "registered_manager_email", headings: &["registered_manager_email"], required: false },
+    Column { name: "ig_toolkit", headings: &["ig_toolkit"], required: false },
+    Column { name: "ig_status", headings: &["ig_status"], required: false },
+    Column { name: "ig_assessed_on", headings: &["ig_assessed_on"], required: false },
+];
+
 /// Parses the practice register, each record with its line in the file.
-pub fn parse_practices(bytes: &[u8], hasher: &Hasher) -> Result<Vec<(u64, PracticeRecord)>, Vec<RowError>> {
-    let table = read(bytes)?;
-    let header_errors: Vec<RowError> = ["ods_code", "name", "address_line_1", "town", "postcode", "cqc_location_id"]
-        .iter()
-        .filter_map(|c| table.column(&[c]).err())
-        .collect();
-    if !header_errors.is_empty() {
-        return Err(header_errors);
-    }
-    let col = |name: &str| table.optional_column(&[name]);
+pub fn parse_practices(bytes: &[u8], hasher: &Hasher) -> Parsed<(u64, PracticeRecord)> {
+    let table = match read(bytes, PRACTICE_COLUMNS) {
+        Ok(table) => table,
+        Err(errors) => return unreadable(errors),
+    };
+    let col = |name: &str| table.column(name);
     let mut errors = Vec::new();
     let mut records = Vec::new();
     let (mut seen_locations, mut seen_ods) = (HashSet::new(), HashSet::new());
@@ -230,25 +299,42 @@ pub fn parse_practices(bytes: &[u8], hasher: &Hasher) -> Result<Vec<(u64, Practi
             ));
         }
     }
-    if errors.is_empty() { Ok(records) } else { Err(errors) }
+    table.parsed(records, errors)
 }
 
-/// Parses the CQC care directory as the CQC publishes it (see the README for the columns).
-/// `Address` is one field, `line 1, [more lines,] town`.
-pub fn parse_cqc_locations(bytes: &[u8]) -> Result<Vec<CqcLocationRecord>, Vec<RowError>> {
-    let table = read(bytes)?;
-    let columns = (
-        table.column(&["cqc location id (for office use only)", "location id", "cqc location id"]),
-        table.column(&["name", "location name"]),
-        table.column(&["address"]),
-        table.column(&["postcode", "location postal code"]),
-        table.column(&["service types", "service type"]),
-    );
-    let (Ok(id_col), Ok(name_col), Ok(address_col), Ok(postcode_col), Ok(services_col)) = columns else {
-        let (a, b, c, d, e) = columns;
-        return Err([a.err(), b.err(), c.err(), d.err(), e.err()].into_iter().flatten().collect());
+const CQC_COLUMNS: &[Column] = &[
+    Column {
+        name: "CQC Location ID (for office use only)",
+        headings: &["cqc location id (for office use only)", "location id", "cqc location id"],
+        required: true,
+    },
+    Column { name: "Name", headings: &["name", "location name"], required: true },
+    Column { name: "Address", headings: &["address"], required: true },
+    Column { name: "Postcode", headings: &["postcode", "location postal code"], required: true },
+    Column { name: "Service types", headings: &["service types", "service type"], required: true },
+    Column {
+        name: "Registration status",
+        headings: &["registration status", "location registration status"],
+        required: false,
+    },
+];
+
+/// Parses the CQC care directory as the CQC publishes it (see the README for the columns),
+/// title block and all. `Address` is one field, `line 1, [more lines,] town`.
+pub fn parse_cqc_locations(bytes: &[u8]) -> Parsed<CqcLocationRecord> {
+    let table = match read(bytes, CQC_COLUMNS) {
+        Ok(table) => table,
+        Err(errors) => return unreadable(errors),
     };
-    let status_col = table.optional_column(&["registration status", "location registration status"]);
+    let column = |name: &str| table.column(name).unwrap_or_default();
+    let (id_col, name_col, address_col, postcode_col, services_col) = (
+        column("CQC Location ID (for office use only)"),
+        column("Name"),
+        column("Address"),
+        column("Postcode"),
+        column("Service types"),
+    );
+    let status_col = table.column("Registration status");
     let mut errors = Vec::new();
     let mut records = Vec::new();
     let mut seen = HashSet::new();
@@ -290,5 +376,5 @@ pub fn parse_cqc_locations(bytes: &[u8]) -> Result<Vec<CqcLocationRecord>, Vec<R
             });
         }
     }
-    if errors.is_empty() { Ok(records) } else { Err(errors) }
+    table.parsed(records, errors)
 }

@@ -91,8 +91,9 @@ where
         write_transaction(conn, |conn| {
             let ctx = Context::load_locked(conn, &id)?;
             ctx.progress()?.check(action).map_err(|e| Error::refused(&e))?;
-            let (result, details) = change(conn, app, &ctx, input, now)?;
+            // First, so that what `change` reads back is the application as stored after it.
             applications::touch(conn, &id, now, now + app.settings().application_inactivity)?;
+            let (result, details) = change(conn, app, &ctx, input, now)?;
             audit::record(conn, &by(&caller, &id), event, ("application", &id), details, now)?;
             Ok(result)
         })
@@ -102,11 +103,15 @@ where
 
 /// Counts a read as activity, at most once an hour, so that an applicant waiting for a letter
 /// keeps the application alive.
-pub(crate) fn note_activity(conn: &mut DbConnection, app: &App, ctx: &Context) -> Result<(), Error> {
+pub(crate) fn note_activity(conn: &mut DbConnection, app: &App, ctx: &mut Context) -> Result<(), Error> {
     let now = app.now();
     let last = from_db(ctx.application.last_activity_at);
     if ctx.status() == ApplicationStatus::Draft && journey::reading_counts_as_activity(last, now) {
-        applications::touch(conn, ctx.id(), now, now + app.settings().application_inactivity)?;
+        let expires_at = now + app.settings().application_inactivity;
+        applications::note_activity(conn, ctx.id(), now, expires_at)?;
+        // What the caller sees is what is stored.
+        ctx.application.last_activity_at = persistence::time::to_db(now);
+        ctx.application.expires_at = persistence::time::to_db(expires_at);
     }
     Ok(())
 }

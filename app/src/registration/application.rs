@@ -124,8 +124,8 @@ pub async fn start(app: &App, caller: &Caller, answers: &Answers) -> Result<Star
 
 /// The caller's application as it stands. Reading it counts as activity.
 pub async fn get(app: &App, caller: &Caller, id: &str) -> Result<Application, Error> {
-    read(app, caller, id, |conn, app, ctx| {
-        access::note_activity(conn, app, &ctx)?;
+    read(app, caller, id, |conn, app, mut ctx| {
+        access::note_activity(conn, app, &mut ctx)?;
         ctx.snapshot(app.settings())
     })
     .await

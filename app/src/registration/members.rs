@@ -112,6 +112,12 @@ fn roster_refusal(errors: Vec<RosterError>) -> Error {
     if let Some(full) = errors.iter().find(|e| **e == RosterError::TooManyMembers) {
         return Error::refused(full);
     }
+    // R-R8: the roster always has an owner. Losing the only one is a state the roster is in (409),
+    // whether by removal or by a change; a change also points at the field that asked for it.
+    if let Some(only) = errors.iter().find(|e| **e == RosterError::OnlyOwner) {
+        let fields = errors.iter().map(|e| FieldError::from_violation(member_field_pointer(e.field()), e)).collect();
+        return Error::refused(only).with_errors(fields);
+    }
     Error::validation(errors.iter().map(|e| FieldError::from_violation(member_field_pointer(e.field()), e)).collect())
 }
 

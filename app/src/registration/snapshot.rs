@@ -58,6 +58,11 @@ pub struct Application {
     /// When a draft ends if nothing more happens; `None` once it is not a draft.
     pub expires_at: Option<DateTime<Utc>>,
     pub submitted_at: Option<DateTime<Utc>>,
+    /// When the review decided, and the reason given for a rejection (R-V1).
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_reason: Option<String>,
+    /// What the status means and what comes next, for people.
+    pub status_detail: String,
 }
 
 impl Context {
@@ -75,21 +80,31 @@ impl Context {
 
     /// The application as the applicant sees it.
     pub(crate) fn snapshot(&self, settings: &Settings) -> Result<Application, Error> {
-        let outcome = eligibility::assess(&self.questionnaire()?);
+        let questionnaire = self.questionnaire()?;
+        let mut outcome = eligibility::assess(&questionnaire);
         let status = self.status();
         let progress = self.progress()?;
         let members = self.members_view()?;
         let draft = status == ApplicationStatus::Draft;
-        let missing = if draft {
-            requirement_errors(&progress.missing(&self.roster()?.completeness_problems()))
-        } else {
-            Vec::new()
-        };
+        let missing = if draft { requirement_errors(&progress.missing()) } else { Vec::new() };
         let row = &self.application;
+        let practice = self.route().map(|route| self.practice_view(route, &outcome)).transpose()?;
+        // Once the practice is known, the ways to prove it and the next steps are the practice's,
+        // so that they agree with what the service accepts.
+        if let Some(practice) = &practice {
+            outcome.authentication_methods = practice.authentication_methods.clone();
+        }
+        if outcome.eligible {
+            outcome.next_steps = eligibility::next_steps_for(
+                &progress,
+                &outcome.authentication_methods,
+                questionnaire.recent_passcode_received,
+            );
+        }
         Ok(Application {
             id: row.id.clone(),
             status,
-            practice: self.route().map(|route| self.practice_view(route, &outcome)).transpose()?,
+            practice,
             eligibility: outcome,
             town: row.town.clone(),
             shared_mailbox_address: self.mailbox_address(&settings.mail_domain).map(|a| a.as_str().to_owned()),
@@ -101,6 +116,13 @@ impl Context {
             updated_at: from_db(row.updated_at),
             expires_at: draft.then(|| self.expires_at()),
             submitted_at: row.submitted_at.map(from_db),
+            decided_at: row.decided_at.map(from_db),
+            decision_reason: row.decision_reason.clone(),
+            status_detail: domain::journey::status_detail(
+                status,
+                row.decision_reason.as_deref(),
+                &settings.support_contact,
+            ),
         })
     }
 

@@ -8,7 +8,7 @@ use crate::application::requirement_errors;
 use crate::{App, Caller, Error, FieldError};
 use chrono::{DateTime, Utc};
 use domain::conflict::Conflict;
-use domain::journey::{self, ActionError, ApplicationStatus};
+use domain::journey::{self, Action, ActionError, ApplicationStatus};
 use persistence::time::from_db;
 use persistence::{DbConnection, StoreError, applications, write_transaction};
 
@@ -16,11 +16,14 @@ use persistence::{DbConnection, StoreError, applications, write_transaction};
 #[derive(Debug, Clone)]
 pub struct Receipt {
     pub application_id: String,
-    /// Always `Submitted`: the receipt records the submission; later status is on the application.
+    /// Where the application stands now: the review may already have decided (R-V1).
     pub status: ApplicationStatus,
     pub submitted_at: DateTime<Utc>,
     pub shared_mailbox_address: String,
     pub members: usize,
+    /// The reason given, once rejected.
+    pub decision_reason: Option<String>,
+    /// What happened and what comes next, for people.
     pub next_steps: String,
     /// Whether this answers a retry of an earlier submission with the same key (R-S2).
     pub replayed: bool,
@@ -31,16 +34,25 @@ fn receipt(ctx: &Context, app: &App, replayed: bool) -> Result<Receipt, Error> {
         ctx.application.submitted_at.map(from_db).ok_or_else(|| Error::internal("submitted without a time"))?;
     Ok(Receipt {
         application_id: ctx.id().to_owned(),
-        status: ApplicationStatus::Submitted,
+        status: ctx.status(),
         submitted_at,
         shared_mailbox_address: ctx
             .mailbox_address(&app.settings().mail_domain)
             .map(|a| a.as_str().to_owned())
             .ok_or_else(|| Error::internal("submitted without a mailbox address"))?,
         members: ctx.members.len(),
-        next_steps: "The application will be reviewed. Once approved, each member receives an email with their username and a text message with a temporary password.".to_owned(),
+        decision_reason: ctx.application.decision_reason.clone(),
+        next_steps: journey::status_detail(
+            ctx.status(),
+            ctx.application.decision_reason.as_deref(),
+            &app.settings().support_contact,
+        ),
         replayed,
     })
+}
+
+fn receipt_now(conn: &mut DbConnection, app: &App, id: &str) -> Result<Receipt, Error> {
+    receipt(&Context::load(conn, id)?, app, false)
 }
 
 /// Submits the draft in one transaction, or says everything that stands in the way.
@@ -64,8 +76,14 @@ fn submit_now(
             let refusal = if progress.status.holds_practice() { ActionError::ReadOnly } else { ActionError::Closed };
             return Err(Error::refused(&refusal));
         }
+        // R-S1: an incomplete application cannot be submitted (a state the applicant must change
+        // first, 409); every missing part is listed at once, with the confirmation if not given.
+        if let Err(refusal) = progress.check(Action::Submit) {
+            let errors = requirement_errors(&progress.submission_problems(confirmed));
+            return Err(Error::refused(&refusal).with_errors(errors));
+        }
         let roster = ctx.roster()?;
-        let mut errors = requirement_errors(&progress.submission_problems(&roster.completeness_problems(), confirmed));
+        let mut errors = requirement_errors(&progress.submission_problems(confirmed));
         let mobiles: Vec<String> = roster.members().iter().map(|m| m.details.mobile.as_str().to_owned()).collect();
         let at_member = |mobile: &str| {
             let index = mobiles.iter().position(|m| m == mobile).unwrap_or_default();
@@ -82,7 +100,19 @@ fn submit_now(
                 other => other.into(),
             })?;
         }
-        if !applications::submit(conn, id, key, now)? {
+        // R-M2: the address is reserved now, under a unique constraint, so approval cannot fail
+        // on it; a practice that lost it since choosing the town is told here and can choose again.
+        let town = ctx.town().ok_or_else(|| Error::internal("complete without a town"))?;
+        let domain = &app.settings().mail_domain;
+        super::town::check_address_free(conn, &ctx, &town, domain, "/town")?;
+        let address = ctx.mailbox_address(domain).ok_or_else(|| Error::internal("complete without an address"))?;
+        let submitted = applications::submit(conn, id, key, address.as_str(), now).map_err(|e| match e {
+            StoreError::Conflict(Conflict::MailboxAddressTaken) => {
+                Error::field("/town", &Conflict::MailboxAddressTaken)
+            }
+            other => other.into(),
+        })?;
+        if !submitted {
             return Err(Error::refused(&ActionError::ReadOnly));
         }
         let details = serde_json::json!({"members": mobiles.len(), "idempotency_key": key.is_some()});
@@ -114,9 +144,12 @@ pub async fn submit(
             submit_now(conn, app, &caller, &id, idempotency_key.as_deref(), confirmed)
         })
         .await?;
-    if !receipt.replayed {
-        // R-V1: the review runs once the submission has committed; the receipt stands.
-        crate::review::review_submitted(app, &receipt.application_id).await;
+    if receipt.replayed {
+        return Ok(receipt);
     }
-    Ok(receipt)
+    // R-V1: the review runs once the submission has committed; the receipt then says what it
+    // decided (approved, rejected with the reason, or waiting for the helpdesk).
+    crate::review::review_submitted(app, &receipt.application_id).await;
+    let id = receipt.application_id;
+    app.run(move |conn, app| receipt_now(conn, app, &id)).await
 }

@@ -17,6 +17,7 @@ use domain::identifiers::{CqcContactId, CqcLocationId};
 use domain::journey::{Action, Route};
 use domain::messages::{self, PasscodeFacts};
 use domain::passcode::{self, Passcode, PasscodeChannel, PasscodeState};
+use domain::text::quantity;
 use persistence::passcodes::{self, NewPasscode};
 use persistence::time::from_db;
 use persistence::{DbConnection, StoreError, applications, write_transaction};
@@ -207,7 +208,12 @@ fn failed(error: FieldError, remaining: u32, locked_until: Option<DateTime<Utc>>
         Some(until) => {
             format!("{} Verification is now locked until {}.", error.detail, until.format("%-d %B %Y %H:%M UTC"))
         }
-        None => format!("{} {remaining} attempts remain.", error.detail),
+        None => format!(
+            "{} {} remain{}.",
+            error.detail,
+            quantity(remaining, "attempt"),
+            if remaining == 1 { "s" } else { "" }
+        ),
     };
     let problem =
         Error::new(ErrorKind::VerificationFailed).detail(detail).with_errors(vec![error]).attempts_remaining(remaining);

@@ -11,8 +11,8 @@ use app::accounts::directory;
 
 /// Search the directory of people (R-L9)
 ///
-/// Active account holders whose name or username contains the search text. Mobile numbers
-/// appear only where their owners allowed.
+/// Activated account holders whose name, username or practice name contains the search text.
+/// Mobile numbers appear only where their owners allowed.
 #[utoipa::path(
     tag = "accounts",
     operation_id = "searchPeople",

@@ -48,7 +48,7 @@ async fn csv_body(req: &HttpRequest, mut payload: web::Payload, limit: usize) ->
     operation_id = "uploadReferenceData",
     security(("helpdesk_token" = [])),
     params(("dataset" = crate::wire::Dataset, Path, description = "`practices` (the register) or `cqc-locations` (the CQC directory).", example = "cqc-locations")),
-    request_body(content = String, content_type = "text/csv", description = "The CSV file, header first.",
+    request_body(content = String, content_type = "text/csv", description = "The CSV file as published: any title lines, then the headings, then the rows (UTF-8, with or without a byte-order mark).",
         example = "Name,Address,Postcode,Service types,CQC Location ID (for office use only)\nSAMPLE DENTAL CARE,\"123 ROAD NAME, WIMBLEDON, LONDON\",SW19 4AB,Dental service,1-1002733005\n"),
     responses(
         (status = 200, description = "Applied: the counts of created, updated and unchanged rows.", body = ImportReportView),
@@ -58,11 +58,11 @@ async fn csv_body(req: &HttpRequest, mut payload: web::Payload, limit: usize) ->
         (status = 413, description = "The file is larger than MAX_UPLOAD_BYTES.", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "/problems/payload-too-large", "title": "The request body is too large", "status": 413, "detail": "The file must be at most 52428800 bytes."})),
         (status = 415, description = "Not sent as text/csv.", body = Problem, content_type = "application/problem+json",
-            example = json!({"type": "/problems/unsupported-media-type", "title": "The request body must be JSON", "status": 415, "detail": "Send the file with `Content-Type: text/csv`."})),
+            example = json!({"type": "/problems/unsupported-media-type", "title": "The request body is not in a format this operation takes", "status": 415, "detail": "Send the file with `Content-Type: text/csv`."})),
         (status = 422, description = "Bad rows: nothing was applied. Each error's pointer is `/<line>/<column>`; `report` has the counts.", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "/problems/validation-failed", "title": "Some of the information given is not valid", "status": 422, "detail": "1 field is not valid.",
                 "errors": [{"pointer": "/7/postcode", "code": "invalid_row", "detail": "Enter a real UK postcode, like SW19 4AB."}],
-                "report": {"dataset": "practices", "rows": 0, "created": 0, "updated": 0, "unchanged": 0, "applied": false, "errors": [{"line": 7, "column": "postcode", "message": "Enter a real UK postcode, like SW19 4AB."}]}})),
+                "report": {"dataset": "practices", "rows": 12, "created": 0, "updated": 0, "unchanged": 0, "applied": false, "errors": [{"line": 7, "column": "postcode", "message": "Enter a real UK postcode, like SW19 4AB."}], "ignored_columns": []}})),
     )
 )]
 #[put("/v1/admin/reference-data/{dataset}")]

@@ -47,7 +47,7 @@ pub async fn assess_eligibility(body: Json<QuestionnaireAnswers>) -> Result<Http
                 "errors": [{"pointer": "/has_nhsmail_account", "code": "already_has_nhsmail_account", "rule": "R-E1", "detail": "You already have an NHSmail account, so you must not register: a duplicate account confuses colleagues. Ask a colleague at the practice who does not have an NHSmail account to apply. Once the shared mailbox exists, its owner can link your existing account to it."}],
                 "eligibility": {"eligible": false, "reasons": [{"code": "already_has_nhsmail_account", "rule": "R-E1", "explanation": "You already have an NHSmail account, so you must not register…"}], "authentication_methods": [], "passcode_channel": "post", "next_steps": ["ask_colleague_to_apply"]}})),
         (status = 400, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json",
-            example = json!({"type": "/problems/malformed-request", "title": "The request could not be read", "status": 400, "detail": "The body is not valid JSON: EOF while parsing an object at line 1 column 1"})),
+            example = json!({"type": "/problems/malformed-request", "title": "The request could not be read", "status": 400, "detail": "The body is not valid JSON: it ends before the JSON is complete."})),
         (status = 413, description = "The body is too large.", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "/problems/payload-too-large", "title": "The request body is too large", "status": 413, "detail": "The body must be at most 65536 bytes."})),
     )

@@ -1,0 +1,2 @@
+DROP INDEX applications_mailbox_address_key;
+ALTER TABLE applications DROP COLUMN mailbox_address;
