@@ -304,3 +304,48 @@ fn reference_data_is_taken_as_published_and_other_layouts_are_told_what_is_missi
         assert_eq!(problem["report"]["applied"], false);
     });
 }
+
+#[test]
+fn r_p5_a_registered_practice_and_one_in_progress_are_told_apart() {
+    on_each_backend(|app| {
+        // In progress: another applicant has verified the practice.
+        let holder = Journey::verified_listed_practice(
+            app,
+            BRIGHT_SMILE_POSTCODE,
+            "BRIGHT SMILE DENTAL PRACTICE",
+            BRIGHT_SMILE_ID_LOCATION,
+            BRIGHT_SMILE_CONTACT_ID,
+        );
+        let second = Journey::start(app, answers(true, "post"));
+        let (status, search) =
+            send(second.auth(app.get("/v1/practices")).query(&[("postcode", BRIGHT_SMILE_POSTCODE)]));
+        assert_eq!(status, 200);
+        let id = search["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "BRIGHT SMILE DENTAL PRACTICE")
+            .unwrap()["id"]
+            .clone();
+        let identify =
+            || second.put("/practice", json!({"route": "a", "postcode": BRIGHT_SMILE_POSTCODE, "practice_id": id}));
+        let (status, problem) = identify();
+        assert_problem(status, &problem, 409, "conflict");
+        assert_eq!(problem["code"], "practice_has_live_application");
+        assert_eq!(problem["existing_application"]["status"], "draft");
+        let in_progress = problem["detail"].as_str().unwrap().to_owned();
+
+        // Registered: the first application is approved.
+        holder.add_member(member("Ann", "Owner", 1));
+        holder.add_member(member("Bob", "Nurse", 2));
+        assert_eq!(holder.submit(None).0, 200);
+        let token = app.helpdesk_token();
+        let (status, _) = send(app.post(&format!("/v1/admin/applications/{}/approval", holder.id)).bearer_auth(&token));
+        assert_eq!(status, 200);
+        let (status, problem) = identify();
+        assert_problem(status, &problem, 409, "conflict");
+        assert_eq!(problem["code"], "practice_already_registered");
+        assert_eq!(problem["existing_application"]["status"], "approved");
+        assert_ne!(problem["detail"].as_str().unwrap(), in_progress, "a different message for a different case");
+    });
+}
