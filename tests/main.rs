@@ -15,6 +15,7 @@ mod journey;
 mod messaging;
 mod operations;
 mod refusals;
+mod replicas;
 mod restart;
 mod review;
 mod security;

@@ -1,86 +1,12 @@
 //! The process killed while messages are queued or half sent: after a restart, every message
 //! reaches the provider exactly once per reference. Runs the real binary as a child process.
 
-use blackbox::notify::{EMAIL_TEMPLATE, FakeNotify, LETTER_TEMPLATE, SMS_TEMPLATE};
+use blackbox::notify::FakeNotify;
+use blackbox::process::Service;
 use blackbox::send;
 use blackbox::test_databases;
-use persistence::testing::TestDatabase;
 use serde_json::json;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-
-/// The service binary, built next to this test binary by `cargo test --workspace`.
-fn binary() -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe.parent().and_then(|deps| deps.parent()).unwrap().join("nhsmail-dental");
-    assert!(
-        path.exists(),
-        "{} is missing: run the tests with `cargo test --workspace`, which builds it",
-        path.display()
-    );
-    path
-}
-
-struct Service {
-    child: Child,
-    base_url: String,
-}
-
-impl Service {
-    fn start(database: &TestDatabase, notify: &FakeNotify, outbox: &std::path::Path) -> Self {
-        let mut child = Command::new(binary())
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .envs([
-                ("APP_ENV", "development"),
-                ("DATABASE_URL", database.url.as_str()),
-                ("BIND_ADDRESS", "127.0.0.1:0"),
-                ("WORKERS", "2"),
-                ("LOAD_SAMPLE_DATA", "true"),
-                ("EMAIL_PROVIDER", "notify"),
-                ("SMS_PROVIDER", "notify"),
-                ("LETTER_PROVIDER", "notify"),
-                ("NOTIFY_API_KEY", notify.api_key.as_str()),
-                ("NOTIFY_BASE_URL", notify.base_url.as_str()),
-                ("NOTIFY_EMAIL_TEMPLATE_ID", EMAIL_TEMPLATE),
-                ("NOTIFY_SMS_TEMPLATE_ID", SMS_TEMPLATE),
-                ("NOTIFY_LETTER_TEMPLATE_ID", LETTER_TEMPLATE),
-                ("DISPATCH_INTERVAL_MILLIS", "50"),
-                ("OUTBOX_LEASE_SECONDS", "1"),
-                ("PASSWORD_HASHING_CONCURRENCY", "1"),
-                ("RUST_LOG", "info"),
-            ])
-            .env("OUTBOX_FILE", outbox)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(address) = line.split("listening on ").nth(1) {
-                    let _ = tx.send(address.trim().to_owned());
-                }
-            }
-        });
-        let base_url = rx.recv_timeout(Duration::from_secs(30)).expect("the service starts and says where it listens");
-        Self { child, base_url }
-    }
-
-    fn kill(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn eventually(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
@@ -98,7 +24,7 @@ fn after_a_crash_every_queued_message_reaches_notify_exactly_once() {
         // Notify will accept the first message and then not answer: the process dies before it
         // knows the message went.
         notify.set_hold(Duration::from_secs(60));
-        let mut first = Service::start(&database, &notify, &outbox);
+        let mut first = Service::start(&database.url, &notify, &outbox);
         let client = reqwest::blocking::Client::new();
         let (status, created) = send(
             client.post(format!("{}/v1/applications", first.base_url)).json(&blackbox::journey::answers(false, "post")),
@@ -121,7 +47,7 @@ fn after_a_crash_every_queued_message_reaches_notify_exactly_once() {
 
         notify.set_hold(Duration::ZERO);
         std::thread::sleep(Duration::from_millis(1500));
-        let second = Service::start(&database, &notify, &outbox);
+        let second = Service::start(&database.url, &notify, &outbox);
         let url = persistence::DatabaseUrl::parse(&database.url).unwrap();
         let db = persistence::Database::connect(&url, persistence::PoolOptions { max_size: 1, ..Default::default() })
             .unwrap();

@@ -100,6 +100,8 @@ struct Parts {
     retry_after_seconds: Option<u64>,
     /// Logged, never shown.
     cause: Option<String>,
+    /// Transactions collided; running the work again may succeed.
+    contention: bool,
 }
 
 impl Error {
@@ -113,6 +115,7 @@ impl Error {
             extras: Extras::default(),
             retry_after_seconds: None,
             cause: None,
+            contention: false,
         }))
     }
 
@@ -246,6 +249,11 @@ impl Error {
         self.0.retry_after_seconds
     }
 
+    /// Whether concurrent transactions collided (a deadlock or serialization failure).
+    pub fn is_contention(&self) -> bool {
+        self.0.contention
+    }
+
     pub fn cause_text(&self) -> Option<&str> {
         self.0.cause.as_deref()
     }
@@ -272,6 +280,11 @@ impl From<StoreError> for Error {
             StoreError::NotFound => Self::not_found(),
             StoreError::Conflict(conflict) => Self::refused(&conflict),
             StoreError::Unavailable(cause) => Self::unavailable(cause),
+            StoreError::Contention(cause) => {
+                let mut error = Self::unavailable(cause);
+                error.0.contention = true;
+                error
+            }
             other => Self::internal(other),
         }
     }

@@ -181,6 +181,28 @@ impl App {
         self.db(move |conn| work(conn, &app)).await
     }
 
+    /// As [`Self::run`], running `work` again (up to three times, after a short pause) when
+    /// concurrent transactions collided; what is left is a 503 to retry, never a 500.
+    pub(crate) async fn run_retrying<T, F>(&self, work: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: Fn(&mut DbConnection, &App) -> Result<T, Error> + Send + Sync + 'static,
+    {
+        let work = Arc::new(work);
+        let mut attempt = 0u64;
+        loop {
+            attempt += 1;
+            let step = work.clone();
+            match self.run(move |conn, app| step(conn, app)).await {
+                Err(error) if error.is_contention() && attempt < 3 => {
+                    log::info!("transactions collided; trying again (attempt {attempt}): {error}");
+                    tokio::time::sleep(std::time::Duration::from_millis(20 * attempt)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// Readiness: the database answers within a second and every migration is applied.
     pub async fn readiness(&self) -> Result<Backend, Error> {
         let db = self.inner.db.clone();

@@ -13,6 +13,10 @@ pub enum StoreError {
     Conflict(#[from] Conflict),
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// Concurrent transactions got in each other's way (a deadlock or a serialization
+    /// failure): running the transaction again may well succeed.
+    #[error("transactions collided: {0}")]
+    Contention(String),
     #[error("migration failed: {0}")]
     Migration(String),
     #[error("stored data is invalid: {0}")]
@@ -28,10 +32,15 @@ impl From<DieselError> for StoreError {
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 Self::Conflict(unique_violation(info.as_ref()))
             }
+            DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, info) => {
+                Self::Contention(info.message().to_owned())
+            }
+            // PostgreSQL's deadlock_detected (40P01) has no kind of its own in diesel.
+            DieselError::DatabaseError(_, ref info) if info.message().contains("deadlock detected") => {
+                Self::Contention(info.message().to_owned())
+            }
             DieselError::DatabaseError(
-                DatabaseErrorKind::ClosedConnection
-                | DatabaseErrorKind::UnableToSendCommand
-                | DatabaseErrorKind::SerializationFailure,
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
                 info,
             ) => Self::Unavailable(info.message().to_owned()),
             // SQLite reports a lock it waited for in vain (busy timeout) as an unknown error.
@@ -69,6 +78,6 @@ fn unique_violation(info: &dyn DatabaseErrorInformation) -> Conflict {
 impl StoreError {
     /// True for failures a retry may cure (database down, locked or out of connections).
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, Self::Unavailable(_))
+        matches!(self, Self::Unavailable(_) | Self::Contention(_))
     }
 }

@@ -115,12 +115,45 @@ pub fn claim_due(
     Ok(claimed)
 }
 
-/// Records delivery to the provider. `payload` replaces the stored one (secrets erased).
-/// Only the worker holding the claim can record it.
-pub fn mark_sent(
+/// Extends every claim `worker` holds to `until`: a dispatcher renews its leases while it works
+/// through them, so that no other dispatcher takes a message it is still sending.
+pub fn renew_claims(conn: &mut DbConnection, worker: &str, until: DateTime<Utc>) -> Result<usize, StoreError> {
+    Ok(diesel::update(
+        outbox_messages::table
+            .filter(outbox_messages::status.eq("sending"))
+            .filter(outbox_messages::claimed_by.eq(worker)),
+    )
+    .set(outbox_messages::claimed_until.eq(Some(to_db(until))))
+    .execute(conn)?)
+}
+
+/// Confirms, just before sending, that `worker` still holds the claim it made as attempt
+/// `token` (the fencing token), and extends it to `until`. False: another dispatcher has it.
+pub fn confirm_claim(
     conn: &mut DbConnection,
     id: &str,
     worker: &str,
+    token: i32,
+    until: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let updated = diesel::update(
+        outbox_messages::table
+            .find(id)
+            .filter(outbox_messages::status.eq("sending"))
+            .filter(outbox_messages::claimed_by.eq(worker))
+            .filter(outbox_messages::attempts.eq(token)),
+    )
+    .set(outbox_messages::claimed_until.eq(Some(to_db(until))))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Records delivery to the provider. `payload` replaces the stored one (secrets erased).
+/// Only the worker holding the claim made as attempt `token` can record it.
+pub fn mark_sent(
+    conn: &mut DbConnection,
+    id: &str,
+    (worker, token): (&str, i32),
     provider: &str,
     provider_reference: &str,
     payload: &str,
@@ -130,7 +163,8 @@ pub fn mark_sent(
         outbox_messages::table
             .find(id)
             .filter(outbox_messages::status.eq("sending"))
-            .filter(outbox_messages::claimed_by.eq(worker)),
+            .filter(outbox_messages::claimed_by.eq(worker))
+            .filter(outbox_messages::attempts.eq(token)),
     )
     .set((
         outbox_messages::status.eq("sent"),
@@ -150,7 +184,7 @@ pub fn mark_sent(
 pub fn mark_attempt_failed(
     conn: &mut DbConnection,
     id: &str,
-    worker: &str,
+    (worker, token): (&str, i32),
     error: &str,
     retry_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
@@ -163,7 +197,8 @@ pub fn mark_attempt_failed(
         outbox_messages::table
             .find(id)
             .filter(outbox_messages::status.eq("sending"))
-            .filter(outbox_messages::claimed_by.eq(worker)),
+            .filter(outbox_messages::claimed_by.eq(worker))
+            .filter(outbox_messages::attempts.eq(token)),
     )
     .set((
         outbox_messages::status.eq(status),

@@ -8,6 +8,7 @@
 pub mod contract;
 pub mod journey;
 pub mod notify;
+pub mod process;
 pub mod smtp;
 pub mod wire;
 
@@ -73,6 +74,11 @@ impl TestApp {
     /// A request of any method, checked against the contract like every other.
     pub fn request(&self, method: reqwest::Method, path: &str) -> Call {
         Call::new(&self.client, method, &self.url(path))
+    }
+
+    /// The server's database, for a second server process to share.
+    pub fn database_url(&self) -> &str {
+        &self._database.url
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -93,8 +93,11 @@ fn submit_now(
         if !errors.is_empty() {
             return Err(Error::validation(errors));
         }
-        for mobile in &mobiles {
-            // The primary key decides races: of two submissions with one mobile, one wins.
+        // In one order for every submission, so that two racing over several mobiles wait for
+        // each other instead of deadlocking. The primary key decides: one wins each mobile.
+        let mut in_order: Vec<&String> = mobiles.iter().collect();
+        in_order.sort();
+        for mobile in in_order {
             applications::reserve_mobile(conn, mobile, id, now).map_err(|e| match e {
                 StoreError::Conflict(Conflict::MobileAlreadyRegistered) => Error::validation(vec![at_member(mobile)]),
                 other => other.into(),
@@ -139,7 +142,7 @@ pub async fn submit(
 ) -> Result<Receipt, Error> {
     let (caller, id) = (caller.clone(), id.to_owned());
     let receipt = app
-        .run(move |conn, app| {
+        .run_retrying(move |conn, app| {
             authorise(conn, app, &caller, Some(&id))?;
             submit_now(conn, app, &caller, &id, idempotency_key.as_deref(), confirmed)
         })
