@@ -453,6 +453,46 @@ fn r_l7_self_service_reset_with_a_code_and_a_security_answer() {
 }
 
 #[test]
+fn r_l7_concurrent_guesses_at_a_reset_never_exceed_its_attempts() {
+    on_each_backend(|app| {
+        let (_, members) = provisioned(app);
+        activate(app, &members[0], false);
+        let before = app.outbox().len();
+        let (status, started) = send(app.post("/v1/account/password-resets").json(&json!({"username": "david.smith"})));
+        assert_eq!(status, 202, "{started:#}");
+        let sms = app.wait_for_message(before, |m| m["template"] == "password_reset_code_sms");
+        let body = sms["content"]["body"].as_str().unwrap().to_owned();
+        let code = body[body.find("code is ").unwrap() + 8..][..8].to_owned();
+        let path = format!("/v1/account/password-resets/{}/completion", started["reset_id"].as_str().unwrap());
+        let url = app.url(&path);
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(12));
+        let results: Vec<(u16, Value)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..12)
+                .map(|i| {
+                    let (barrier, url) = (barrier.clone(), url.clone());
+                    scope.spawn(move || {
+                        let client = reqwest::blocking::Client::new();
+                        barrier.wait();
+                        send(client.post(&url).json(&json!({"code": format!("{:08}", 11_111_111 * (i % 9)), "answer": "wrong", "new_password": "gorse lantern quibble forty"})))
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let checked = results.iter().filter(|(_, p)| field_errors(p)[0].1 == "reset_code_or_answer_incorrect").count();
+        assert!(results.iter().all(|(status, _)| *status == 422), "{results:#?}");
+        assert!(checked <= 5, "R-L7: {checked} guesses were checked, more than the 5 attempts");
+        // The right code and answer no longer work: the attempts are spent.
+        let (status, problem) = send(
+            app.post(&path)
+                .json(&json!({"code": code, "answer": "biscuit", "new_password": "gorse lantern quibble forty"})),
+        );
+        assert_problem(status, &problem, 422, "verification-failed");
+        assert_eq!(field_errors(&problem)[0].1, "reset_expired");
+    });
+}
+
+#[test]
 fn r_l7_the_helpdesk_resets_a_password_after_the_owners_confirmation_without_seeing_it() {
     on_each_backend(|app| {
         let (helpdesk, members) = provisioned(app);

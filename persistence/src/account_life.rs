@@ -177,11 +177,20 @@ pub fn reset(conn: &mut DbConnection, id: &str) -> Result<Option<ResetRow>, Stor
     Ok(password_resets::table.find(id).select(ResetRow::as_select()).first(conn).optional()?)
 }
 
-pub fn fail_reset(conn: &mut DbConnection, id: &str) -> Result<(), StoreError> {
-    diesel::update(password_resets::table.find(id))
-        .set(password_resets::failed_attempts.eq(password_resets::failed_attempts + 1))
-        .execute(conn)?;
-    Ok(())
+/// Takes one of a reset's attempts before its code and answer are checked (R-L7), in one
+/// statement, so that concurrent guesses cannot take more than `max`: false when the reset is
+/// used, expired or out of attempts.
+pub fn take_reset_attempt(conn: &mut DbConnection, id: &str, max: i32, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    let updated = diesel::update(
+        password_resets::table
+            .find(id)
+            .filter(password_resets::used_at.is_null())
+            .filter(password_resets::expires_at.gt(to_db(now)))
+            .filter(password_resets::failed_attempts.lt(max)),
+    )
+    .set(password_resets::failed_attempts.eq(password_resets::failed_attempts + 1))
+    .execute(conn)?;
+    Ok(updated == 1)
 }
 
 /// Uses a reset once: true only for the call that used it.

@@ -131,13 +131,22 @@ pub async fn complete(app: &App, caller: &Caller, reset_id: &str, input: ResetCo
     let Some((reset, account, answers)) = found else { return Err(reset_failed(ResetError::Spent, 0)) };
     check_reset_usable(reset.used_at.is_some(), from_db(reset.expires_at), reset.failed_attempts, now)
         .map_err(|spent| reset_failed(spent, 0))?;
+    // The attempt is counted before the code and answer are checked, atomically, so that
+    // concurrent guesses cannot exceed the limit (R-L7).
+    let id = reset.id.clone();
+    let taken = app.db(move |conn| Ok(account_life::take_reset_attempt(conn, &id, ResetCode::ATTEMPTS, now)?)).await?;
+    if !taken {
+        return Err(reset_failed(ResetError::Spent, 0));
+    }
     let code_ok = digests_equal(&reset.code_hash, &app.hasher().reset_code(&reset.id, &code));
     let stored = answers.iter().find(|(q, _)| *q == reset.question).map(|(_, h)| h.clone());
     let answer_ok = app.passwords().verify(answer.expose_secret().to_owned(), stored).await?;
     if !(code_ok && answer_ok) {
         let id = reset.id.clone();
-        app.db(move |conn| Ok(account_life::fail_reset(conn, &id)?)).await?;
-        return Err(reset_failed(ResetError::Incorrect, ResetCode::ATTEMPTS - reset.failed_attempts - 1));
+        let used = app
+            .db(move |conn| Ok(account_life::reset(conn, &id)?.map_or(ResetCode::ATTEMPTS, |r| r.failed_attempts)))
+            .await?;
+        return Err(reset_failed(ResetError::Incorrect, ResetCode::ATTEMPTS - used));
     }
     super::activation::check_new_password(app, &account, &new_password).await?;
     let hash = app.passwords().hash(new_password).await?;
