@@ -10,6 +10,7 @@ mod concurrency;
 mod contract;
 mod expiry;
 mod front_end;
+mod hardening;
 mod helpdesk;
 mod journey;
 mod messaging;

@@ -6,6 +6,7 @@ pub mod examples;
 pub mod http;
 pub mod models;
 pub mod openapi;
+pub mod proxies;
 pub mod routes;
 pub mod schemas;
 pub mod server;

@@ -115,7 +115,7 @@ fn help_lists_every_environment_variable() {
         "PASSCODE_POST_VALID_DAYS",
         "LOAD_SAMPLE_DATA",
         "OUTBOX_FILE",
-        "TRUST_PROXY_HEADERS",
+        "TRUSTED_PROXIES",
         "DISPATCH_INTERVAL_MILLIS",
         "EXPIRY_SWEEP_SECONDS",
         "JWT_SECRET",

@@ -83,22 +83,75 @@ pub fn record_passcode_issue(conn: &mut DbConnection, client: &str, now: DateTim
     attempts::record(conn, PASSCODE_CLIENT, client, ISSUED, now).map(|_| ())
 }
 
-/// R-L8: starts a sign-in attempt for `scope` and `username`, counted as a failure until
-/// [`sign_in_succeeded`] says otherwise, so that parallel guesses cannot overrun the limits.
-/// `Err(until)` when the subject is locked.
+const SIGN_IN_CLIENT: &str = "sign_in_client";
+const APPLICATIONS_CLIENT: &str = "applications_client";
+
+/// A sign-in attempt under way: counted as a failure for the username and the client until
+/// [`sign_in_succeeded`] says otherwise.
+#[derive(Debug, Clone)]
+pub struct SignInAttempt {
+    user: String,
+    client: String,
+}
+
+/// Why a sign-in is refused before its password is looked at.
+#[derive(Debug, Clone, Copy)]
+pub enum SignInRefusal {
+    /// R-L8: the username is locked after failures.
+    Locked(DateTime<Utc>),
+    /// Too many failures from this client, across usernames.
+    ClientThrottled(DateTime<Utc>),
+}
+
+/// R-L8: starts a sign-in attempt for `subject` (a pseudonym of the username) in `scope`, and
+/// for `client` across usernames, so that parallel guesses cannot overrun either limit.
 pub fn begin_sign_in(
     conn: &mut DbConnection,
-    scope: &str,
-    username: &str,
+    (scope, subject): (&str, &str),
+    client: &str,
+    per_client: WindowLimit,
     now: DateTime<Utc>,
-) -> Result<Result<String, DateTime<Utc>>, StoreError> {
-    let policy = LockoutPolicy::sign_in();
-    attempts::lock_subject(conn, scope, username, now)?;
-    let state = evaluate(conn, scope, username, &policy, now)?;
-    if let Some(until) = state.locked_until {
-        return Ok(Err(until));
+) -> Result<Result<SignInAttempt, SignInRefusal>, StoreError> {
+    attempts::lock_subject(conn, SIGN_IN_CLIENT, client, now)?;
+    let failures = attempts::times_since(conn, SIGN_IN_CLIENT, client, FAILURE, now - per_client.window)?;
+    if let Some(next) = per_client.next_allowed(&failures, now) {
+        return Ok(Err(SignInRefusal::ClientThrottled(next)));
     }
-    Ok(Ok(attempts::record(conn, scope, username, FAILURE, now)?))
+    let policy = LockoutPolicy::sign_in();
+    attempts::lock_subject(conn, scope, subject, now)?;
+    let state = evaluate(conn, scope, subject, &policy, now)?;
+    if let Some(until) = state.locked_until {
+        return Ok(Err(SignInRefusal::Locked(until)));
+    }
+    Ok(Ok(SignInAttempt {
+        user: attempts::record(conn, scope, subject, FAILURE, now)?,
+        client: attempts::record(conn, SIGN_IN_CLIENT, client, FAILURE, now)?,
+    }))
+}
+
+/// The answer to too many attempts from one client address.
+pub fn client_throttled(next: DateTime<Utc>, now: DateTime<Utc>) -> Error {
+    Error::new(ErrorKind::RateLimited)
+        .with_code(ProblemCode::TooManyFromClient, None)
+        .detail("Too many attempts from this network address in a short time. Try again later.")
+        .retry_at(next, now)
+}
+
+/// When the next application may be started from `client` (`None`: now); records one when it
+/// may.
+pub fn take_application_start(
+    conn: &mut DbConnection,
+    client: &str,
+    per_client: WindowLimit,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    attempts::lock_subject(conn, APPLICATIONS_CLIENT, client, now)?;
+    let started = attempts::times_since(conn, APPLICATIONS_CLIENT, client, ISSUED, now - per_client.window)?;
+    if let Some(next) = per_client.next_allowed(&started, now) {
+        return Ok(Some(next));
+    }
+    attempts::record(conn, APPLICATIONS_CLIENT, client, ISSUED, now)?;
+    Ok(None)
 }
 
 /// The answer to a sign-in while the username is locked (R-L8), with when to try again.
@@ -109,8 +162,9 @@ pub fn sign_in_locked(until: DateTime<Utc>, now: DateTime<Utc>) -> Error {
         .retry_after(u64::try_from((until - now).num_seconds()).unwrap_or(1))
 }
 
-pub fn sign_in_succeeded(conn: &mut DbConnection, attempt_id: &str) -> Result<(), StoreError> {
-    attempts::set_outcome(conn, attempt_id, SUCCESS)
+pub fn sign_in_succeeded(conn: &mut DbConnection, attempt: &SignInAttempt) -> Result<(), StoreError> {
+    attempts::set_outcome(conn, &attempt.user, SUCCESS)?;
+    attempts::set_outcome(conn, &attempt.client, SUCCESS)
 }
 
 const RESET_CLIENT: &str = "reset_client";

@@ -98,6 +98,12 @@ impl Hasher {
     pub fn client(&self, address: &str) -> String {
         hex(&mac(&self.client, &[address.as_bytes()]))
     }
+
+    /// A pseudonym for what a limit counts (a username, say), of fixed length whatever was
+    /// typed, so attempt records hold neither personal data nor unbounded text.
+    pub fn subject(&self, kind: &str, value: &str) -> String {
+        hex(&mac(&self.client, &[b"subject", kind.as_bytes(), b"\0", value.as_bytes()]))
+    }
 }
 
 /// Compares two digests in time independent of where they differ.

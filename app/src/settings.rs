@@ -73,6 +73,16 @@ impl Argon2Settings {
     pub const MINIMUM: Self = Self { memory_kib: 19 * 1024, iterations: 2, parallelism: 1 };
 }
 
+/// What one client address may do in a while, across usernames and practices, so that one
+/// client cannot try sign-ins for many usernames or start applications without end.
+#[derive(Debug, Clone, Copy)]
+pub struct Throttles {
+    /// Failed sign-ins per client, accounts and helpdesk together (R-L8).
+    pub sign_in_failures_per_client: domain::attempts::WindowLimit,
+    /// Applications started per client.
+    pub applications_per_client: domain::attempts::WindowLimit,
+}
+
 /// Account holders' sessions and passwords.
 #[derive(Debug, Clone, Copy)]
 pub struct AccountSettings {
@@ -159,6 +169,7 @@ pub struct Settings {
     pub portal_url: String,
     pub messaging: MessagingSettings,
     pub accounts: AccountSettings,
+    pub throttles: Throttles,
 }
 
 impl Settings {

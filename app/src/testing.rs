@@ -5,9 +5,11 @@ use crate::clock::OffsetClock;
 use crate::outbox::dispatcher::Dispatcher;
 use crate::outbox::providers::Providers;
 use crate::settings::{
-    AccountSettings, Argon2Settings, DatabaseSettings, Environment, MessagingSettings, ProviderChoice, Secret, Settings,
+    AccountSettings, Argon2Settings, DatabaseSettings, Environment, MessagingSettings, ProviderChoice, Secret,
+    Settings, Throttles,
 };
 use crate::{App, Caller, Error};
+use domain::attempts::WindowLimit;
 use domain::mailbox::MailDomain;
 use domain::passcode::PasscodeLifetimes;
 use persistence::DatabaseUrl;
@@ -54,6 +56,11 @@ pub fn settings(database_url: &str) -> Settings {
             session_lifetime: chrono::Duration::hours(12),
             password_max_age: chrono::Duration::days(90),
             reset_code_lifetime: chrono::Duration::minutes(15),
+        },
+        // Tests come from one address; the throttles' own tests lower these.
+        throttles: Throttles {
+            sign_in_failures_per_client: WindowLimit::new(10_000, chrono::Duration::minutes(15)),
+            applications_per_client: WindowLimit::new(10_000, chrono::Duration::hours(1)),
         },
     }
 }

@@ -103,3 +103,13 @@ pub fn latest(
 pub fn prune(conn: &mut DbConnection, before: DateTime<Utc>) -> Result<usize, StoreError> {
     Ok(diesel::delete(attempts::table.filter(attempts::occurred_at.lt(to_db(before)))).execute(conn)?)
 }
+
+/// The longest subject stored, in characters (for the tests that bound what a failure stores).
+pub fn longest_subject(conn: &mut DbConnection) -> Result<i32, StoreError> {
+    let longest: Option<i32> =
+        attempts::table.select(diesel::dsl::max(crate::search::length(attempts::subject))).first(conn)?;
+    let subjects: Option<i32> = attempt_subjects::table
+        .select(diesel::dsl::max(crate::search::length(attempt_subjects::subject)))
+        .first(conn)?;
+    Ok(longest.unwrap_or(0).max(subjects.unwrap_or(0)))
+}

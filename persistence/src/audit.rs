@@ -103,3 +103,13 @@ pub fn for_object(conn: &mut DbConnection, object_type: &str, object_id: &str) -
         .select(AuditEvent::as_select())
         .load(conn)?)
 }
+
+/// The client addresses recorded for `action`, oldest first (for tests of what the log holds).
+pub fn client_addresses(conn: &mut DbConnection, action: &str) -> Result<Vec<Option<String>>, StoreError> {
+    use crate::schema::audit_events;
+    Ok(audit_events::table
+        .filter(audit_events::action.eq(action))
+        .order(audit_events::occurred_at.asc())
+        .select(audit_events::client_address)
+        .load(conn)?)
+}

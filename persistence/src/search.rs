@@ -23,6 +23,11 @@ diesel::define_sql_function! {
 }
 
 diesel::define_sql_function! {
+    /// SQL `LENGTH` of a text, in characters.
+    fn length(text: diesel::sql_types::Text) -> diesel::sql_types::Integer;
+}
+
+diesel::define_sql_function! {
     /// SQL `COALESCE` of a nullable text with a default.
     fn coalesce(text: diesel::sql_types::Nullable<diesel::sql_types::Text>, default: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }

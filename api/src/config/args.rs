@@ -125,9 +125,20 @@ pub struct Settings {
     #[arg(long, env = "OUTBOX_FILE", default_value = "./data/outbox.jsonl")]
     pub outbox_file: PathBuf,
 
-    /// Take the client address from X-Forwarded-For / Forwarded (only behind a trusted proxy).
-    #[arg(long, env = "TRUST_PROXY_HEADERS", action = ArgAction::Set, default_value_t = false, value_parser = BoolishValueParser::new())]
-    pub trust_proxy_headers: bool,
+    /// Failed sign-ins allowed from one client address in 15 minutes, across usernames
+    /// (accounts and helpdesk together); then 429 until the oldest leaves the window.
+    #[arg(long, env = "SIGN_IN_FAILURES_PER_CLIENT", default_value_t = 30)]
+    pub sign_in_failures_per_client: u32,
+
+    /// Applications one client address may start in an hour; then 429.
+    #[arg(long, env = "APPLICATIONS_PER_CLIENT", default_value_t = 20)]
+    pub applications_per_client: u32,
+
+    /// Proxies whose X-Forwarded-For / Forwarded headers are believed: addresses and CIDR blocks,
+    /// comma-separated (e.g. `10.0.0.0/8,192.0.2.10`). The client is the first address, from the
+    /// right, that is not one of them. Empty: the peer address is the client.
+    #[arg(long, env = "TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
 
     /// Milliseconds between checks of the message outbox.
     #[arg(long, env = "DISPATCH_INTERVAL_MILLIS", default_value_t = 1000)]

@@ -3,11 +3,13 @@
 
 use super::args::{EmailProvider, Mode, Settings, SmtpSecurityChoice, TextProvider};
 use super::{Config, ConfigError, MIN_INACTIVITY_DAYS};
+use crate::proxies::TrustedProxies;
 use app::DatabaseUrl;
 use app::settings::{
     AccountSettings, Argon2Settings, DatabaseSettings, Environment, MessagingSettings, NotifySettings, ProviderChoice,
-    Secret, SmtpSecurity, SmtpSettings,
+    Secret, SmtpSecurity, SmtpSettings, Throttles,
 };
+use domain::attempts::WindowLimit;
 use domain::mailbox::MailDomain;
 use domain::passcode::PasscodeLifetimes;
 use std::net::SocketAddr;
@@ -64,6 +66,13 @@ impl Settings {
         let mut problems = Vec::new();
         let messaging = self.messaging(&mut problems);
         let database_url = DatabaseUrl::parse(&self.database_url).map_err(|e| problems.push(e.to_string())).ok();
+        if self.sign_in_failures_per_client == 0 || self.applications_per_client == 0 {
+            problems.push("SIGN_IN_FAILURES_PER_CLIENT and APPLICATIONS_PER_CLIENT must be at least 1".to_owned());
+        }
+        let trusted_proxies = TrustedProxies::parse(&self.trusted_proxies).unwrap_or_else(|problem| {
+            problems.push(format!("TRUSTED_PROXIES: {problem}"));
+            TrustedProxies::default()
+        });
         let bind_address = self
             .bind_address
             .parse::<SocketAddr>()
@@ -198,6 +207,16 @@ impl Settings {
                         )),
                         portal_url: self.portal_url,
                         messaging,
+                        throttles: Throttles {
+                            sign_in_failures_per_client: WindowLimit::new(
+                                self.sign_in_failures_per_client,
+                                chrono::Duration::minutes(15),
+                            ),
+                            applications_per_client: WindowLimit::new(
+                                self.applications_per_client,
+                                chrono::Duration::hours(1),
+                            ),
+                        },
                         accounts: AccountSettings {
                             access_token_lifetime: chrono::Duration::minutes(i64::from(
                                 self.account_access_token_minutes,
@@ -212,7 +231,7 @@ impl Settings {
                     cors_allowed_origins,
                     max_body_bytes: self.max_body_bytes,
                     shutdown_timeout: Duration::from_secs(self.shutdown_timeout_seconds),
-                    trust_proxy_headers: self.trust_proxy_headers,
+                    trusted_proxies,
                     dispatch_interval: Duration::from_millis(self.dispatch_interval_millis),
                     expiry_sweep_interval: Duration::from_secs(self.expiry_sweep_seconds),
                     max_upload_bytes: self.max_upload_bytes,

@@ -26,7 +26,10 @@ impl Config {
             passcode_post_valid_days: 14,
             load_sample_data: Some(false),
             outbox_file: std::env::temp_dir().join(format!("dental-outbox-{}.jsonl", uuid::Uuid::new_v4().simple())),
-            trust_proxy_headers: false,
+            trusted_proxies: String::new(),
+            // Tests and tools come from one address; the throttles' own tests lower these.
+            sign_in_failures_per_client: 10_000,
+            applications_per_client: 10_000,
             dispatch_interval_millis: 1000,
             expiry_sweep_seconds: 60,
             jwt_secret: None,

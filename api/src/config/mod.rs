@@ -23,7 +23,8 @@ pub struct Config {
     pub cors_allowed_origins: Vec<String>,
     pub max_body_bytes: usize,
     pub shutdown_timeout: Duration,
-    pub trust_proxy_headers: bool,
+    /// Proxies whose forwarding headers name the client.
+    pub trusted_proxies: crate::proxies::TrustedProxies,
     pub dispatch_interval: Duration,
     pub expiry_sweep_interval: Duration,
     pub max_upload_bytes: usize,

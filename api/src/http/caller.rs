@@ -18,15 +18,17 @@ pub fn bearer_token(req: &HttpRequest) -> Option<String> {
 }
 
 /// Where a request came from, for the audit log and per-client limits: the peer address, or the
-/// address a trusted proxy reports.
+/// client a trusted proxy reports ([`crate::proxies`]).
 pub fn origin(req: &HttpRequest) -> Origin {
-    let trust_proxy = req.app_data::<web::Data<AppState>>().is_some_and(|state| state.config.trust_proxy_headers);
-    let client_address = if trust_proxy {
-        req.connection_info().realip_remote_addr().map(str::to_owned)
-    } else {
-        req.peer_addr().map(|address| address.ip().to_string())
-    };
-    Origin { request_id: request_id::current(), client_address }
+    let headers =
+        |name: &str| -> Vec<&str> { req.headers().get_all(name).filter_map(|value| value.to_str().ok()).collect() };
+    let client_address = req.peer_addr().map(|peer| match req.app_data::<web::Data<AppState>>() {
+        Some(state) => {
+            state.config.trusted_proxies.client(peer.ip(), &headers("x-forwarded-for"), &headers("forwarded"))
+        }
+        None => peer.ip(),
+    });
+    Origin { request_id: request_id::current(), client_address: client_address.map(|a| a.to_string()) }
 }
 
 /// The caller of a request, for the use cases.

@@ -34,7 +34,7 @@ pub async fn sign_in(
 ) -> Result<Session, Error> {
     let (username, password) = sign_in::credentials(username, password)?;
     let username = normalise_username(&username, app.settings().mail_domain.as_str());
-    let verified = sign_in::verify::<AccountRow>(app, username, password).await?;
+    let verified = sign_in::verify::<AccountRow>(app, caller, username, password).await?;
     let now = app.now();
     let account = &verified.holder;
     if account.password_is_temporary && account.password_expires_at.is_some_and(|at| from_db(at) <= now) {

@@ -88,7 +88,7 @@ pub async fn sign_in(
     password: Option<String>,
 ) -> Result<AccessToken, Error> {
     let (username, password) = sign_in::credentials(username, password)?;
-    let verified = sign_in::verify::<AdminRow>(app, AdminUsername::normalise(&username), password).await?;
+    let verified = sign_in::verify::<AdminRow>(app, caller, AdminUsername::normalise(&username), password).await?;
     let origin = caller.origin.clone();
     app.run(move |conn, app| {
         let now = app.now();

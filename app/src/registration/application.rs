@@ -94,10 +94,15 @@ pub async fn start(app: &App, caller: &Caller, answers: &Answers) -> Result<Star
     let token = new_application_token()?;
     let token_hash = app.hasher().application_token(&token);
     let origin = caller.origin.clone();
+    let client = app.hasher().client(origin.client_address.as_deref().unwrap_or("unknown"));
     let application = app
         .run(move |conn, app| {
             let (now, id) = (app.now(), uuid::Uuid::new_v4().to_string());
             write_transaction(conn, |conn| {
+                let per_client = app.settings().throttles.applications_per_client;
+                if let Some(next) = crate::limits::take_application_start(conn, &client, per_client, now)? {
+                    return Err(crate::limits::client_throttled(next, now));
+                }
                 applications::insert(
                     conn,
                     &NewApplication {

@@ -23,7 +23,7 @@ use app::accounts::sessions;
             example = json!({"type": "/problems/unauthorized", "title": "Authentication is required", "status": 401, "code": "invalid_credentials", "rule": "R-L8", "detail": "The username or password is not right."})),
         (status = 422, description = "Username or password missing.", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "/problems/validation-failed", "title": "Some of the information given is not valid", "status": 422, "detail": "1 field is not valid.", "errors": [{"pointer": "/password", "code": "required", "detail": "Enter the password."}]})),
-        (status = 429, description = "Locked after repeated failures (R-L8).", body = Problem, content_type = "application/problem+json",
+        (status = 429, description = "Locked after repeated failures for the username (R-L8, `sign_in_locked`), or too many failures from this network address across usernames (`too_many_from_client`).", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "/problems/rate-limited", "title": "Too many attempts", "status": 429, "code": "sign_in_locked", "rule": "R-L8", "detail": "Too many failed sign-ins. Try again later.", "retry_after_seconds": 900})),
     )
 )]

@@ -23,7 +23,7 @@ use app::helpdesk;
         (status = 422, description = "Username or password missing.", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "/problems/validation-failed", "title": "Some of the information given is not valid", "status": 422, "detail": "1 field is not valid.",
                 "errors": [{"pointer": "/password", "code": "required", "detail": "Enter the password."}]})),
-        (status = 429, description = "Too many failures for this username (R-L8).", body = Problem, content_type = "application/problem+json",
+        (status = 429, description = "Too many failures for this username (R-L8, `sign_in_locked`), or from this network address across usernames (`too_many_from_client`).", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "/problems/rate-limited", "title": "Too many attempts", "status": 429, "code": "sign_in_locked", "rule": "R-L8", "detail": "Too many failed sign-ins. Try again later.", "retry_after_seconds": 900})),
     )
 )]

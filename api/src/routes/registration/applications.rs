@@ -50,6 +50,9 @@ pub async fn assess_eligibility(body: Json<QuestionnaireAnswers>) -> Result<Http
             example = json!({"type": "/problems/malformed-request", "title": "The request could not be read", "status": 400, "detail": "The body is not valid JSON: it ends before the JSON is complete."})),
         (status = 413, description = "The body is too large.", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "/problems/payload-too-large", "title": "The request body is too large", "status": 413, "detail": "The body must be at most 65536 bytes."})),
+        (status = 429, description = "Too many applications started from this network address (APPLICATIONS_PER_CLIENT an hour).", body = Problem, content_type = "application/problem+json",
+            example = json!({"type": "/problems/rate-limited", "title": "Too many attempts", "status": 429, "code": "too_many_from_client",
+                "detail": "Too many attempts from this network address in a short time. Try again later.", "retry_after_seconds": 1800})),
     )
 )]
 #[post("/v1/applications")]
