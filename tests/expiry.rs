@@ -59,8 +59,7 @@ fn activity_keeps_a_draft_alive_and_submitted_applications_never_expire() {
 #[test]
 fn the_sweep_expires_drafts_nobody_looks_at() {
     for database in test_databases() {
-        let app =
-            TestApp::spawn_with(database, |config| config.expiry_sweep_interval = std::time::Duration::from_millis(50));
+        let app = TestApp::spawn_with(database, |config| config.scheduler_tick = std::time::Duration::from_millis(50));
         let journey = Journey::verified_sample_practice(&app);
         journey.add_member(member("Ann", "Owner", 1));
         app.clock.advance(Duration::days(29));

@@ -117,7 +117,7 @@ fn help_lists_every_environment_variable() {
         "OUTBOX_FILE",
         "TRUSTED_PROXIES",
         "DISPATCH_INTERVAL_MILLIS",
-        "EXPIRY_SWEEP_SECONDS",
+        "SCHEDULER_TICK_SECONDS",
         "JWT_SECRET",
         "ADMIN_TOKEN_MINUTES",
         "ARGON2_MEMORY_KIB",
@@ -185,4 +185,34 @@ fn help_offers_each_channel_only_the_providers_it_supports() {
     assert_eq!(values("--letter-provider"), ["development", "notify"]);
     let refused = binary().args(["--letter-provider", "smtp", "openapi"]).output().unwrap();
     assert!(!refused.status.success(), "SMTP cannot send letters");
+}
+
+#[test]
+fn jobs_run_runs_what_is_due_once_and_history_records_it() {
+    let scratch = Scratch::new();
+    let run = |args: &[&str]| {
+        let output = binary().arg("jobs").args(args).env("DATABASE_URL", scratch.url()).output().unwrap();
+        let lines: Vec<serde_json::Value> =
+            String::from_utf8(output.stdout).unwrap().lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+        (output.status.success(), lines, String::from_utf8(output.stderr).unwrap())
+    };
+    let (ok, ran, stderr) = run(&["run"]);
+    assert!(ok, "{stderr}");
+    let jobs: Vec<_> = ran.iter().map(|line| line["job"].as_str().unwrap()).collect();
+    assert_eq!(jobs, ["expire_drafts", "prune_attempts"]);
+    assert!(ran.iter().all(|line| line["error"].is_null() && line["processed"].is_u64()), "{ran:?}");
+
+    let (ok, ran, stderr) = run(&["run"]);
+    assert!(ok && ran.is_empty(), "nothing is due a moment later: {ran:?} {stderr}");
+    let (ok, ran, _) = run(&["run", "--job", "prune_attempts"]);
+    assert!(ok && ran.len() == 1 && ran[0]["job"] == "prune_attempts", "a named job runs due or not: {ran:?}");
+
+    let (ok, _, stderr) = run(&["run", "--job", "tidy_up"]);
+    assert!(!ok && stderr.contains("expire_drafts, prune_attempts"), "an unknown job names the real ones: {stderr}");
+
+    let (ok, history, _) = run(&["history", "--limit", "2"]);
+    assert!(ok);
+    assert_eq!(history.len(), 2, "{history:?}");
+    assert_eq!(history[0]["job"], "prune_attempts", "newest first");
+    assert!(history.iter().all(|run| run["outcome"] == "succeeded"), "{history:?}");
 }

@@ -42,15 +42,3 @@ pub async fn sweep_once(app: &App) -> Result<usize, Error> {
     })
     .await
 }
-
-/// Runs the sweep every `interval` until the task is dropped.
-pub async fn run(app: App, interval: std::time::Duration) {
-    loop {
-        tokio::time::sleep(interval).await;
-        match sweep_once(&app).await {
-            Ok(0) => {}
-            Ok(n) => log::info!("expired {n} inactive applications"),
-            Err(error) => log::warn!("expiry sweep failed: {error}"),
-        }
-    }
-}

@@ -22,6 +22,7 @@ pub mod passwords;
 pub mod reference;
 pub mod registration;
 pub mod review;
+pub mod scheduler;
 pub mod secrets;
 pub mod settings;
 mod sign_in;

@@ -99,9 +99,12 @@ pub fn latest(
     Ok(latest.map(from_db))
 }
 
-/// Forgets events older than `before` (housekeeping; limits look back at most a day or two).
+/// Forgets events older than `before`, and the subjects untouched since (housekeeping: no
+/// limit looks further back than its window). Returns how many events went.
 pub fn prune(conn: &mut DbConnection, before: DateTime<Utc>) -> Result<usize, StoreError> {
-    Ok(diesel::delete(attempts::table.filter(attempts::occurred_at.lt(to_db(before)))).execute(conn)?)
+    let events = diesel::delete(attempts::table.filter(attempts::occurred_at.lt(to_db(before)))).execute(conn)?;
+    diesel::delete(attempt_subjects::table.filter(attempt_subjects::touched_at.lt(to_db(before)))).execute(conn)?;
+    Ok(events)
 }
 
 /// The longest subject stored, in characters (for the tests that bound what a failure stores).

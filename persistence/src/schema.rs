@@ -297,3 +297,24 @@ diesel::table! {
         used_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    job_leases (job) {
+        job -> Text,
+        holder -> Text,
+        lease_until -> Timestamp,
+    }
+}
+
+diesel::table! {
+    job_runs (id) {
+        id -> Text,
+        job -> Text,
+        runner -> Text,
+        started_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+        outcome -> Text,
+        processed -> BigInt,
+        detail -> Nullable<Text>,
+    }
+}

@@ -45,6 +45,7 @@ impl Service {
                 ("NOTIFY_LETTER_TEMPLATE_ID", LETTER_TEMPLATE),
                 ("DISPATCH_INTERVAL_MILLIS", "50"),
                 ("OUTBOX_LEASE_SECONDS", "1"),
+                ("SCHEDULER_TICK_SECONDS", "1"),
                 ("PASSWORD_HASHING_CONCURRENCY", "1"),
                 ("RUST_LOG", "info"),
             ])

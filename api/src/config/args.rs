@@ -144,9 +144,10 @@ pub struct Settings {
     #[arg(long, env = "DISPATCH_INTERVAL_MILLIS", default_value_t = 1000)]
     pub dispatch_interval_millis: u64,
 
-    /// Seconds between sweeps that expire inactive applications.
-    #[arg(long, env = "EXPIRY_SWEEP_SECONDS", default_value_t = 60)]
-    pub expiry_sweep_seconds: u64,
+    /// Seconds between the scheduler's looks for due jobs (expiring inactive drafts, pruning old
+    /// attempt records). With several replicas, each job still runs once at a time.
+    #[arg(long, env = "SCHEDULER_TICK_SECONDS", default_value_t = 60)]
+    pub scheduler_tick_seconds: u64,
 
     /// Secret that signs access tokens (HS256; at least 32 bytes; required in production).
     /// Changing it ends every session.

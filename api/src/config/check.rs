@@ -171,8 +171,8 @@ impl Settings {
         if self.passcode_email_valid_days == 0 || self.passcode_post_valid_days == 0 {
             problems.push("PASSCODE_EMAIL_VALID_DAYS and PASSCODE_POST_VALID_DAYS must be at least 1".to_owned());
         }
-        if self.dispatch_interval_millis == 0 || self.expiry_sweep_seconds == 0 {
-            problems.push("DISPATCH_INTERVAL_MILLIS and EXPIRY_SWEEP_SECONDS must be at least 1".to_owned());
+        if self.dispatch_interval_millis == 0 || self.scheduler_tick_seconds == 0 {
+            problems.push("DISPATCH_INTERVAL_MILLIS and SCHEDULER_TICK_SECONDS must be at least 1".to_owned());
         }
         match (database_url, bind_address, mail_domain, secret_key, jwt_secret) {
             (Some(database_url), Some(bind_address), Some(mail_domain), Some(secret_key), Some(jwt_secret))
@@ -233,7 +233,7 @@ impl Settings {
                     shutdown_timeout: Duration::from_secs(self.shutdown_timeout_seconds),
                     trusted_proxies,
                     dispatch_interval: Duration::from_millis(self.dispatch_interval_millis),
-                    expiry_sweep_interval: Duration::from_secs(self.expiry_sweep_seconds),
+                    scheduler_tick: Duration::from_secs(self.scheduler_tick_seconds),
                     max_upload_bytes: self.max_upload_bytes,
                 })
             }

@@ -31,7 +31,7 @@ impl Config {
             sign_in_failures_per_client: 10_000,
             applications_per_client: 10_000,
             dispatch_interval_millis: 1000,
-            expiry_sweep_seconds: 60,
+            scheduler_tick_seconds: 60,
             jwt_secret: None,
             admin_token_minutes: 30,
             argon2_memory_kib: 19 * 1024,

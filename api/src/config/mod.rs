@@ -26,7 +26,7 @@ pub struct Config {
     /// Proxies whose forwarding headers name the client.
     pub trusted_proxies: crate::proxies::TrustedProxies,
     pub dispatch_interval: Duration,
-    pub expiry_sweep_interval: Duration,
+    pub scheduler_tick: Duration,
     pub max_upload_bytes: usize,
 }
 
