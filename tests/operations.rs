@@ -101,3 +101,50 @@ fn cors_allows_only_configured_origins() {
         assert!(refused.status().is_client_error());
     }
 }
+
+/// An orchestrator's probe gives up after a few seconds: with the database unreachable the answer
+/// must come well inside that (about a second), not after the 5 s connection wait requests get.
+const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+#[test]
+fn readyz_answers_503_quickly_while_postgres_is_unreachable_and_recovers_without_a_restart() {
+    let Some(base) = persistence::testing::postgres_url() else {
+        eprintln!("PostgreSQL is not configured (TEST_POSTGRES_URL): SQLite is embedded and cannot become unreachable");
+        return;
+    };
+    let database = persistence::testing::TestDatabase::postgres(&base);
+    let authority = base.split_once("://").unwrap().1.split('/').next().unwrap();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let target = std::net::ToSocketAddrs::to_socket_addrs(host_port).unwrap().next().unwrap();
+    let line = blackbox::forwarder::Forwarder::start(target);
+    let through = line.url_through(&database.url);
+    let app = TestApp::spawn_with(database, |config| {
+        config.app.database.url = persistence::DatabaseUrl::parse(&through).unwrap();
+    });
+    let probe = reqwest::blocking::Client::builder().timeout(PROBE_TIMEOUT).build().unwrap();
+    let (status, body) = send(probe.get(app.url("/readyz")));
+    assert_eq!(status, 200, "{body}");
+
+    line.cut();
+    for _ in 0..3 {
+        let response = probe.get(app.url("/readyz")).send().expect("readiness answers before the probe gives up");
+        assert!(response.headers().contains_key("retry-after"), "a 503 says when to try again");
+        let (status, body) = send(probe.get(app.url("/readyz")));
+        assert_problem(status, &body, 503, "service-unavailable");
+        assert_eq!(body["code"], "database_unavailable");
+    }
+    // Liveness never touches the database.
+    assert_eq!(send(probe.get(app.url("/healthz"))).0, 200);
+
+    line.restore();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let (status, body) = send(probe.get(app.url("/readyz")));
+        if status == 200 {
+            assert_eq!(body["database"], "postgres");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "readiness did not recover: {status} {body}");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}

@@ -109,6 +109,18 @@ fn control_characters_and_overlong_text_are_refused_at_the_boundary_naming_each_
         let (status, problem) = send(journey.auth(app.get("/v1/practices")).query(&[("postcode", "SW19\u{0}4AB")]));
         assert_problem(status, &problem, 422, "validation-failed");
         assert_eq!(errors(&problem), [pair("/query/postcode", "control_characters")]);
+        // A NUL in a search filter is refused rather than matching everything.
+        let token = app.helpdesk_token();
+        let (status, problem) = send(
+            app.get("/v1/admin/applications")
+                .bearer_auth(&token)
+                .query(&[("practice_name", "\u{0}"), ("postcode", "LS1\u{7}4AP")]),
+        );
+        assert_problem(status, &problem, 422, "validation-failed");
+        assert_eq!(
+            errors(&problem),
+            [pair("/query/practice_name", "control_characters"), pair("/query/postcode", "control_characters")]
+        );
     });
 }
 

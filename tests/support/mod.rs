@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod contract;
+pub mod forwarder;
 pub mod journey;
 pub mod notify;
 pub mod process;
