@@ -3,7 +3,7 @@
 #   start_service DATABASE_URL PORT
 # which exports BASE_URL, ADMIN_USERNAME, ADMIN_PASSWORD and SERVICE_LOG.
 
-BINARY=${BINARY:-target/debug/nhsmail-dental}
+BINARY=${BINARY:-${CARGO_TARGET_DIR:-target}/debug/nhsmail-dental}
 ADMIN_USERNAME=helpdesk.tester
 ADMIN_PASSWORD="quiet harbour lantern maple"
 

@@ -288,11 +288,14 @@ fn reference_data_is_taken_as_published_and_other_layouts_are_told_what_is_missi
         // Another layout: the missing headings, and where they were looked for.
         let (status, problem) = upload(app, "cqc-locations", "Location,Where\nX,Y\n");
         assert_problem(status, &problem, 422, "validation-failed");
-        let report = &problem["report"];
         let missing: Vec<&str> =
-            report["errors"].as_array().unwrap().iter().map(|e| e["column"].as_str().unwrap()).collect();
-        assert_eq!(missing, ["CQC Location ID (for office use only)", "Name", "Address", "Postcode", "Service types"]);
-        assert!(report["errors"][0]["message"].as_str().unwrap().contains("line 1"));
+            problem["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();
+        assert_eq!(
+            missing,
+            ["/1/CQC Location ID (for office use only)", "/1/Name", "/1/Address", "/1/Postcode", "/1/Service types"]
+        );
+        assert!(problem["errors"][0]["detail"].as_str().unwrap().contains("line 1"));
+        assert_eq!(problem["report"]["errors_total"], 5, "each missing heading reported once");
 
         // A refused file still says how many rows it read.
         let bad = "Name,Address,Postcode,Service types,CQC Location ID (for office use only)\n\

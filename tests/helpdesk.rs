@@ -222,3 +222,58 @@ fn uploads_refuse_unknown_datasets_other_media_types_and_oversized_files() {
         );
     }
 }
+
+/// A CQC directory of `rows` dental locations, the first at line 2.
+fn cqc_directory(rows: usize, bad: impl Fn(usize) -> bool) -> String {
+    let mut csv = String::from("Name,Address,Postcode,Service types,CQC Location ID (for office use only)\n");
+    for i in 0..rows {
+        let postcode = if bad(i) { "NOPE" } else { "LS7 3AB" };
+        csv.push_str(&format!(
+            "DENTAL {i},\"{i} A ROAD, LEEDS\",{postcode},Dental service,1-{:010}\n",
+            7_000_000_000u64 + i as u64
+        ));
+    }
+    csv
+}
+
+#[test]
+fn large_uploads_apply_whole_or_report_each_bad_row_once_with_a_capped_list_and_a_total() {
+    on_each_backend(|app| {
+        let token = app.helpdesk_token();
+        // Many bad rows: each reported once, the first 100 listed, all counted, nothing applied.
+        let (status, problem) = upload(app, &token, "cqc-locations", &cqc_directory(1500, |i| i % 5 == 0));
+        assert_problem(status, &problem, 422, "validation-failed");
+        let pointers: Vec<String> = field_errors(&problem).into_iter().map(|(pointer, _)| pointer).collect();
+        assert_eq!(pointers.len(), 100, "the list is capped");
+        let expected: Vec<String> = (0..100).map(|n| format!("/{}/Postcode", n * 5 + 2)).collect();
+        assert_eq!(pointers, expected, "in file order, each bad row once");
+        assert_eq!(problem["report"]["errors_total"], 300);
+        assert_eq!(problem["report"]["rows"], 1500);
+        assert!(problem["report"].get("errors").is_none(), "the rows are not listed twice");
+        assert!(problem["detail"].as_str().unwrap().contains("300 errors"), "{}", problem["detail"]);
+        let db = app.database();
+        let mut conn = db.get().unwrap();
+        let good_row = persistence::reference::cqc_location(&mut conn, "1-7000000001").unwrap();
+        assert!(good_row.is_none(), "nothing of the refused file was applied");
+
+        // Values beyond the last heading would be lost: the row says so.
+        let extra = "Name,Address,Postcode,Service types,CQC Location ID (for office use only)\n\
+                     EXTRA DENTAL,\"1 A ROAD, LEEDS\",LS7 3AB,Dental service,1-7100000001,surplus\n\
+                     TRAILING DENTAL,\"2 A ROAD, LEEDS\",LS7 3AB,Dental service,1-7100000002,,\n";
+        let (status, problem) = upload(app, &token, "cqc-locations", extra);
+        assert_problem(status, &problem, 422, "validation-failed");
+        assert_eq!(
+            field_errors(&problem),
+            [("/2/".to_owned(), "invalid_row".to_owned())],
+            "empty trailing cells are fine"
+        );
+        assert!(problem["errors"][0]["detail"].as_str().unwrap().contains("1 value more than the 5 headings"));
+
+        // A good file larger than a write batch is applied whole, in one audit event.
+        let (status, report) = upload(app, &token, "cqc-locations", &cqc_directory(1500, |_| false));
+        assert_eq!(status, 200, "{report:#}");
+        assert_eq!((report["created"].as_u64(), report["errors_total"].as_u64()), (Some(1500), Some(0)));
+        let (_, report) = upload(app, &token, "cqc-locations", &cqc_directory(1500, |_| false));
+        assert_eq!(report["unchanged"], 1500, "the same file again changes nothing");
+    });
+}

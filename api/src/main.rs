@@ -111,7 +111,7 @@ fn print(text: &str) -> anyhow::Result<()> {
 }
 
 fn import(config: &Config, dataset: ImportDataset, file: &std::path::Path) -> anyhow::Result<()> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    std::fs::metadata(file).with_context(|| format!("cannot read {}", file.display()))?;
     let app = open_app(config)?;
     let dataset = match dataset {
         ImportDataset::Practices => reference::Dataset::Practices,
@@ -121,14 +121,22 @@ fn import(config: &Config, dataset: ImportDataset, file: &std::path::Path) -> an
         Actor { kind: "operator", id: std::env::var("USER").ok() },
         Origin { request_id: None, client_address: Some("command line".to_owned()) },
     );
-    let report = reference::import_file(&app, &by, dataset, &bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
-    // The same report the helpdesk upload answers with, for scripts to read.
-    print(&serde_json::to_string_pretty(&api::models::reference::ImportReportView::from(&report))?)?;
+    let report = reference::import_file(&app, &by, dataset, file).map_err(|e| anyhow::anyhow!("{e}"))?;
+    // The report the helpdesk upload answers with, and the errors its problem lists, for scripts
+    // to read.
+    let mut printed = serde_json::to_value(api::models::reference::ImportReportView::from(&report))?;
+    printed["errors"] = report
+        .errors
+        .iter()
+        .map(|e| serde_json::json!({"line": e.line, "column": e.column, "message": e.message}))
+        .collect();
+    print(&serde_json::to_string_pretty(&printed)?)?;
     if !report.applied {
         anyhow::bail!(
-            "{} in {}; nothing was imported",
-            domain::text::quantity(u64::try_from(report.errors.len()).unwrap_or(u64::MAX), "problem"),
-            config.app.database.url
+            "{} in {}; nothing was imported (the first {} are listed in `errors`)",
+            domain::text::quantity(u64::try_from(report.errors_total).unwrap_or(u64::MAX), "problem"),
+            config.app.database.url,
+            report.errors.len()
         );
     }
     Ok(())

@@ -261,7 +261,7 @@ async function uploadReferenceData(helpdesk: Api): Promise<void> {
             }),
         );
         check(
-            data.dataset === dataset && data.applied && data.rows === 1 && data.created + data.updated + data.unchanged === 1 && data.errors.length === 0,
+            data.dataset === dataset && data.applied && data.rows === 1 && data.created + data.updated + data.unchanged === 1 && data.errors_total === 0,
             step,
             "expected one row applied without errors",
             data,

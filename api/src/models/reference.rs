@@ -4,19 +4,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// One bad row of a reference-data file, or a heading it lacks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[schema(as = RowError, example = json!({"line": 7, "column": "postcode", "message": "Enter a real UK postcode, like SW19 4AB."}))]
-pub struct RowErrorView {
-    /// Line in the file, counting from 1 (any title lines above the headings included).
-    pub line: u64,
-    pub column: Option<String>,
-    pub message: String,
-}
-
 /// What an import did, or why it did nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[schema(as = ImportReport, example = json!({"dataset": "cqc-locations", "rows": 5, "created": 4, "updated": 1, "unchanged": 0, "applied": true, "errors": [], "ignored_columns": ["Phone number", "Region"]}))]
+#[schema(as = ImportReport, example = json!({"dataset": "cqc-locations", "rows": 5, "created": 4, "updated": 1, "unchanged": 0, "applied": true, "errors_total": 0, "ignored_columns": ["Phone number", "Region"]}))]
 pub struct ImportReportView {
     pub dataset: crate::wire::Dataset,
     /// Data rows read (headings and any title lines above them excluded), whether or not the
@@ -27,7 +17,9 @@ pub struct ImportReportView {
     pub unchanged: usize,
     /// False when any row was bad: then nothing was changed.
     pub applied: bool,
-    pub errors: Vec<RowErrorView>,
+    /// How many errors the file has. A refusal lists the first 100 in the problem's `errors`,
+    /// each with the pointer `/<line>/<column>`.
+    pub errors_total: usize,
     /// Headings in the file this format does not use: their columns were not read.
     pub ignored_columns: Vec<String>,
 }
@@ -41,11 +33,7 @@ impl From<&app::reference::ImportReport> for ImportReportView {
             updated: report.updated,
             unchanged: report.unchanged,
             applied: report.applied,
-            errors: report
-                .errors
-                .iter()
-                .map(|e| RowErrorView { line: e.line, column: e.column.clone(), message: e.message.clone() })
-                .collect(),
+            errors_total: report.errors_total,
             ignored_columns: report.ignored_columns.clone(),
         }
     }

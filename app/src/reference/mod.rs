@@ -1,18 +1,26 @@
 //! Loading reference data from CSV: the practice register (route A) and the CQC directory
-//! (route B). A file is checked whole first: every bad row is reported with its line number and
-//! nothing is applied; a good file is upserted in one transaction. CQC contact ids are hashed
-//! before they are stored. The formats are documented in the README.
+//! (route B). A file is read twice, a row at a time: first checked whole (every bad row reported
+//! with its line number, the first 100 errors listed and all counted, nothing applied), then a
+//! good file is upserted in batches inside one transaction. CQC contact ids are hashed before
+//! they are stored. The formats are documented in the README.
 
 mod parse;
+mod reader;
 
-pub use parse::{Parsed, parse_cqc_locations, parse_practices};
+pub use parse::{CqcLocations, Practices};
+pub use reader::{Findings, Format, MAX_LISTED_ERRORS, Parsed, parse};
 
 use crate::Error;
 use crate::audit::By;
 use crate::secrets::Hasher;
 use chrono::{DateTime, Utc};
-use persistence::reference::{self, PracticeRecord, UpsertCounts};
+use persistence::reference::{self, UpsertCounts};
 use persistence::{DbConnection, write_transaction};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// How many rows are written at a time while a checked file is applied.
+const BATCH_ROWS: usize = 500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dataset {
@@ -49,28 +57,57 @@ pub struct ImportReport {
     pub unchanged: usize,
     /// False when any row was bad: then nothing was changed.
     pub applied: bool,
+    /// The first [`MAX_LISTED_ERRORS`] errors, in file order.
     pub errors: Vec<RowError>,
+    /// Every error found, listed or not.
+    pub errors_total: usize,
     /// Headings of the file this format does not use; their columns were not read.
     pub ignored_columns: Vec<String>,
 }
 
-fn report<T>(dataset: Dataset, parsed: &Parsed<T>, counts: UpsertCounts, errors: Vec<RowError>) -> ImportReport {
-    ImportReport {
-        dataset,
-        rows: parsed.rows,
-        created: counts.created,
-        updated: counts.updated,
-        unchanged: counts.unchanged,
-        applied: errors.is_empty(),
-        errors,
-        ignored_columns: parsed.ignored_columns.clone(),
+impl ImportReport {
+    fn new(dataset: Dataset, scan: reader::Scan, counts: UpsertCounts, findings: Findings) -> Self {
+        Self {
+            dataset,
+            rows: scan.rows,
+            created: counts.created,
+            updated: counts.updated,
+            unchanged: counts.unchanged,
+            applied: findings.is_empty(),
+            errors: findings.listed,
+            errors_total: findings.total,
+            ignored_columns: scan.ignored_columns,
+        }
     }
+}
+
+/// Where a file is read from: twice, once to check it and once to apply it, so that only one
+/// row at a time is held in memory.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    Bytes(&'a [u8]),
+    File(&'a Path),
+}
+
+impl Source<'_> {
+    fn open(&self) -> Result<Box<dyn Read + '_>, Error> {
+        match self {
+            Self::Bytes(bytes) => Ok(Box::new(*bytes)),
+            Self::File(path) => std::fs::File::open(path)
+                .map(|file| Box::new(file) as Box<dyn Read>)
+                .map_err(|e| Error::internal(format!("cannot open {}: {e}", path.display()))),
+        }
+    }
+}
+
+fn unreadable(error: std::io::Error) -> Error {
+    Error::internal(format!("reading an uploaded file: {e}", e = error))
 }
 
 /// Why a checked file was not applied: rows that clash with the data of record (the transaction
 /// is rolled back), or the database.
 enum Refused {
-    Rows(Vec<RowError>),
+    Rows,
     Failed(Error),
 }
 
@@ -86,84 +123,157 @@ impl From<Error> for Refused {
     }
 }
 
-fn ods_code_taken(line: u64, record: &PracticeRecord) -> RowError {
-    RowError {
-        line,
-        column: Some("ods_code".to_owned()),
-        message: format!(
-            "ODS code {} belongs to another practice in the register; one practice per ODS code.",
-            record.ods_code
-        ),
+impl From<std::io::Error> for Refused {
+    fn from(error: std::io::Error) -> Self {
+        Self::Failed(unreadable(error))
     }
 }
-/// Checks a whole file, then applies it in one transaction (with its audit record), or not at all.
-pub fn import(
+
+/// Writes one batch of checked records; a clash with the data of record is added to `findings`.
+trait Apply: Format {
+    fn write(
+        conn: &mut DbConnection,
+        lines: &[u64],
+        records: &[Self::Record],
+        now: DateTime<Utc>,
+        findings: &mut Findings,
+    ) -> Result<UpsertCounts, persistence::StoreError>;
+}
+
+impl Apply for Practices {
+    fn write(
+        conn: &mut DbConnection,
+        lines: &[u64],
+        records: &[Self::Record],
+        now: DateTime<Utc>,
+        findings: &mut Findings,
+    ) -> Result<UpsertCounts, persistence::StoreError> {
+        match reference::upsert_practices(conn, records, now)? {
+            Ok(counts) => Ok(counts),
+            Err(taken) => {
+                for at in taken {
+                    let record = &records[at];
+                    findings.push(RowError {
+                        line: lines[at],
+                        column: Some("ods_code".to_owned()),
+                        message: format!(
+                            "ODS code {} belongs to another practice in the register; one practice per ODS code.",
+                            record.ods_code
+                        ),
+                    });
+                }
+                Ok(UpsertCounts::default())
+            }
+        }
+    }
+}
+
+impl Apply for CqcLocations {
+    fn write(
+        conn: &mut DbConnection,
+        _: &[u64],
+        records: &[Self::Record],
+        now: DateTime<Utc>,
+        _: &mut Findings,
+    ) -> Result<UpsertCounts, persistence::StoreError> {
+        reference::upsert_cqc_locations(conn, records, now)
+    }
+}
+
+fn add(total: &mut UpsertCounts, counts: UpsertCounts) {
+    total.created += counts.created;
+    total.updated += counts.updated;
+    total.unchanged += counts.unchanged;
+}
+
+/// Checks a whole file, then applies it in batches inside one transaction (with its audit
+/// record), or not at all.
+fn import_as<F: Apply>(
     conn: &mut DbConnection,
     dataset: Dataset,
-    bytes: &[u8],
+    source: Source<'_>,
     hasher: &Hasher,
     now: DateTime<Utc>,
     by: Option<&By>,
 ) -> Result<ImportReport, Error> {
-    let audit = |conn: &mut DbConnection, rows: usize, counts: UpsertCounts| -> Result<(), Error> {
-        let Some(by) = by else { return Ok(()) };
-        let details = serde_json::json!({"rows": rows, "created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged});
-        crate::audit::record(conn, by, "reference_data.imported", ("reference_data", dataset.name()), details, now)
-    };
+    let mut findings = Findings::default();
+    let scan = reader::check::<F, _>(source.open()?, hasher, &mut findings).map_err(unreadable)?;
+    if !findings.is_empty() {
+        return Ok(ImportReport::new(dataset, scan, UpsertCounts::default(), findings));
+    }
+    let applied = write_transaction(conn, |conn| {
+        let mut counts = UpsertCounts::default();
+        let (mut lines, mut batch) = (Vec::with_capacity(BATCH_ROWS), Vec::with_capacity(BATCH_ROWS));
+        let mut flush =
+            |conn: &mut DbConnection, lines: &mut Vec<u64>, batch: &mut Vec<F::Record>, findings: &mut Findings| {
+                let written = F::write(conn, lines, batch, now, findings);
+                lines.clear();
+                batch.clear();
+                written.map(|written| add(&mut counts, written))
+            };
+        reader::scan::<F, _, Refused>(source.open()?, hasher, &mut findings, None, |line, record, findings| {
+            lines.push(line);
+            batch.push(record);
+            if batch.len() == BATCH_ROWS {
+                flush(conn, &mut lines, &mut batch, findings)?;
+            }
+            Ok(())
+        })?;
+        flush(conn, &mut lines, &mut batch, &mut findings)?;
+        if !findings.is_empty() {
+            return Err(Refused::Rows);
+        }
+        if let Some(by) = by {
+            let details = serde_json::json!({"rows": scan.rows, "created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged});
+            crate::audit::record(
+                conn,
+                by,
+                "reference_data.imported",
+                ("reference_data", dataset.name()),
+                details,
+                now,
+            )?;
+        }
+        Ok(counts)
+    });
+    match applied {
+        Ok(counts) => Ok(ImportReport::new(dataset, scan, counts, Findings::default())),
+        Err(Refused::Rows) => Ok(ImportReport::new(dataset, scan, UpsertCounts::default(), findings)),
+        Err(Refused::Failed(error)) => Err(error),
+    }
+}
+
+/// Checks a whole file, then applies it in one transaction (with its audit record), or not at all.
+pub fn import(
+    conn: &mut DbConnection,
+    dataset: Dataset,
+    source: Source<'_>,
+    hasher: &Hasher,
+    now: DateTime<Utc>,
+    by: Option<&By>,
+) -> Result<ImportReport, Error> {
     match dataset {
-        Dataset::Practices => {
-            let mut parsed = parse_practices(bytes, hasher);
-            if !parsed.errors.is_empty() {
-                let errors = std::mem::take(&mut parsed.errors);
-                return Ok(report(dataset, &parsed, UpsertCounts::default(), errors));
-            }
-            let (lines, records): (Vec<u64>, Vec<PracticeRecord>) =
-                std::mem::take(&mut parsed.records).into_iter().unzip();
-            let applied = write_transaction(conn, |conn| {
-                let counts = reference::upsert_practices(conn, &records, now)?.map_err(|taken| {
-                    Refused::Rows(taken.into_iter().map(|at| ods_code_taken(lines[at], &records[at])).collect())
-                })?;
-                audit(conn, records.len(), counts)?;
-                Ok(counts)
-            });
-            match applied {
-                Ok(counts) => Ok(report(dataset, &parsed, counts, Vec::new())),
-                Err(Refused::Rows(errors)) => Ok(report(dataset, &parsed, UpsertCounts::default(), errors)),
-                Err(Refused::Failed(error)) => Err(error),
-            }
-        }
-        Dataset::CqcLocations => {
-            let mut parsed = parse_cqc_locations(bytes);
-            if !parsed.errors.is_empty() {
-                let errors = std::mem::take(&mut parsed.errors);
-                return Ok(report(dataset, &parsed, UpsertCounts::default(), errors));
-            }
-            let records = std::mem::take(&mut parsed.records);
-            let counts = write_transaction(conn, |conn| {
-                let counts = reference::upsert_cqc_locations(conn, &records, now)?;
-                audit(conn, records.len(), counts)?;
-                Ok::<_, Error>(counts)
-            })?;
-            Ok(report(dataset, &parsed, counts, Vec::new()))
-        }
+        Dataset::Practices => import_as::<Practices>(conn, dataset, source, hasher, now, by),
+        Dataset::CqcLocations => import_as::<CqcLocations>(conn, dataset, source, hasher, now, by),
     }
 }
 
 /// An operator's import from the command line: the report, whether the file was applied or not.
-pub fn import_file(app: &crate::App, by: &By, dataset: Dataset, bytes: &[u8]) -> Result<ImportReport, Error> {
+pub fn import_file(app: &crate::App, by: &By, dataset: Dataset, file: &Path) -> Result<ImportReport, Error> {
     let mut conn = app.database().get()?;
-    import(&mut conn, dataset, bytes, app.hasher(), app.now(), Some(by))
+    import(&mut conn, dataset, Source::File(file), app.hasher(), app.now(), Some(by))
 }
 
-/// A helpdesk upload (§5): the whole file applied, or every bad row reported and nothing changed.
+/// A helpdesk upload (§5), spooled to `file` by the caller: the whole file applied, or the bad
+/// rows reported (the first [`MAX_LISTED_ERRORS`], with the total) and nothing changed.
 pub async fn upload(
     app: &crate::App,
     caller: &crate::Caller,
     dataset: Dataset,
-    bytes: Vec<u8>,
+    file: PathBuf,
 ) -> Result<ImportReport, Error> {
     let report = crate::helpdesk::as_admin(app, caller, move |conn, app, admin| {
-        import(conn, dataset, &bytes, app.hasher(), app.now(), Some(&admin.by()))
+        import(conn, dataset, Source::File(&file), app.hasher(), app.now(), Some(&admin.by()))
     })
     .await?;
     if report.applied {
@@ -174,14 +284,23 @@ pub async fn upload(
         .iter()
         .map(|e| {
             crate::FieldError::new(
-                format!("/{}/{}", e.line, e.column.as_deref().unwrap_or("")),
+                format!("/{}/{}", e.line, e.column.as_deref().unwrap_or("").replace('~', "~0").replace('/', "~1")),
                 domain::ProblemCode::InvalidRow,
                 None,
                 e.message.clone(),
             )
         })
         .collect();
-    Err(Error::validation(errors).report(report))
+    let detail = if report.errors_total > report.errors.len() {
+        format!(
+            "The file has {} errors; the first {} are listed. Nothing was changed.",
+            report.errors_total,
+            report.errors.len()
+        )
+    } else {
+        format!("The file has {}. Nothing was changed.", domain::text::quantity(report.errors_total as u64, "error"))
+    };
+    Err(Error::validation(errors).detail(detail).report(report))
 }
 
 pub const SAMPLE_PRACTICES: &str = include_str!("../../sample-data/practices.csv");
@@ -196,8 +315,9 @@ pub fn load_sample_if_empty(
     if reference::count_practices(conn)? > 0 || reference::count_cqc_locations(conn)? > 0 {
         return Ok(None);
     }
-    let practices = import(conn, Dataset::Practices, SAMPLE_PRACTICES.as_bytes(), hasher, now, None)?;
-    let locations = import(conn, Dataset::CqcLocations, SAMPLE_CQC_LOCATIONS.as_bytes(), hasher, now, None)?;
+    let practices = import(conn, Dataset::Practices, Source::Bytes(SAMPLE_PRACTICES.as_bytes()), hasher, now, None)?;
+    let locations =
+        import(conn, Dataset::CqcLocations, Source::Bytes(SAMPLE_CQC_LOCATIONS.as_bytes()), hasher, now, None)?;
     Ok(Some((practices, locations)))
 }
 
@@ -212,15 +332,15 @@ mod tests {
 
     #[test]
     fn the_sample_files_are_valid() {
-        let parsed = parse_practices(SAMPLE_PRACTICES.as_bytes(), &hasher());
+        let parsed = parse::<Practices>(SAMPLE_PRACTICES.as_bytes(), &hasher());
         assert!(parsed.errors.is_empty() && parsed.ignored_columns.is_empty(), "{:?}", parsed.errors);
         let practices = parsed.records;
         assert_eq!(practices.len(), 5);
         assert_eq!(practices.iter().map(|(line, _)| *line).collect::<Vec<_>>(), [2, 3, 4, 5, 6]);
         assert!(practices.iter().all(|(_, p)| p.cqc_contact_id_hash.as_deref().is_some_and(|h| h.len() == 64)));
         assert!(practices.iter().any(|(_, p)| p.registered_manager_email.is_none()));
-        let locations = parse_cqc_locations(SAMPLE_CQC_LOCATIONS.as_bytes()).records;
-        let sample = locations.iter().find(|l| l.location_id == "1-1002733005").unwrap();
+        let locations = parse::<CqcLocations>(SAMPLE_CQC_LOCATIONS.as_bytes(), &hasher()).records;
+        let sample = locations.iter().map(|(_, l)| l).find(|l| l.location_id == "1-1002733005").unwrap();
         assert_eq!(sample.name, "SAMPLE DENTAL CARE");
         assert_eq!(sample.address_line_1, "123 ROAD NAME");
         assert_eq!(sample.address_line_2.as_deref(), Some("WIMBLEDON"));
@@ -234,7 +354,7 @@ mod tests {
                    V1,Good Practice,1 Street,Leeds,LS1 4AP,1-1000000001,IGT,2\n\
                    V2,,1 Street,Leeds,NOPE,1-10,IGT,9\n\
                    V1,Copy,1 Street,Leeds,LS1 4AP,1-1000000001,XYZ,\n";
-        let parsed = parse_practices(csv.as_bytes(), &hasher());
+        let parsed = parse::<Practices>(csv.as_bytes(), &hasher());
         assert_eq!(parsed.rows, 3, "the rows read are counted even when the file is refused");
         let errors = parsed.errors;
         let at: Vec<_> = errors.iter().map(|e| (e.line, e.column.clone().unwrap_or_default())).collect();
@@ -249,7 +369,7 @@ mod tests {
 
     #[test]
     fn missing_headings_are_named_with_the_line_where_they_were_looked_for() {
-        let errors = parse_cqc_locations(b"Name,Postcode\nX,SW19 4AB\n").errors;
+        let errors = parse::<CqcLocations>(b"Name,Postcode\nX,SW19 4AB\n", &hasher()).errors;
         assert!(errors.iter().all(|e| e.line == 1));
         let missing: Vec<_> = errors.iter().filter_map(|e| e.column.as_deref()).collect();
         assert_eq!(missing, ["CQC Location ID (for office use only)", "Address", "Service types"]);
@@ -265,11 +385,11 @@ mod tests {
                     ,,,,,,\r\n\
                     Name,Address,Postcode,Phone number,Service types,CQC Location ID (for office use only),Region\r\n\
                     SAMPLE DENTAL CARE,\"123 ROAD NAME, WIMBLEDON, LONDON\",SW19 4AB,020 7946 0000,Dental service,1-1002733005,London\r\n";
-        let parsed = parse_cqc_locations(file.as_bytes());
+        let parsed = parse::<CqcLocations>(file.as_bytes(), &hasher());
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
         assert_eq!(parsed.rows, 1);
-        assert_eq!(parsed.records[0].location_id, "1-1002733005");
-        assert_eq!(parsed.records[0].town, "LONDON");
+        assert_eq!(parsed.records[0].1.location_id, "1-1002733005");
+        assert_eq!(parsed.records[0].1.town, "LONDON");
         assert_eq!(parsed.ignored_columns, ["Phone number", "Region"], "unknown columns are reported");
     }
 }

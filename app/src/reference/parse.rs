@@ -1,7 +1,7 @@
-//! Reading the two CSV formats: columns matched by name in any order and case, every value
-//! checked by the domain's rules, every bad row reported with its line number.
+//! The two CSV formats: the practice register and the CQC directory as published, every value
+//! checked by the domain's rules.
 
-use super::RowError;
+use super::reader::{Column, Columns, Format, Row};
 use crate::secrets::Hasher;
 use chrono::NaiveDate;
 use domain::contact::Email;
@@ -9,166 +9,6 @@ use domain::identifiers::{CqcContactId, CqcLocationId, OdsCode, PracticeName};
 use domain::ig_status::DsptStatus;
 use domain::postcode::Postcode;
 use persistence::reference::{CqcLocationRecord, PracticeRecord};
-use std::collections::{HashMap, HashSet};
-
-/// Headings are looked for in the first lines of a file, below any title block a publisher
-/// puts above them (the CQC's directory has one).
-const HEADING_SEARCH_LINES: usize = 20;
-
-/// A column a format knows: the name reports use, the headings that mean it (compared in lower
-/// case, with spaces collapsed), and whether a file must have it.
-struct Column {
-    name: &'static str,
-    headings: &'static [&'static str],
-    required: bool,
-}
-
-/// A file read against a format: the heading line found, the columns it names, the data rows,
-/// and any headings the format does not know (reported, not silently dropped).
-struct Table {
-    columns: HashMap<&'static str, usize>,
-    rows: Vec<(u64, csv::StringRecord)>,
-    ignored_columns: Vec<String>,
-}
-
-/// What a parse gives: the records of a good file, or every error of a bad one; with how many
-/// data rows were read and the columns that were not used.
-pub struct Parsed<T> {
-    pub records: Vec<T>,
-    pub rows: usize,
-    pub ignored_columns: Vec<String>,
-    pub errors: Vec<RowError>,
-}
-
-fn heading(cell: &str) -> String {
-    cell.trim_start_matches('\u{feff}').split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
-}
-
-/// Reads a CSV file (UTF-8, with or without a byte-order mark, any line endings), finds the line
-/// of headings and the data rows below it.
-fn read(bytes: &[u8], layout: &[Column]) -> Result<Table, Vec<RowError>> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).trim(csv::Trim::All).flexible(true).from_reader(bytes);
-    let mut records = Vec::new();
-    let mut errors = Vec::new();
-    for record in reader.records() {
-        match record {
-            Ok(record) => records.push((record.position().map_or(0, csv::Position::line), record)),
-            Err(e) => errors.push(RowError {
-                line: e.position().map_or(0, csv::Position::line),
-                column: None,
-                message: match e.kind() {
-                    csv::ErrorKind::Utf8 { .. } => "is not UTF-8 text; save the file as UTF-8 CSV".to_owned(),
-                    _ => "cannot be read as CSV".to_owned(),
-                },
-            }),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let required: Vec<&Column> = layout.iter().filter(|c| c.required).collect();
-    let found = |record: &csv::StringRecord, column: &Column| {
-        record.iter().position(|cell| column.headings.contains(&heading(cell).as_str()))
-    };
-    let score = |record: &csv::StringRecord| required.iter().filter(|c| found(record, c).is_some()).count();
-    let searched = records.iter().take(HEADING_SEARCH_LINES);
-    let Some(at) = searched.clone().position(|(_, record)| score(record) == required.len()) else {
-        // Report against the line that comes closest, naming every heading it lacks.
-        let best = searched.max_by_key(|(line, record)| (score(record), std::cmp::Reverse(*line)));
-        let line = best.map_or(1, |(line, _)| *line);
-        return Err(required
-            .iter()
-            .filter(|c| best.is_none_or(|(_, record)| found(record, c).is_none()))
-            .map(|c| RowError {
-                line,
-                column: Some(c.name.to_owned()),
-                message: format!(
-                    "the heading `{}` is missing: headings are looked for in the first {HEADING_SEARCH_LINES} lines, and line {line} has the most of them",
-                    c.name
-                ),
-            })
-            .collect());
-    };
-    let header = &records[at].1;
-    let columns = layout.iter().filter_map(|c| found(header, c).map(|index| (c.name, index))).collect();
-    let ignored_columns = header
-        .iter()
-        .filter(|cell| !cell.trim().is_empty())
-        .filter(|cell| !layout.iter().any(|c| c.headings.contains(&heading(cell).as_str())))
-        .map(|cell| cell.trim_start_matches('\u{feff}').trim().to_owned())
-        .collect();
-    let rows =
-        records.into_iter().skip(at + 1).filter(|(_, record)| record.iter().any(|field| !field.is_empty())).collect();
-    Ok(Table { columns, rows, ignored_columns })
-}
-
-impl Table {
-    fn column(&self, name: &str) -> Option<usize> {
-        self.columns.get(name).copied()
-    }
-
-    fn parsed<T>(self, records: Vec<T>, errors: Vec<RowError>) -> Parsed<T> {
-        Parsed { rows: self.rows.len(), ignored_columns: self.ignored_columns, records, errors }
-    }
-}
-
-/// A parse that failed before any row: every error, nothing read.
-fn unreadable<T>(errors: Vec<RowError>) -> Parsed<T> {
-    Parsed { records: Vec::new(), rows: 0, ignored_columns: Vec::new(), errors }
-}
-
-/// Collects the errors of one row.
-struct Row<'a> {
-    line: u64,
-    record: &'a csv::StringRecord,
-    errors: &'a mut Vec<RowError>,
-}
-
-impl Row<'_> {
-    fn text(&self, index: Option<usize>) -> Option<String> {
-        index.and_then(|i| self.record.get(i)).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
-    }
-
-    fn fail(&mut self, column: &str, message: impl Into<String>) {
-        self.errors.push(RowError { line: self.line, column: Some(column.to_owned()), message: message.into() });
-    }
-
-    fn required(&mut self, column: &str, index: usize) -> Option<String> {
-        let value = self.text(Some(index));
-        if value.is_none() {
-            self.fail(column, "is required");
-        }
-        value
-    }
-
-    fn parsed<T, E: std::fmt::Display>(
-        &mut self,
-        column: &str,
-        index: usize,
-        parse: impl Fn(&str) -> Result<T, E>,
-    ) -> Option<T> {
-        let value = self.text(Some(index)).unwrap_or_default();
-        match parse(&value) {
-            Ok(parsed) => Some(parsed),
-            Err(e) => {
-                self.fail(column, e.to_string());
-                None
-            }
-        }
-    }
-}
-
-fn duplicates(errors: &mut Vec<RowError>, seen: &mut HashSet<String>, line: u64, column: &str, value: &str) {
-    if !seen.insert(value.to_owned()) {
-        errors.push(RowError {
-            line,
-            column: Some(column.to_owned()),
-            message: format!("`{value}` appears more than once in the file"),
-        });
-    }
-}
 
 fn ig_fields(row: &mut Row<'_>, toolkit: Option<String>, status: Option<String>) -> (String, Option<String>) {
     match toolkit.as_deref().map(str::to_ascii_uppercase).as_deref() {
@@ -210,24 +50,27 @@ const PRACTICE_COLUMNS: &[Column] = &[
     Column { name: "ig_assessed_on", headings: &["ig_assessed_on"], required: false },
 ];
 
-/// Parses the practice register, each record with its line in the file.
-pub fn parse_practices(bytes: &[u8], hasher: &Hasher) -> Parsed<(u64, PracticeRecord)> {
-    let table = match read(bytes, PRACTICE_COLUMNS) {
-        Ok(table) => table,
-        Err(errors) => return unreadable(errors),
-    };
-    let col = |name: &str| table.column(name);
-    let mut errors = Vec::new();
-    let mut records = Vec::new();
-    let (mut seen_locations, mut seen_ods) = (HashSet::new(), HashSet::new());
-    for (line, record) in &table.rows {
-        let mut row = Row { line: *line, record, errors: &mut errors };
-        let ods = row.parsed("ods_code", col("ods_code").unwrap_or_default(), OdsCode::parse);
-        let name = row.parsed("name", col("name").unwrap_or_default(), PracticeName::parse);
-        let line_1 = row.required("address_line_1", col("address_line_1").unwrap_or_default());
-        let town = row.required("town", col("town").unwrap_or_default());
-        let postcode = row.parsed("postcode", col("postcode").unwrap_or_default(), Postcode::parse);
-        let location = row.parsed("cqc_location_id", col("cqc_location_id").unwrap_or_default(), CqcLocationId::parse);
+/// The practice register (route A).
+pub struct Practices;
+
+impl Format for Practices {
+    type Record = PracticeRecord;
+    const COLUMNS: &'static [Column] = PRACTICE_COLUMNS;
+
+    fn record(row: &mut Row<'_>, columns: &Columns, hasher: &Hasher) -> Option<PracticeRecord> {
+        let col = |name: &str| columns.get(name);
+        let ods = row.parsed("ods_code", columns.required("ods_code"), OdsCode::parse);
+        let name = row.parsed("name", columns.required("name"), PracticeName::parse);
+        let line_1 = row.required("address_line_1", columns.required("address_line_1"));
+        let town = row.required("town", columns.required("town"));
+        let postcode = row.parsed("postcode", columns.required("postcode"), Postcode::parse);
+        let location = row.parsed("cqc_location_id", columns.required("cqc_location_id"), CqcLocationId::parse);
+        if let Some(location) = &location {
+            row.unique("cqc_location_id", location.as_str());
+        }
+        if let Some(ods) = &ods {
+            row.unique("ods_code", ods.as_str());
+        }
         let contact = match row.text(col("cqc_contact_id")) {
             Some(value) => match CqcContactId::parse(&value) {
                 Ok(id) => Some(Some(hasher.contact_id(&id))),
@@ -249,7 +92,7 @@ pub fn parse_practices(bytes: &[u8], hasher: &Hasher) -> Parsed<(u64, PracticeRe
             None => Some(None),
         };
         let (toolkit, status) = (row.text(col("ig_toolkit")), row.text(col("ig_status")));
-        let (ig_assessment, ig_value) = ig_fields(&mut row, toolkit, status);
+        let (ig_assessment, ig_value) = ig_fields(row, toolkit, status);
         let assessed_on = match row.text(col("ig_assessed_on")) {
             Some(value) => match NaiveDate::parse_from_str(&value, "%Y-%m-%d") {
                 Ok(date) => Some(Some(date)),
@@ -261,50 +104,27 @@ pub fn parse_practices(bytes: &[u8], hasher: &Hasher) -> Parsed<(u64, PracticeRe
             None => Some(None),
         };
         let (line_2, county) = (row.text(col("address_line_2")), row.text(col("county")));
-        if let Some(location) = &location {
-            duplicates(&mut errors, &mut seen_locations, *line, "cqc_location_id", location.as_str());
-        }
-        if let Some(ods) = &ods {
-            duplicates(&mut errors, &mut seen_ods, *line, "ods_code", ods.as_str());
-        }
-        if let (
-            Some(ods),
-            Some(name),
-            Some(line_1),
-            Some(town),
-            Some(postcode),
-            Some(location),
-            Some(contact),
-            Some(email),
-            Some(assessed_on),
-        ) = (ods, name, line_1, town, postcode, location, contact, email, assessed_on)
-        {
-            records.push((
-                *line,
-                PracticeRecord {
-                    ods_code: ods.as_str().to_owned(),
-                    name: name.as_str().to_owned(),
-                    address_line_1: line_1,
-                    address_line_2: line_2,
-                    town,
-                    county,
-                    postcode: postcode.as_str().to_owned(),
-                    cqc_location_id: location.as_str().to_owned(),
-                    cqc_contact_id_hash: contact,
-                    registered_manager_email: email,
-                    ig_assessment,
-                    ig_value,
-                    ig_assessed_on: assessed_on,
-                },
-            ));
-        }
+        Some(PracticeRecord {
+            ods_code: ods?.as_str().to_owned(),
+            name: name?.as_str().to_owned(),
+            address_line_1: line_1?,
+            address_line_2: line_2,
+            town: town?,
+            county,
+            postcode: postcode?.as_str().to_owned(),
+            cqc_location_id: location?.as_str().to_owned(),
+            cqc_contact_id_hash: contact?,
+            registered_manager_email: email?,
+            ig_assessment,
+            ig_value,
+            ig_assessed_on: assessed_on?,
+        })
     }
-    table.parsed(records, errors)
 }
 
 const CQC_COLUMNS: &[Column] = &[
     Column {
-        name: "CQC Location ID (for office use only)",
+        name: CQC_LOCATION_ID,
         headings: &["cqc location id (for office use only)", "location id", "cqc location id"],
         required: true,
     },
@@ -319,33 +139,26 @@ const CQC_COLUMNS: &[Column] = &[
     },
 ];
 
-/// Parses the CQC care directory as the CQC publishes it (see the README for the columns),
+/// The CQC care directory (route B), as the CQC publishes it (see the README for the columns),
 /// title block and all. `Address` is one field, `line 1, [more lines,] town`.
-pub fn parse_cqc_locations(bytes: &[u8]) -> Parsed<CqcLocationRecord> {
-    let table = match read(bytes, CQC_COLUMNS) {
-        Ok(table) => table,
-        Err(errors) => return unreadable(errors),
-    };
-    let column = |name: &str| table.column(name).unwrap_or_default();
-    let (id_col, name_col, address_col, postcode_col, services_col) = (
-        column("CQC Location ID (for office use only)"),
-        column("Name"),
-        column("Address"),
-        column("Postcode"),
-        column("Service types"),
-    );
-    let status_col = table.column("Registration status");
-    let mut errors = Vec::new();
-    let mut records = Vec::new();
-    let mut seen = HashSet::new();
-    for (line, record) in &table.rows {
-        let mut row = Row { line: *line, record, errors: &mut errors };
-        let location = row.parsed("CQC Location ID (for office use only)", id_col, CqcLocationId::parse);
-        let name = row.parsed("Name", name_col, PracticeName::parse);
-        let postcode = row.parsed("Postcode", postcode_col, Postcode::parse);
-        let services = row.required("Service types", services_col);
+pub struct CqcLocations;
+
+const CQC_LOCATION_ID: &str = "CQC Location ID (for office use only)";
+
+impl Format for CqcLocations {
+    type Record = CqcLocationRecord;
+    const COLUMNS: &'static [Column] = CQC_COLUMNS;
+
+    fn record(row: &mut Row<'_>, columns: &Columns, _: &Hasher) -> Option<CqcLocationRecord> {
+        let location = row.parsed(CQC_LOCATION_ID, columns.required(CQC_LOCATION_ID), CqcLocationId::parse);
+        if let Some(location) = &location {
+            row.unique(CQC_LOCATION_ID, location.as_str());
+        }
+        let name = row.parsed("Name", columns.required("Name"), PracticeName::parse);
+        let postcode = row.parsed("Postcode", columns.required("Postcode"), Postcode::parse);
+        let services = row.required("Service types", columns.required("Service types"));
         let parts: Vec<String> = row
-            .text(Some(address_col))
+            .text(columns.get("Address"))
             .unwrap_or_default()
             .split(',')
             .map(|part| part.trim().to_owned())
@@ -354,27 +167,21 @@ pub fn parse_cqc_locations(bytes: &[u8]) -> Parsed<CqcLocationRecord> {
         if parts.len() < 2 {
             row.fail("Address", "needs at least a street line and a town, separated by commas");
         }
-        let status = row.text(status_col).unwrap_or_else(|| "Registered".to_owned());
-        if let Some(location) = &location {
-            duplicates(&mut errors, &mut seen, *line, "CQC Location ID (for office use only)", location.as_str());
-        }
-        if let (Some(location), Some(name), Some(postcode), Some(services), true) =
-            (location, name, postcode, services, parts.len() >= 2)
-        {
-            let town = parts[parts.len() - 1].clone();
-            let middle = parts[1..parts.len() - 1].join(", ");
-            records.push(CqcLocationRecord {
-                location_id: location.as_str().to_owned(),
-                name: name.as_str().to_owned(),
-                address_line_1: parts[0].clone(),
-                address_line_2: (!middle.is_empty()).then_some(middle),
-                town,
-                county: None,
-                postcode: postcode.as_str().to_owned(),
-                registration_status: status,
-                service_types: services,
-            });
-        }
+        let status = row.text(columns.get("Registration status")).unwrap_or_else(|| "Registered".to_owned());
+        let (location, name, postcode, services) = (location?, name?, postcode?, services?);
+        let (first, rest) = parts.split_first()?;
+        let (town, middle) = rest.split_last()?;
+        let middle = middle.join(", ");
+        Some(CqcLocationRecord {
+            location_id: location.as_str().to_owned(),
+            name: name.as_str().to_owned(),
+            address_line_1: first.clone(),
+            address_line_2: (!middle.is_empty()).then_some(middle),
+            town: town.clone(),
+            county: None,
+            postcode: postcode.as_str().to_owned(),
+            registration_status: status,
+            service_types: services,
+        })
     }
-    table.parsed(records, errors)
 }

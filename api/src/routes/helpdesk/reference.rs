@@ -10,8 +10,13 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, put, web};
 use futures_util::StreamExt;
 
-/// The body of an upload, refused unless it is CSV and at most `limit` bytes.
-async fn csv_body(req: &HttpRequest, mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, ApiError> {
+/// How much of an upload is held in memory before it is written to the spool file.
+const SPOOL_CHUNK_BYTES: usize = 1024 * 1024;
+
+/// The body of an upload, refused unless it is CSV and at most `limit` bytes, spooled to a
+/// temporary file (removed when the returned path is dropped) so that memory stays bounded
+/// whatever the size of the file.
+async fn spool_csv(req: &HttpRequest, mut payload: web::Payload, limit: usize) -> Result<tempfile::TempPath, ApiError> {
     let csv = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -22,27 +27,42 @@ async fn csv_body(req: &HttpRequest, mut payload: web::Payload, limit: usize) ->
             ApiError::new(ProblemType::UnsupportedMediaType).detail("Send the file with `Content-Type: text/csv`.")
         );
     }
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| {
+    let spool_failed = |e: std::io::Error| ApiError::internal(format!("spooling an upload: {e}"));
+    let mut file = web::block(tempfile::NamedTempFile::new).await.map_err(ApiError::internal)?.map_err(spool_failed)?;
+    let mut pending = web::BytesMut::new();
+    let mut received = 0usize;
+    loop {
+        let chunk = payload.next().await.transpose().map_err(|e| {
             ApiError::new(ProblemType::MalformedRequest).detail(format!("The file could not be read: {e}"))
         })?;
-        if body.len() + chunk.len() > limit {
-            return Err(
-                ApiError::new(ProblemType::PayloadTooLarge).detail(format!("The file must be at most {limit} bytes."))
-            );
+        if let Some(chunk) = &chunk {
+            received += chunk.len();
+            if received > limit {
+                return Err(ApiError::new(ProblemType::PayloadTooLarge)
+                    .detail(format!("The file must be at most {limit} bytes.")));
+            }
+            pending.extend_from_slice(chunk);
         }
-        body.extend_from_slice(&chunk);
+        if pending.len() >= SPOOL_CHUNK_BYTES || (chunk.is_none() && !pending.is_empty()) {
+            let bytes = pending.split().freeze();
+            file = web::block(move || std::io::Write::write_all(&mut file, &bytes).map(|()| file))
+                .await
+                .map_err(ApiError::internal)?
+                .map_err(spool_failed)?;
+        }
+        if chunk.is_none() {
+            return Ok(file.into_temp_path());
+        }
     }
-    Ok(body.to_vec())
 }
 
 /// Upload reference data as CSV
 ///
 /// Upload reference data as CSV: `practices` (the register, route A) or `cqc-locations` (the CQC
 /// care directory, route B). The whole file is checked first; if any row is bad nothing is changed
-/// and every bad row is listed with its line number. Rows are upserted by CQC location ID; CQC
-/// contact IDs are stored hashed. The formats are in the README.
+/// and the bad rows are listed with their line numbers (the first 100 errors, with the total in
+/// `report.errors_total`). Rows are upserted by CQC location ID; CQC contact IDs are stored
+/// hashed. The formats are in the README.
 #[utoipa::path(
     tag = "helpdesk",
     operation_id = "uploadReferenceData",
@@ -60,9 +80,9 @@ async fn csv_body(req: &HttpRequest, mut payload: web::Payload, limit: usize) ->
         (status = 415, description = "Not sent as text/csv.", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "/problems/unsupported-media-type", "title": "The request body is not in a format this operation takes", "status": 415, "detail": "Send the file with `Content-Type: text/csv`."})),
         (status = 422, description = "Bad rows: nothing was applied. Each error's pointer is `/<line>/<column>`; `report` has the counts.", body = Problem, content_type = "application/problem+json",
-            example = json!({"type": "/problems/validation-failed", "title": "Some of the information given is not valid", "status": 422, "detail": "1 field is not valid.",
+            example = json!({"type": "/problems/validation-failed", "title": "Some of the information given is not valid", "status": 422, "detail": "The file has 1 error. Nothing was changed.",
                 "errors": [{"pointer": "/7/postcode", "code": "invalid_row", "detail": "Enter a real UK postcode, like SW19 4AB."}],
-                "report": {"dataset": "practices", "rows": 12, "created": 0, "updated": 0, "unchanged": 0, "applied": false, "errors": [{"line": 7, "column": "postcode", "message": "Enter a real UK postcode, like SW19 4AB."}], "ignored_columns": []}})),
+                "report": {"dataset": "practices", "rows": 12, "created": 0, "updated": 0, "unchanged": 0, "applied": false, "errors_total": 1, "ignored_columns": []}})),
     )
 )]
 #[put("/v1/admin/reference-data/{dataset}")]
@@ -74,7 +94,10 @@ pub async fn upload_reference_data(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let dataset: crate::wire::Dataset = crate::wire::from_code(&path).ok_or_else(ApiError::not_found)?;
-    let body = csv_body(&req, payload, state.config.max_upload_bytes).await?;
-    let report = app::reference::upload(&state.app, &caller, dataset.into(), body).await?;
+    let file = spool_csv(&req, payload, state.config.max_upload_bytes).await?;
+    let report = app::reference::upload(&state.app, &caller, dataset.into(), file.to_path_buf()).await;
+    // The spool file goes whatever the outcome.
+    drop(web::block(move || file.close()).await);
+    let report = report?;
     Ok(HttpResponse::Ok().json(ImportReportView::from(&report)))
 }
