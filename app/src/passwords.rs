@@ -82,12 +82,12 @@ impl Passwords {
         Ok(passwords)
     }
 
-    /// Runs `work` on a hashing thread when one is free. A request abandoned while waiting
-    /// costs no hashing.
-    async fn on_hashing_thread<T: Send + 'static>(
+    /// Queues `work` for a hashing thread; the answer comes on the returned channel. A request
+    /// abandoned while waiting costs no hashing.
+    fn queue<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Self) -> T + Send + 'static,
-    ) -> Result<T, Error> {
+    ) -> Result<oneshot::Receiver<T>, Error> {
         let (reply, answer) = oneshot::channel();
         let this = self.clone();
         let job: Job = Box::new(move || {
@@ -96,7 +96,15 @@ impl Passwords {
             }
         });
         self.jobs.send(job).map_err(|_| Error::internal("the password hashing threads have stopped"))?;
-        answer.await.map_err(|_| Error::internal("a password hashing job failed"))
+        Ok(answer)
+    }
+
+    /// Runs `work` on a hashing thread when one is free.
+    async fn on_hashing_thread<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Self) -> T + Send + 'static,
+    ) -> Result<T, Error> {
+        self.queue(work)?.await.map_err(|_| Error::internal("a password hashing job failed"))
     }
 
     /// Hashes on the calling thread: for the command line and for work already off the async
@@ -145,6 +153,20 @@ impl Passwords {
         self.on_hashing_thread(move |this| this.hash_blocking(&password)).await?
     }
 
+    /// Hashes every password, all queued at once so that every hashing thread works on them
+    /// together; the hashes come back in the order of the passwords.
+    pub async fn hash_all(&self, passwords: Vec<String>) -> Result<Vec<String>, Error> {
+        let answers = passwords
+            .into_iter()
+            .map(|password| self.queue(move |this| this.hash_blocking(&password)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut hashes = Vec::with_capacity(answers.len());
+        for answer in answers {
+            hashes.push(answer.await.map_err(|_| Error::internal("a password hashing job failed"))??);
+        }
+        Ok(hashes)
+    }
+
     /// Checks against `hash`, or against a dummy hash when there is none (unknown user), so both
     /// take the same time. Returns false for the dummy.
     pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, Error> {
@@ -162,6 +184,19 @@ impl Passwords {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hash_all_gives_each_password_its_own_hash_in_order() {
+        let passwords = Passwords::new(Argon2Settings::MINIMUM, 2).unwrap();
+        let given: Vec<String> = ["first one", "second one", "third one"].map(str::to_owned).to_vec();
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let hashes = runtime.block_on(passwords.hash_all(given.clone())).unwrap();
+        assert_eq!(hashes.len(), 3);
+        for (password, hash) in given.iter().zip(&hashes) {
+            assert!(passwords.verify_blocking(password, hash), "{password} matches its own hash");
+        }
+        assert!(!passwords.verify_blocking(&given[0], &hashes[1]), "and not another's");
+    }
 
     #[test]
     fn r_l2_hashes_are_argon2id_with_the_configured_floor_and_verify() {

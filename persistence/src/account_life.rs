@@ -174,7 +174,7 @@ pub fn insert_reset(
 }
 
 pub fn reset(conn: &mut DbConnection, id: &str) -> Result<Option<ResetRow>, StoreError> {
-    Ok(password_resets::table.find(id).select(ResetRow::as_select()).first(conn).optional()?)
+    Ok(password_resets::table.find(id).select(ResetRow::as_select()).get_result(conn).optional()?)
 }
 
 /// Takes one of a reset's attempts before its code and answer are checked (R-L7), in one

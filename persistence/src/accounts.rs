@@ -192,7 +192,7 @@ pub fn mailbox_for_application(
     Ok(shared_mailboxes::table
         .filter(shared_mailboxes::application_id.eq(application_id))
         .select(MailboxRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -216,13 +216,13 @@ pub fn accounts_for_application(conn: &mut DbConnection, application_id: &str) -
 }
 
 pub fn account(conn: &mut DbConnection, id: &str) -> Result<Option<AccountRow>, StoreError> {
-    Ok(accounts::table.find(id).select(AccountRow::as_select()).first(conn).optional()?)
+    Ok(accounts::table.find(id).select(AccountRow::as_select()).get_result(conn).optional()?)
 }
 
 pub fn account_by_username(conn: &mut DbConnection, username: &str) -> Result<Option<AccountRow>, StoreError> {
     Ok(accounts::table
         .filter(accounts::username.eq(username))
         .select(AccountRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }

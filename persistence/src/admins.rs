@@ -45,11 +45,11 @@ pub fn insert(
 }
 
 pub fn by_username(conn: &mut DbConnection, username: &str) -> Result<Option<AdminRow>, StoreError> {
-    Ok(admins::table.filter(admins::username.eq(username)).select(AdminRow::as_select()).first(conn).optional()?)
+    Ok(admins::table.filter(admins::username.eq(username)).select(AdminRow::as_select()).get_result(conn).optional()?)
 }
 
 pub fn get(conn: &mut DbConnection, id: &str) -> Result<Option<AdminRow>, StoreError> {
-    Ok(admins::table.find(id).select(AdminRow::as_select()).first(conn).optional()?)
+    Ok(admins::table.find(id).select(AdminRow::as_select()).get_result(conn).optional()?)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -121,7 +121,7 @@ pub fn rotate_refresh(conn: &mut DbConnection, id: &str, old_hash: &str, new_has
 }
 
 pub fn session(conn: &mut DbConnection, id: &str) -> Result<Option<SessionRow>, StoreError> {
-    Ok(sessions::table.find(id).select(SessionRow::as_select()).first(conn).optional()?)
+    Ok(sessions::table.find(id).select(SessionRow::as_select()).get_result(conn).optional()?)
 }
 
 pub fn revoke_session(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {

@@ -95,12 +95,12 @@ pub fn find_by_token_hash(conn: &mut DbConnection, token_hash: &str) -> Result<O
     Ok(applications::table
         .filter(applications::token_hash.eq(token_hash))
         .select(ApplicationRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
 pub fn get(conn: &mut DbConnection, id: &str) -> Result<ApplicationRow, StoreError> {
-    Ok(applications::table.find(id).select(ApplicationRow::as_select()).first(conn)?)
+    Ok(applications::table.find(id).select(ApplicationRow::as_select()).get_result(conn)?)
 }
 
 /// Locks the application for the rest of the transaction and returns its current state.
@@ -198,7 +198,7 @@ pub fn holder_of(conn: &mut DbConnection, location_id: &str) -> Result<Option<Ap
     Ok(applications::table
         .filter(applications::claimed_location_id.eq(location_id))
         .select(ApplicationRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -327,7 +327,7 @@ pub fn insert_member(
     let next_position: Option<i32> = members::table
         .filter(members::application_id.eq(application_id))
         .select(diesel::dsl::max(members::position))
-        .first(conn)?;
+        .get_result(conn)?;
     let now = to_db(now);
     diesel::insert_into(members::table)
         .values((

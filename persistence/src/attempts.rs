@@ -95,7 +95,7 @@ pub fn latest(
         .filter(attempts::subject.eq(subject))
         .filter(attempts::outcome.eq(outcome))
         .select(diesel::dsl::max(attempts::occurred_at))
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(latest.map(from_db))
 }
 
@@ -110,9 +110,9 @@ pub fn prune(conn: &mut DbConnection, before: DateTime<Utc>) -> Result<usize, St
 /// The longest subject stored, in characters (for the tests that bound what a failure stores).
 pub fn longest_subject(conn: &mut DbConnection) -> Result<i32, StoreError> {
     let longest: Option<i32> =
-        attempts::table.select(diesel::dsl::max(crate::search::length(attempts::subject))).first(conn)?;
+        attempts::table.select(diesel::dsl::max(crate::search::length(attempts::subject))).get_result(conn)?;
     let subjects: Option<i32> = attempt_subjects::table
         .select(diesel::dsl::max(crate::search::length(attempt_subjects::subject)))
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(longest.unwrap_or(0).max(subjects.unwrap_or(0)))
 }

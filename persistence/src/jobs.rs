@@ -88,7 +88,7 @@ pub fn last_success(conn: &mut DbConnection, job: &str) -> Result<Option<DateTim
         .filter(job_runs::job.eq(job))
         .filter(job_runs::outcome.eq("succeeded"))
         .select(diesel::dsl::max(job_runs::started_at))
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(latest.map(from_db))
 }
 

@@ -109,7 +109,7 @@ pub fn claim_due(
             ))
             .execute(conn)?;
         if updated == 1 {
-            claimed.push(outbox_messages::table.find(&id).select(MessageRow::as_select()).first(conn)?);
+            claimed.push(outbox_messages::table.find(&id).select(MessageRow::as_select()).get_result(conn)?);
         }
     }
     Ok(claimed)
@@ -280,7 +280,7 @@ pub fn record_delivery(
 
 /// One message by id.
 pub fn get(conn: &mut DbConnection, id: &str) -> Result<Option<MessageRow>, StoreError> {
-    Ok(outbox_messages::table.find(id).select(MessageRow::as_select()).first(conn).optional()?)
+    Ok(outbox_messages::table.find(id).select(MessageRow::as_select()).get_result(conn).optional()?)
 }
 
 /// How many messages of a template exist (for checks and reports).

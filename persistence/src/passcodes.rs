@@ -56,7 +56,7 @@ pub fn find(conn: &mut DbConnection, location_id: &str, code_hash: &str) -> Resu
         .filter(passcodes::cqc_location_id.eq(location_id))
         .filter(passcodes::code_hash.eq(code_hash))
         .select(PasscodeRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

@@ -111,7 +111,7 @@ pub fn upsert_practices(
         let existing = practices::table
             .filter(practices::cqc_location_id.eq(&record.cqc_location_id))
             .select(PracticeRow::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         // Each write in a savepoint, so that a clash is reported and the rest still checked.
         let written = conn.transaction(|conn| match &existing {
@@ -151,7 +151,7 @@ pub fn upsert_cqc_locations(
         let existing = cqc_locations::table
             .find(&record.location_id)
             .select(CqcLocationRow::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         match existing {
             Some(row) if row.record == *record => counts.unchanged += 1,
@@ -181,19 +181,19 @@ pub fn practices_at_postcode(conn: &mut DbConnection, postcode: &str) -> Result<
 }
 
 pub fn practice(conn: &mut DbConnection, id: &str) -> Result<Option<PracticeRow>, StoreError> {
-    Ok(practices::table.find(id).select(PracticeRow::as_select()).first(conn).optional()?)
+    Ok(practices::table.find(id).select(PracticeRow::as_select()).get_result(conn).optional()?)
 }
 
 pub fn practice_by_location(conn: &mut DbConnection, location_id: &str) -> Result<Option<PracticeRow>, StoreError> {
     Ok(practices::table
         .filter(practices::cqc_location_id.eq(location_id))
         .select(PracticeRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
 pub fn cqc_location(conn: &mut DbConnection, location_id: &str) -> Result<Option<CqcLocationRow>, StoreError> {
-    Ok(cqc_locations::table.find(location_id).select(CqcLocationRow::as_select()).first(conn).optional()?)
+    Ok(cqc_locations::table.find(location_id).select(CqcLocationRow::as_select()).get_result(conn).optional()?)
 }
 
 pub fn count_practices(conn: &mut DbConnection) -> Result<i64, StoreError> {

@@ -99,13 +99,10 @@ pub(crate) async fn approve_as(app: &App, application_id: &str, by: &By) -> Resu
     if ctx.application.status != ApplicationStatus::Submitted {
         return Err(not_submitted(ctx.application.status.code()));
     }
-    // Hash outside the transaction, a bounded number at a time.
-    let mut credentials: Vec<(TemporaryPassword, String)> = Vec::with_capacity(ctx.members.len());
-    for _ in &ctx.members {
-        let temporary = new_temporary_password()?;
-        let hash = app.passwords().hash(temporary.expose_secret().to_owned()).await?;
-        credentials.push((temporary, hash));
-    }
+    // Hash outside the transaction, on every hashing thread at once.
+    let temporaries = ctx.members.iter().map(|_| new_temporary_password()).collect::<Result<Vec<_>, _>>()?;
+    let hashes = app.passwords().hash_all(temporaries.iter().map(|t| t.expose_secret().to_owned()).collect()).await?;
+    let credentials: Vec<(TemporaryPassword, String)> = temporaries.into_iter().zip(hashes).collect();
     let now = app.now();
     let config = app.shared_settings();
     let (id, by) = (application_id.to_owned(), by.clone());
