@@ -277,3 +277,48 @@ fn large_uploads_apply_whole_or_report_each_bad_row_once_with_a_capped_list_and_
         assert_eq!(report["unchanged"], 1500, "the same file again changes nothing");
     });
 }
+
+#[test]
+fn the_helpdesk_sees_every_scheduled_job_run_newest_first_a_page_at_a_time() {
+    on_each_backend(|app| {
+        let token = app.helpdesk_token();
+        let use_cases = app.use_cases();
+        actix_web::rt::System::new().block_on(async {
+            for job in [
+                app::scheduler::Job::ExpireDrafts,
+                app::scheduler::Job::PruneAttempts,
+                app::scheduler::Job::PruneAttempts,
+            ] {
+                app::scheduler::run_job(&use_cases, "replica@test:1", job).await.unwrap().expect("not held elsewhere");
+            }
+        });
+        let (status, page) =
+            send(app.get("/v1/admin/job-runs").bearer_auth(&token).query(&[("job", "prune_attempts"), ("limit", "1")]));
+        assert_eq!(status, 200, "{page:#}");
+        let first = &page["items"][0];
+        assert_eq!((first["job"].as_str(), first["outcome"].as_str()), (Some("prune_attempts"), Some("succeeded")));
+        assert_eq!(first["runner"], "replica@test:1");
+        assert!(first["finished_at"].is_string());
+        let cursor = page["next_cursor"].as_str().expect("a second prune run follows").to_owned();
+        let (_, next) = send(
+            app.get("/v1/admin/job-runs")
+                .bearer_auth(&token)
+                .query(&[("job", "prune_attempts"), ("cursor", cursor.as_str())]),
+        );
+        let later: Vec<&str> = next["items"].as_array().unwrap().iter().map(|r| r["job"].as_str().unwrap()).collect();
+        assert!(!later.is_empty() && later.iter().all(|job| *job == "prune_attempts"), "{next:#}");
+        assert_ne!(next["items"][0]["id"], first["id"], "the next page starts after the first");
+        let (_, all) = send(app.get("/v1/admin/job-runs").bearer_auth(&token));
+        assert!(all["items"].as_array().unwrap().iter().any(|r| r["job"] == "expire_drafts"));
+
+        let (status, problem) = send(app.get("/v1/admin/job-runs").bearer_auth(&token).query(&[("job", "reboot")]));
+        assert_problem(status, &problem, 422, "validation-failed");
+        assert_eq!(field_errors(&problem), [("/query/job".to_owned(), "invalid_value".to_owned())]);
+        let (status, problem) =
+            send(app.get("/v1/admin/job-runs").bearer_auth(&token).query(&[("limit", "0"), ("cursor", "bogus")]));
+        assert_problem(status, &problem, 422, "validation-failed");
+        assert_eq!(field_errors(&problem).len(), 2);
+        let (status, problem) = send(app.get("/v1/admin/job-runs"));
+        assert_problem(status, &problem, 401, "unauthorized");
+    });
+}

@@ -162,7 +162,7 @@ fn create_admin(config: &Config, username: &str, name: &str) -> anyhow::Result<(
 
 fn jobs(config: &Config, command: JobsCommand) -> anyhow::Result<()> {
     let app = open_app(config)?;
-    let runner = format!("command-{}", std::process::id());
+    let runner = scheduler::runner_name("command");
     actix_web::rt::System::new().block_on(async move {
         match command {
             JobsCommand::Run { job: None } => {
@@ -182,15 +182,7 @@ fn jobs(config: &Config, command: JobsCommand) -> anyhow::Result<()> {
             }
             JobsCommand::History { limit } => {
                 for run in scheduler::history(&app, limit.into()).await? {
-                    print(&serde_json::to_string(&serde_json::json!({
-                        "job": run.job,
-                        "runner": run.runner,
-                        "started_at": run.started_at,
-                        "finished_at": run.finished_at,
-                        "outcome": run.outcome,
-                        "processed": run.processed,
-                        "detail": run.detail,
-                    }))?)?;
+                    print(&serde_json::to_string(&api::models::jobs::JobRunView::from(&run))?)?;
                 }
             }
         }

@@ -78,7 +78,7 @@ impl Application {
             Dispatcher { worker_id: format!("worker-{}", uuid::Uuid::new_v4()), providers: self.providers };
         let config = &self.state.config;
         let dispatching = actix_web::rt::spawn(dispatcher.run(self.state.app.clone(), config.dispatch_interval));
-        let runner = format!("scheduler-{}", uuid::Uuid::new_v4());
+        let runner = app::scheduler::runner_name("replica");
         let sweeping = actix_web::rt::spawn(scheduler::every(self.state.app.clone(), runner, config.scheduler_tick));
         let served = self.server.await;
         dispatching.abort();

@@ -2,6 +2,9 @@
 //! `next_cursor` of the previous page, opaque to clients) in; `{items, next_cursor}` out.
 
 use crate::{FieldError, Validator};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::NaiveDateTime;
 use domain::ProblemCode;
 
 pub const DEFAULT_LIMIT: i64 = 20;
@@ -37,4 +40,16 @@ pub fn cut<T>(rows: &mut Vec<T>, limit: i64, encode: impl FnOnce(&T) -> String) 
     let more = rows.len() > limit;
     rows.truncate(limit);
     if more { rows.last().map(encode) } else { None }
+}
+
+/// A keyset cursor for lists ordered by a time and then an id.
+pub fn encode_time_cursor(time: &NaiveDateTime, id: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}|{id}", time.format("%Y-%m-%dT%H:%M:%S%.6f")))
+}
+
+/// The time and id of a cursor made by [`encode_time_cursor`]; `None` for anything else.
+pub fn decode_time_cursor(cursor: &str) -> Option<(NaiveDateTime, String)> {
+    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
+    let (time, id) = text.split_once('|')?;
+    Some((NaiveDateTime::parse_from_str(time, "%Y-%m-%dT%H:%M:%S%.6f").ok()?, id.to_owned()))
 }

@@ -4,7 +4,7 @@
 //! run is recorded with what it did. Jobs are written to be repeated safely: one interrupted half
 //! way is taken over when its lease lapses, and redoing its work changes nothing twice.
 
-use crate::{App, Error, expiry};
+use crate::{App, Error, expiry, paging};
 use chrono::{DateTime, Duration, Utc};
 use persistence::time::from_db;
 use persistence::{attempts, jobs};
@@ -119,34 +119,110 @@ async fn run(app: &App, runner: &str, job: Job, only_if_due: bool) -> Result<Opt
     Ok(Some(Ran { job, processed, error }))
 }
 
-/// A recorded run, as operators read it.
+/// A name for this process as a runner of jobs, for operators to read: `kind` (`replica` or
+/// `command`), the host (from `HOSTNAME` or `/etc/hostname`, as containers set them) and the
+/// process id, unique among processes running at one time.
+pub fn runner_name(kind: &str) -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| {
+            h.trim().chars().filter(|c| c.is_ascii_alphanumeric() || "-._".contains(*c)).take(64).collect::<String>()
+        })
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned());
+    format!("{kind}@{host}:{}", std::process::id())
+}
+
+/// How a recorded run ended, or that it has not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunOutcome {
+    Running,
+    Succeeded,
+    Failed,
+    /// Its runner stopped (the lease lapsed) and another took the job over.
+    Interrupted,
+}
+
+impl RunOutcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Interrupted => "interrupted",
+        }
+    }
+
+    fn parse(code: &str) -> Option<Self> {
+        [Self::Running, Self::Succeeded, Self::Failed, Self::Interrupted].into_iter().find(|o| o.code() == code)
+    }
+}
+
+/// A recorded run, as operators and the helpdesk read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunRecord {
-    pub job: String,
+    pub id: String,
+    pub job: Job,
+    /// The replica (host and process) or command line that ran it.
     pub runner: String,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
-    /// `running`, `succeeded`, `failed` or `interrupted` (its runner stopped and another took over).
-    pub outcome: String,
+    pub outcome: RunOutcome,
+    /// How many things it dealt with (drafts expired, records pruned…).
     pub processed: i64,
+    /// Why it failed, for a failed run.
     pub detail: Option<String>,
 }
 
-/// The most recent runs, newest first.
+/// A stored run as a record; runs of jobs this version no longer has are left out.
+fn record(row: jobs::JobRunRow) -> Option<RunRecord> {
+    Some(RunRecord {
+        job: Job::parse(&row.job)?,
+        outcome: RunOutcome::parse(&row.outcome)?,
+        id: row.id,
+        runner: row.runner,
+        started_at: from_db(row.started_at),
+        finished_at: row.finished_at.map(from_db),
+        processed: row.processed,
+        detail: row.detail,
+    })
+}
+
+/// The most recent runs, newest first (the command line's `jobs history`).
 pub async fn history(app: &App, limit: i64) -> Result<Vec<RunRecord>, Error> {
     let rows = app.db(move |conn| Ok(jobs::recent_runs(conn, limit)?)).await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| RunRecord {
-            job: row.job,
-            runner: row.runner,
-            started_at: from_db(row.started_at),
-            finished_at: row.finished_at.map(from_db),
-            outcome: row.outcome,
-            processed: row.processed,
-            detail: row.detail,
-        })
-        .collect())
+    Ok(rows.into_iter().filter_map(record).collect())
+}
+
+/// What the helpdesk asks of the run history.
+#[derive(Debug, Clone, Default)]
+pub struct RunFilter {
+    pub job: Option<Job>,
+    pub cursor: Option<String>,
+    pub limit: Option<i64>,
+}
+
+/// A page of runs, newest first.
+#[derive(Debug, Clone)]
+pub struct RunPage {
+    pub items: Vec<RunRecord>,
+    pub next_cursor: Option<String>,
+}
+
+/// The run history for the helpdesk, a page at a time: what ran, where, when and with what
+/// result, so a stuck or failing job is seen without server access.
+pub async fn runs(app: &App, caller: &crate::Caller, filter: RunFilter) -> Result<RunPage, Error> {
+    crate::helpdesk::as_admin(app, caller, move |conn, _, _| {
+        let mut v = crate::Validator::new();
+        let limit = paging::limit(&mut v, filter.limit);
+        let after = paging::after(&mut v, filter.cursor.as_deref(), paging::decode_time_cursor);
+        v.finish(|| Some(()))?;
+        let mut rows = jobs::runs_page(conn, filter.job.map(Job::name), after, limit + 1)?;
+        let next_cursor = paging::cut(&mut rows, limit, |row| paging::encode_time_cursor(&row.started_at, &row.id));
+        Ok(RunPage { items: rows.into_iter().filter_map(record).collect(), next_cursor })
+    })
+    .await
 }
 
 /// Looks for due jobs every `tick`, on the tick's boundaries (every replica looks at the same

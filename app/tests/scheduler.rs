@@ -5,7 +5,7 @@
 // Test code: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use app::scheduler::{self, Job};
+use app::scheduler::{self, Job, RunOutcome};
 use app::testing::UseCases;
 use chrono::Duration;
 use persistence::{Database, PoolOptions, attempts, jobs};
@@ -40,7 +40,7 @@ async fn jobs_run_when_due_and_every_run_is_recorded() {
 
         let history = scheduler::history(app, 10).await.unwrap();
         assert_eq!(history.len(), 5, "{}: {history:#?}", use_cases.backend);
-        assert!(history.iter().all(|run| run.outcome == "succeeded" && run.finished_at.is_some()), "{history:#?}");
+        assert!(history.iter().all(|run| run.outcome == RunOutcome::Succeeded && run.finished_at.is_some()), "{history:#?}");
         assert_eq!(history[0].runner, "runner-a", "newest first");
         assert!(history.windows(2).all(|pair| pair[0].started_at >= pair[1].started_at), "{history:#?}");
     }
@@ -66,7 +66,7 @@ async fn a_held_job_is_left_alone_until_its_lease_lapses() {
         assert_eq!(ran.error, None);
         let history = scheduler::history(app, 10).await.unwrap();
         let prunes: Vec<_> =
-            history.iter().filter(|run| run.job == "prune_attempts").map(|run| run.outcome.as_str()).collect();
+            history.iter().filter(|run| run.job == Job::PruneAttempts).map(|run| run.outcome.code()).collect();
         assert_eq!(prunes, ["succeeded", "interrupted"], "{}: {history:#?}", use_cases.backend);
 
         // Released after the run: another runner may take it at once.

@@ -105,6 +105,26 @@ pub struct JobRunRow {
     pub detail: Option<String>,
 }
 
+/// The runs of `job` (or of every job), newest first, `limit` at most, after the keyset cursor
+/// `(started_at, id)` when given.
+pub fn runs_page(
+    conn: &mut DbConnection,
+    job: Option<&str>,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> Result<Vec<JobRunRow>, StoreError> {
+    let mut query = job_runs::table.select(JobRunRow::as_select()).into_boxed();
+    if let Some(job) = job {
+        query = query.filter(job_runs::job.eq(job.to_owned()));
+    }
+    if let Some((started_at, id)) = after {
+        query = query.filter(
+            job_runs::started_at.lt(started_at).or(job_runs::started_at.eq(started_at).and(job_runs::id.lt(id))),
+        );
+    }
+    Ok(query.order((job_runs::started_at.desc(), job_runs::id.desc())).limit(limit).load(conn)?)
+}
+
 /// The newest runs first, at most `limit`.
 pub fn recent_runs(conn: &mut DbConnection, limit: i64) -> Result<Vec<JobRunRow>, StoreError> {
     Ok(job_runs::table

@@ -7,6 +7,7 @@ pub mod application;
 pub mod directory;
 pub mod field_error;
 pub mod helpdesk;
+pub mod jobs;
 pub mod members;
 pub mod operations;
 pub mod practice;

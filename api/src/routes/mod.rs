@@ -15,7 +15,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// Registers every documented endpoint.
 pub fn configure(cfg: &mut ServiceConfig) {
     use accounts::{activation, directory, profile, resets, sessions as account_sessions};
-    use helpdesk::{accounts as helpdesk_accounts, reference, review, sessions as helpdesk_sessions};
+    use helpdesk::{
+        accounts as helpdesk_accounts, jobs as helpdesk_jobs, reference, review, sessions as helpdesk_sessions,
+    };
     use operations::{development, health, notify, problems};
     use registration::{applications, members, practices, submission, town, verification};
     cfg.service(health::healthz)
@@ -46,6 +48,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(review::get_application)
         .service(review::approve_application)
         .service(review::reject_application)
+        .service(helpdesk_jobs::list_job_runs)
         .service(notify::delivery_receipt)
         .service(account_sessions::sign_in)
         .service(account_sessions::refresh)

@@ -198,6 +198,15 @@ wire_enums! {
     /// Which database the service runs on.
     DatabaseBackend { Sqlite, Postgres }
 
+    /// A scheduled job: `expire_drafts` (every minute: drafts inactive too long end, their
+    /// personal data deleted) or `prune_attempts` (hourly: attempt records older than any limit
+    /// looks back are forgotten).
+    JobName <=> app::scheduler::Job { ExpireDrafts, PruneAttempts }
+
+    /// How a job's run ended: `running` (not yet), `succeeded`, `failed`, or `interrupted` (its
+    /// replica stopped; the job was run again).
+    JobOutcome <=> app::scheduler::RunOutcome { Running, Succeeded, Failed, Interrupted }
+
     /// `ok`: the process answers.
     HealthStatus { Ok }
 

@@ -4,9 +4,7 @@
 
 use crate::application::{Context, Member};
 use crate::{App, Caller, Error, Validator, paging};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::account::AccountStatus;
 use domain::ig_status::IgStatus;
 use domain::journey::{ApplicationStatus, Route};
@@ -120,13 +118,7 @@ fn summary(row: &ApplicationRow) -> Summary {
 }
 
 fn encode_cursor(row: &ApplicationRow) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}|{}", row.created_at.format("%Y-%m-%dT%H:%M:%S%.6f"), row.id))
-}
-
-fn decode_cursor(cursor: &str) -> Option<(NaiveDateTime, String)> {
-    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
-    let (time, id) = text.split_once('|')?;
-    Some((NaiveDateTime::parse_from_str(time, "%Y-%m-%dT%H:%M:%S%.6f").ok()?, id.to_owned()))
+    paging::encode_time_cursor(&row.created_at, &row.id)
 }
 
 fn given(value: &Option<String>) -> Option<String> {
@@ -138,7 +130,7 @@ pub async fn list(app: &App, caller: &Caller, filter: Filter) -> Result<Page, Er
     super::as_admin(app, caller, move |conn, _, _| {
         let mut v = Validator::new();
         let limit = paging::limit(&mut v, filter.limit);
-        let after = paging::after(&mut v, filter.cursor.as_deref(), decode_cursor);
+        let after = paging::after(&mut v, filter.cursor.as_deref(), paging::decode_time_cursor);
         let postcode = match given(&filter.postcode) {
             Some(p) => v.check("/query/postcode", Postcode::parse(&p)).map(|p| p.as_str().to_owned()),
             None => None,

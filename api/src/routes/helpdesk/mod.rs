@@ -1,6 +1,8 @@
-//! The helpdesk: sessions, the review queue, account support and reference data.
+//! The helpdesk: sessions, the review queue, account support, reference data and the run
+//! history of scheduled jobs.
 
 pub mod accounts;
+pub mod jobs;
 pub mod reference;
 pub mod review;
 pub mod sessions;
