@@ -9,18 +9,18 @@ use blackbox::{TestApp, assert_problem, field_errors, json_body, on_each_backend
 use chrono::Duration;
 use serde_json::{Value, json};
 
-const NEW_PASSWORD: &str = "plinth marmalade oboe lantern";
+pub(crate) const NEW_PASSWORD: &str = "plinth marmalade oboe lantern";
 
-struct Member {
-    username: String,
-    temporary: String,
-    mobile: String,
-    id: String,
+pub(crate) struct Member {
+    pub(crate) username: String,
+    pub(crate) temporary: String,
+    pub(crate) mobile: String,
+    pub(crate) id: String,
 }
 
 /// An approved route A application with three members; their temporary passwords read from the
 /// text messages, as they would be.
-fn provisioned(app: &TestApp) -> (String, Vec<Member>) {
+pub(crate) fn provisioned(app: &TestApp) -> (String, Vec<Member>) {
     let token = app.helpdesk_token();
     let journey = Journey::verified_listed_practice(
         app,
@@ -63,12 +63,12 @@ fn temporary_password(messages: &[Value], mobile: &str) -> String {
     text[start..start + 19].to_owned()
 }
 
-fn sign_in(app: &TestApp, username: &str, password: &str) -> (u16, Value) {
+pub(crate) fn sign_in(app: &TestApp, username: &str, password: &str) -> (u16, Value) {
     send(app.post("/v1/account/sessions").json(&json!({"username": username, "password": password})))
 }
 
 /// Calls an operation; GET and DELETE send no body, nor does a `Null` one.
-fn call(app: &TestApp, method: &str, path: &str, token: &str, body: Value) -> (u16, Value) {
+pub(crate) fn call(app: &TestApp, method: &str, path: &str, token: &str, body: Value) -> (u16, Value) {
     let request = match method {
         "GET" => app.get(path),
         "DELETE" => app.delete(path),
@@ -79,12 +79,12 @@ fn call(app: &TestApp, method: &str, path: &str, token: &str, body: Value) -> (u
     send(request.bearer_auth(token))
 }
 
-fn token(session: &Value) -> String {
+pub(crate) fn token(session: &Value) -> String {
     session["access_token"].as_str().unwrap().to_owned()
 }
 
 /// Activates an account; returns the full session.
-fn activate(app: &TestApp, member: &Member, visible: bool) -> Value {
+pub(crate) fn activate(app: &TestApp, member: &Member, visible: bool) -> Value {
     let (status, session) = sign_in(app, &member.username, &member.temporary);
     assert_eq!(status, 201, "{session:#}");
     let (status, state) = call(

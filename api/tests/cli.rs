@@ -199,7 +199,7 @@ fn jobs_run_runs_what_is_due_once_and_history_records_it() {
     let (ok, ran, stderr) = run(&["run"]);
     assert!(ok, "{stderr}");
     let jobs: Vec<_> = ran.iter().map(|line| line["job"].as_str().unwrap()).collect();
-    assert_eq!(jobs, ["expire_drafts", "prune_attempts"]);
+    assert_eq!(jobs, ["expire_drafts", "prune_attempts", "account_inactivity"]);
     assert!(ran.iter().all(|line| line["error"].is_null() && line["processed"].is_u64()), "{ran:?}");
 
     let (ok, ran, stderr) = run(&["run"]);
@@ -208,7 +208,10 @@ fn jobs_run_runs_what_is_due_once_and_history_records_it() {
     assert!(ok && ran.len() == 1 && ran[0]["job"] == "prune_attempts", "a named job runs due or not: {ran:?}");
 
     let (ok, _, stderr) = run(&["run", "--job", "tidy_up"]);
-    assert!(!ok && stderr.contains("expire_drafts, prune_attempts"), "an unknown job names the real ones: {stderr}");
+    assert!(
+        !ok && stderr.contains("expire_drafts, prune_attempts, account_inactivity"),
+        "an unknown job names the real ones: {stderr}"
+    );
 
     let (ok, history, _) = run(&["history", "--limit", "2"]);
     assert!(ok);

@@ -16,15 +16,18 @@ pub enum Job {
     ExpireDrafts,
     /// Attempt records older than any limit looks back are forgotten.
     PruneAttempts,
+    /// Unused accounts are warned, made inactive, warned again and deleted (R-L4).
+    AccountInactivity,
 }
 
 impl Job {
-    pub const ALL: [Job; 2] = [Self::ExpireDrafts, Self::PruneAttempts];
+    pub const ALL: [Job; 3] = [Self::ExpireDrafts, Self::PruneAttempts, Self::AccountInactivity];
 
     pub fn name(self) -> &'static str {
         match self {
             Self::ExpireDrafts => "expire_drafts",
             Self::PruneAttempts => "prune_attempts",
+            Self::AccountInactivity => "account_inactivity",
         }
     }
 
@@ -37,6 +40,7 @@ impl Job {
         match self {
             Self::ExpireDrafts => Duration::minutes(1),
             Self::PruneAttempts => Duration::hours(1),
+            Self::AccountInactivity => Duration::hours(1),
         }
     }
 
@@ -49,6 +53,7 @@ impl Job {
                 let before = app.now() - Duration::days(15);
                 app.db(move |conn| Ok(attempts::prune(conn, before)?)).await
             }
+            Self::AccountInactivity => crate::accounts::inactivity::run(app).await,
         }
     }
 }

@@ -99,6 +99,12 @@ impl Hasher {
         hex(&mac(&self.client, &[address.as_bytes()]))
     }
 
+    /// The keyed hash a deleted account's username is retired under (R-A2, R-L4): enough to
+    /// never issue it again, nothing to read a name from.
+    pub fn retired_username(&self, username: &str) -> String {
+        self.subject("retired_username", &username.to_lowercase())
+    }
+
     /// A pseudonym for what a limit counts (a username, say), of fixed length whatever was
     /// typed, so attempt records hold neither personal data nor unbounded text.
     pub fn subject(&self, kind: &str, value: &str) -> String {

@@ -90,6 +90,8 @@ pub struct AccountSettings {
     pub session_lifetime: chrono::Duration,
     pub password_max_age: chrono::Duration,
     pub reset_code_lifetime: chrono::Duration,
+    /// R-L4: when unused accounts become inactive and are deleted, and the warnings before.
+    pub inactivity: domain::inactivity::InactivityPolicy,
 }
 
 /// How to reach an SMTP server.

@@ -56,6 +56,7 @@ pub fn settings(database_url: &str) -> Settings {
             session_lifetime: chrono::Duration::hours(12),
             password_max_age: chrono::Duration::days(90),
             reset_code_lifetime: chrono::Duration::minutes(15),
+            inactivity: domain::inactivity::InactivityPolicy::default(),
         },
         // Tests come from one address; the throttles' own tests lower these.
         throttles: Throttles {

@@ -24,7 +24,12 @@ async fn jobs_run_when_due_and_every_run_is_recorded() {
     for use_cases in UseCases::on_each_backend(|_| {}) {
         let app = &use_cases.app;
         let ran = scheduler::run_due(app, "runner-a").await.unwrap();
-        assert_eq!(names(&ran), ["expire_drafts", "prune_attempts"], "{}: nothing has run yet", use_cases.backend);
+        assert_eq!(
+            names(&ran),
+            ["expire_drafts", "prune_attempts", "account_inactivity"],
+            "{}: nothing has run yet",
+            use_cases.backend
+        );
         assert!(ran.iter().all(|ran| ran.error.is_none()), "{ran:?}");
 
         let again = scheduler::run_due(app, "runner-b").await.unwrap();
@@ -36,11 +41,14 @@ async fn jobs_run_when_due_and_every_run_is_recorded() {
 
         use_cases.clock.advance(Duration::hours(1));
         let ran = scheduler::run_due(app, "runner-a").await.unwrap();
-        assert_eq!(names(&ran), ["expire_drafts", "prune_attempts"], "{}", use_cases.backend);
+        assert_eq!(names(&ran), ["expire_drafts", "prune_attempts", "account_inactivity"], "{}", use_cases.backend);
 
         let history = scheduler::history(app, 10).await.unwrap();
-        assert_eq!(history.len(), 5, "{}: {history:#?}", use_cases.backend);
-        assert!(history.iter().all(|run| run.outcome == RunOutcome::Succeeded && run.finished_at.is_some()), "{history:#?}");
+        assert_eq!(history.len(), 7, "{}: {history:#?}", use_cases.backend);
+        assert!(
+            history.iter().all(|run| run.outcome == RunOutcome::Succeeded && run.finished_at.is_some()),
+            "{history:#?}"
+        );
         assert_eq!(history[0].runner, "runner-a", "newest first");
         assert!(history.windows(2).all(|pair| pair[0].started_at >= pair[1].started_at), "{history:#?}");
     }
@@ -59,7 +67,12 @@ async fn a_held_job_is_left_alone_until_its_lease_lapses() {
 
         assert_eq!(scheduler::run_job(app, "runner-a", Job::PruneAttempts).await.unwrap(), None, "held elsewhere");
         let ran = scheduler::run_due(app, "runner-a").await.unwrap();
-        assert_eq!(names(&ran), ["expire_drafts"], "{}: the held job is skipped", use_cases.backend);
+        assert_eq!(
+            names(&ran),
+            ["expire_drafts", "account_inactivity"],
+            "{}: the held job is skipped",
+            use_cases.backend
+        );
 
         use_cases.clock.advance(Duration::minutes(6));
         let ran = scheduler::run_job(app, "runner-a", Job::PruneAttempts).await.unwrap().expect("the lease lapsed");

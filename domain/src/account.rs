@@ -13,7 +13,8 @@ pub enum AccountStatus {
     /// Created at approval; its holder has the temporary password and must activate (R-L1).
     PendingActivation,
     Active,
-    /// Not used for the inactivity period (R-L4); signing in makes it active again.
+    /// Not used for the inactivity period (R-L4): no sign-in until the helpdesk reactivates it,
+    /// deleted after a further period.
     Inactive,
     /// Stopped by the helpdesk: no sign-in, no sessions.
     Disabled,
@@ -38,8 +39,16 @@ impl AccountStatus {
         Self::ALL.into_iter().find(|s| s.code() == code)
     }
 
-    /// Whether its holder may sign in and keep a session.
+    /// Whether its holder may sign in and keep a session: not once inactive (R-L4, until the
+    /// helpdesk reactivates it) or disabled.
     pub fn can_sign_in(self) -> bool {
+        matches!(self, Self::PendingActivation | Self::Active)
+    }
+
+    /// Whether a password given for the account is checked at all: an inactive account's holder
+    /// who gives the right one is told the account is inactive; a disabled account answers as
+    /// an unknown one.
+    pub fn checks_password(self) -> bool {
         self != Self::Disabled
     }
 
@@ -48,12 +57,7 @@ impl AccountStatus {
         Self::ACTIVATED.contains(&self)
     }
 
-    /// The status a successful sign-in leaves: an inactive account is active again (R-L4).
-    pub fn after_sign_in(self) -> Self {
-        if self == Self::Inactive { Self::Active } else { self }
-    }
-
-    /// The status a disabled account returns to when enabled again.
+    /// The status a disabled or inactive account returns to when the helpdesk enables it.
     pub fn on_enabling(activation: &ActivationProgress) -> Self {
         if activation.is_complete() { Self::Active } else { Self::PendingActivation }
     }
@@ -426,9 +430,9 @@ mod tests {
         }
         assert_eq!(AccountStatus::parse("deleted"), None);
         assert!(!AccountStatus::Disabled.can_sign_in());
-        assert!(AccountStatus::PendingActivation.can_sign_in() && AccountStatus::Inactive.can_sign_in());
-        assert_eq!(AccountStatus::Inactive.after_sign_in(), AccountStatus::Active);
-        assert_eq!(AccountStatus::PendingActivation.after_sign_in(), AccountStatus::PendingActivation);
+        assert!(AccountStatus::PendingActivation.can_sign_in() && AccountStatus::Active.can_sign_in());
+        assert!(!AccountStatus::Inactive.can_sign_in(), "R-L4: not until the helpdesk reactivates it");
+        assert!(AccountStatus::Inactive.checks_password() && !AccountStatus::Disabled.checks_password());
         assert!(!AccountStatus::PendingActivation.is_activated() && !AccountStatus::Disabled.is_activated());
         let done = ActivationProgress {
             password_changed: true,

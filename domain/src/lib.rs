@@ -15,6 +15,7 @@ pub mod contact;
 pub mod eligibility;
 pub mod identifiers;
 pub mod ig_status;
+pub mod inactivity;
 pub mod journey;
 pub mod mailbox;
 pub mod member;

@@ -287,3 +287,93 @@ mod tests {
         assert!(email.body.contains("HARBOUR VIEW DENTAL"));
     }
 }
+
+/// Facts for the inactivity notices (R-L4).
+#[derive(Debug, Clone, Copy)]
+pub struct InactivityFacts<'a> {
+    pub first_name: &'a str,
+    pub username: &'a str,
+    /// The day of the next step: becoming inactive, or deletion.
+    pub on: NaiveDate,
+    pub portal_url: &'a str,
+    pub support_contact: &'a str,
+}
+
+/// An inactivity notice: the greeting, `middle` and the sign-off of every NHSmail email.
+fn inactivity_email(subject: &str, facts: &InactivityFacts<'_>, middle: &str) -> EmailMessage {
+    EmailMessage {
+        subject: subject.to_owned(),
+        body: format!("Dear {},\n\n{middle}\n\nRegards,\nThe NHSmail team", facts.first_name),
+    }
+}
+
+/// Before an unused account becomes inactive (R-L4): sign in to keep it.
+pub fn inactivity_warning_email(facts: &InactivityFacts<'_>) -> EmailMessage {
+    let on = facts.on.format("%-d %B %Y");
+    let middle = format!(
+        "Your NHSmail account {username} has not been used for some time. If you do not sign in by {on}, it will \
+become inactive and, if it is not reactivated, it will later be permanently deleted.\n\n\
+To keep your account, sign in at {portal} before {on}.\n\n\
+If you have any issues with accessing your NHSmail account please contact the National Administration \
+Service: {support}.",
+        username = facts.username,
+        portal = facts.portal_url,
+        support = facts.support_contact,
+    );
+    inactivity_email("Your NHSmail account will become inactive", facts, &middle)
+}
+
+/// When an account has become inactive (R-L4): the helpdesk can reactivate it until deletion.
+pub fn account_inactive_email(facts: &InactivityFacts<'_>) -> EmailMessage {
+    let on = facts.on.format("%-d %B %Y");
+    let middle = format!(
+        "Your NHSmail account {username} has become inactive because it was not used, and you can no longer sign in \
+with it. It will be permanently deleted on {on}.\n\n\
+To keep your account, ask the National Administration Service to reactivate it before {on}: {support}.\n\n\
+Shared mailboxes are not deleted.",
+        username = facts.username,
+        support = facts.support_contact,
+    );
+    inactivity_email("Your NHSmail account is inactive", facts, &middle)
+}
+
+/// Before an inactive account is deleted (R-L4): the last chance to keep it.
+pub fn deletion_warning_email(facts: &InactivityFacts<'_>) -> EmailMessage {
+    let on = facts.on.format("%-d %B %Y");
+    let middle = format!(
+        "Your inactive NHSmail account {username} will be permanently deleted on {on}, with its email and personal \
+details. Save anything you or your team need before then.\n\n\
+To keep your account, ask the National Administration Service to reactivate it before {on}: {support}.",
+        username = facts.username,
+        support = facts.support_contact,
+    );
+    inactivity_email("Your NHSmail account will be deleted", facts, &middle)
+}
+
+#[cfg(test)]
+mod inactivity_notices {
+    use super::*;
+
+    #[test]
+    fn r_l4_each_notice_names_the_account_the_day_and_how_to_keep_it() {
+        let facts = InactivityFacts {
+            first_name: "David",
+            username: "david.smith@nhs.net",
+            on: NaiveDate::from_ymd_opt(2027, 3, 1).unwrap_or_default(),
+            portal_url: "https://portal.nhs.net",
+            support_contact: "0333 200 1133",
+        };
+        for email in [inactivity_warning_email(&facts), account_inactive_email(&facts), deletion_warning_email(&facts)]
+        {
+            assert!(email.body.starts_with("Dear David,"), "{}", email.body);
+            assert!(
+                email.body.contains("david.smith@nhs.net") && email.body.contains("1 March 2027"),
+                "{}",
+                email.body
+            );
+            assert!(email.body.ends_with("The NHSmail team"));
+        }
+        assert!(inactivity_warning_email(&facts).body.contains("sign in at https://portal.nhs.net"));
+        assert!(account_inactive_email(&facts).body.contains("reactivate it before 1 March 2027: 0333 200 1133"));
+    }
+}

@@ -118,6 +118,7 @@ catalogue! {
     // Accounts (R-L1–R-L9).
     InvalidCredentials => ("invalid_credentials", "R-L8: the username or password is not right."),
     TemporaryPasswordExpired => ("temporary_password_expired", "R-A3: the temporary password has expired; ask the helpdesk for a new one."),
+    AccountInactive => ("account_inactive", "R-L4: the account was not used for the inactivity period; the helpdesk reactivates it."),
     TooManyFromClient => ("too_many_from_client", "Too many attempts from one network address in a short time; wait for `Retry-After`."),
     SignInLocked => ("sign_in_locked", "R-L8: sign-in is locked after repeated failures."),
     AccountDisabled => ("account_disabled", "The account is disabled."),

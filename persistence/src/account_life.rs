@@ -132,7 +132,11 @@ pub fn set_status(
 
 pub fn record_sign_in(conn: &mut DbConnection, account_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
     diesel::update(accounts::table.find(account_id))
-        .set(accounts::last_signed_in_at.eq(Some(to_db(now))))
+        .set((
+            accounts::last_signed_in_at.eq(Some(to_db(now))),
+            accounts::last_used_at.eq(Some(to_db(now))),
+            accounts::inactivity_warned_at.eq(None::<NaiveDateTime>),
+        ))
         .execute(conn)?;
     Ok(())
 }

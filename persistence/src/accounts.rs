@@ -47,6 +47,11 @@ pub struct AccountRow {
     pub security_questions_set_at: Option<NaiveDateTime>,
     pub mobile_visibility_chosen_at: Option<NaiveDateTime>,
     pub disabled_reason: Option<String>,
+    /// The last sign-in, refresh or reactivation (R-L4); creation for an account never used.
+    pub last_used_at: Option<NaiveDateTime>,
+    pub inactive_since: Option<NaiveDateTime>,
+    pub inactivity_warned_at: Option<NaiveDateTime>,
+    pub deletion_warned_at: Option<NaiveDateTime>,
 }
 
 impl AccountRow {
@@ -141,6 +146,7 @@ pub fn insert_account(
                 accounts::application_id.eq(account.application_id),
                 accounts::created_at.eq(now),
                 accounts::updated_at.eq(now),
+                accounts::last_used_at.eq(Some(now)),
             ))
             .execute(conn)
             .map(|_| ())

@@ -16,6 +16,7 @@ pub mod audit;
 pub mod codes;
 pub mod db;
 pub mod error;
+pub mod inactivity;
 pub mod jobs;
 pub mod outbox;
 pub mod passcodes;

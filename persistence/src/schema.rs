@@ -250,6 +250,10 @@ diesel::table! {
         security_questions_set_at -> Nullable<Timestamp>,
         mobile_visibility_chosen_at -> Nullable<Timestamp>,
         disabled_reason -> Nullable<Text>,
+        last_used_at -> Nullable<Timestamp>,
+        inactive_since -> Nullable<Timestamp>,
+        inactivity_warned_at -> Nullable<Timestamp>,
+        deletion_warned_at -> Nullable<Timestamp>,
     }
 }
 
@@ -316,5 +320,12 @@ diesel::table! {
         outcome -> Text,
         processed -> BigInt,
         detail -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    retired_usernames (username_hash) {
+        username_hash -> Text,
+        retired_at -> Timestamp,
     }
 }

@@ -272,4 +272,16 @@ pub struct Settings {
     /// Minutes a self-service password reset code works (R-L7).
     #[arg(long, env = "RESET_CODE_MINUTES", default_value_t = 15)]
     pub reset_code_minutes: u32,
+
+    /// Days without use after which an account becomes inactive (R-L4; NHSmail now uses 30).
+    #[arg(long, env = "ACCOUNT_INACTIVITY_DAYS", default_value_t = 90)]
+    pub account_inactivity_days: u32,
+
+    /// Days an account stays inactive before it is deleted and erased (R-L4).
+    #[arg(long, env = "ACCOUNT_DELETION_DAYS", default_value_t = 90)]
+    pub account_deletion_days: u32,
+
+    /// Days before each inactivity step (becoming inactive, deletion) that the holder is warned.
+    #[arg(long, env = "INACTIVITY_WARNING_DAYS", default_value_t = 14)]
+    pub inactivity_warning_days: u32,
 }

@@ -65,6 +65,10 @@ impl Settings {
     pub fn into_config(self) -> Result<Config, ConfigError> {
         let mut problems = Vec::new();
         let messaging = self.messaging(&mut problems);
+        let inactivity = self.inactivity_policy();
+        if inactivity.is_none() {
+            problems.push("INACTIVITY_WARNING_DAYS must be at least 1 and less than both ACCOUNT_INACTIVITY_DAYS and ACCOUNT_DELETION_DAYS".to_owned());
+        }
         let database_url = DatabaseUrl::parse(&self.database_url).map_err(|e| problems.push(e.to_string())).ok();
         if self.sign_in_failures_per_client == 0 || self.applications_per_client == 0 {
             problems.push("SIGN_IN_FAILURES_PER_CLIENT and APPLICATIONS_PER_CLIENT must be at least 1".to_owned());
@@ -224,6 +228,7 @@ impl Settings {
                             session_lifetime: chrono::Duration::hours(i64::from(self.account_session_hours)),
                             password_max_age: chrono::Duration::days(i64::from(self.password_max_age_days)),
                             reset_code_lifetime: chrono::Duration::minutes(i64::from(self.reset_code_minutes)),
+                            inactivity: inactivity.unwrap_or_default(),
                         },
                     },
                     bind_address,
@@ -245,6 +250,15 @@ impl Settings {
 impl Settings {
     /// Checks the delivery settings: every chosen provider must be fully configured, SMTP only
     /// carries email, and production never uses the development provider.
+    fn inactivity_policy(&self) -> Option<domain::inactivity::InactivityPolicy> {
+        let days = |n: u32| chrono::Duration::days(i64::from(n));
+        domain::inactivity::InactivityPolicy::new(
+            days(self.account_inactivity_days),
+            days(self.account_deletion_days),
+            days(self.inactivity_warning_days),
+        )
+    }
+
     fn messaging(&self, problems: &mut Vec<String>) -> MessagingSettings {
         let (email, sms, letter): (ProviderChoice, ProviderChoice, ProviderChoice) =
             (self.email_provider.into(), self.sms_provider.into(), self.letter_provider.into());

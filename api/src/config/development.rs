@@ -62,6 +62,9 @@ impl Config {
             account_session_hours: 12,
             password_max_age_days: 90,
             reset_code_minutes: 15,
+            account_inactivity_days: 90,
+            account_deletion_days: 90,
+            inactivity_warning_days: 14,
         }
         .into_config()
     }

@@ -175,7 +175,7 @@ wire_enums! {
     /// The kind of message.
     MessageTemplate {
         PasscodeEmail, PasscodeLetter, UsernameEmail, TemporaryPasswordSms, RejectionEmail, WelcomeEmail,
-        PasswordResetCodeSms
+        PasswordResetCodeSms, InactivityWarningEmail, AccountInactiveEmail, DeletionWarningEmail
     }
 
     /// How a message travels.
@@ -199,9 +199,10 @@ wire_enums! {
     DatabaseBackend { Sqlite, Postgres }
 
     /// A scheduled job: `expire_drafts` (every minute: drafts inactive too long end, their
-    /// personal data deleted) or `prune_attempts` (hourly: attempt records older than any limit
-    /// looks back are forgotten).
-    JobName <=> app::scheduler::Job { ExpireDrafts, PruneAttempts }
+    /// personal data deleted), `prune_attempts` (hourly: attempt records older than any limit
+    /// looks back are forgotten) or `account_inactivity` (hourly: unused accounts are warned,
+    /// made inactive, warned again and deleted, R-L4).
+    JobName <=> app::scheduler::Job { ExpireDrafts, PruneAttempts, AccountInactivity }
 
     /// How a job's run ended: `running` (not yet), `succeeded`, `failed`, or `interrupted` (its
     /// replica stopped; the job was run again).

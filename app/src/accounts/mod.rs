@@ -9,6 +9,7 @@
 
 pub mod activation;
 pub mod directory;
+pub mod inactivity;
 pub mod profile;
 pub mod resets;
 pub mod sessions;

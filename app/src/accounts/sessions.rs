@@ -19,7 +19,7 @@ impl Principal for AccountRow {
     }
 
     fn password_hash(&self) -> Option<String> {
-        self.password_hash.clone().filter(|_| self.status().can_sign_in())
+        self.password_hash.clone().filter(|_| self.status().checks_password())
     }
 }
 
@@ -41,16 +41,18 @@ pub async fn sign_in(
         return Err(Error::unauthorized("This temporary password has expired. Ask the helpdesk for a new one.")
             .with_code(ProblemCode::TemporaryPasswordExpired, Some("R-A3")));
     }
+    if account.status() == AccountStatus::Inactive {
+        return Err(Error::unauthorized(
+            "This account is inactive because it was not used for a long time. Ask the helpdesk to reactivate it.",
+        )
+        .with_code(ProblemCode::AccountInactive, Some("R-L4")));
+    }
     let origin = caller.origin.clone();
     app.run(move |conn, app| {
         write_transaction(conn, |conn| {
             sign_in::succeeded(conn, &verified)?;
             let account = &verified.holder;
             account_life::record_sign_in(conn, &account.id, now)?;
-            let status = account.status().after_sign_in();
-            if status != account.status() {
-                account_life::set_status(conn, &account.id, status, None, now)?;
-            }
             let scope = scope_for(account, app.settings().accounts.password_max_age, now);
             let session = open_session(conn, app, account, scope)?;
             let details = serde_json::json!({"scope": scope.code()});

@@ -147,21 +147,35 @@ pub async fn disable(app: &App, caller: &Caller, id: &str, reason: Option<&str>)
     .await
 }
 
-/// Enables a disabled account again: active if it had been activated, otherwise pending. An
-/// account that is not disabled is left as it is, and its status is the answer.
+/// Enables a disabled account again, or reactivates an inactive one (R-L4: its idle period starts
+/// again and no deletion is pending): active if it had been activated, otherwise pending. Any
+/// other account is left as it is, and its status is the answer.
 pub async fn enable(app: &App, caller: &Caller, id: &str) -> Result<AccountStatusChange, Error> {
     let id = id.to_owned();
     as_admin(app, caller, move |conn, app, admin| {
         let now = app.now();
         write_transaction(conn, |conn| {
             let account = accounts::account(conn, &id)?.ok_or_else(Error::not_found)?;
-            if account.status() != AccountStatus::Disabled {
-                let status = account.status();
-                return Ok(AccountStatusChange { id: account.id, username: account.username, status });
-            }
             let next = AccountStatus::on_enabling(&progress(&account));
-            account_life::set_status(conn, &account.id, next, None, now)?;
-            record(conn, admin, "account.enabled", &account.id, serde_json::json!({"status": next.code()}), now)?;
+            match account.status() {
+                AccountStatus::Disabled => {
+                    account_life::set_status(conn, &account.id, next, None, now)?;
+                    record(
+                        conn,
+                        admin,
+                        "account.enabled",
+                        &account.id,
+                        serde_json::json!({"status": next.code()}),
+                        now,
+                    )?;
+                }
+                AccountStatus::Inactive => {
+                    persistence::inactivity::reactivate(conn, &account.id, next, now)?;
+                    let details = serde_json::json!({"status": next.code()});
+                    record(conn, admin, "account.reactivated", &account.id, details, now)?;
+                }
+                status => return Ok(AccountStatusChange { id: account.id, username: account.username, status }),
+            }
             Ok(AccountStatusChange { id: account.id, username: account.username, status: next })
         })
     })

@@ -23,6 +23,9 @@ pub mod templates {
     pub const REJECTION_EMAIL: &str = "rejection_email";
     pub const WELCOME_EMAIL: &str = "welcome_email";
     pub const PASSWORD_RESET_CODE_SMS: &str = "password_reset_code_sms";
+    pub const INACTIVITY_WARNING_EMAIL: &str = "inactivity_warning_email";
+    pub const ACCOUNT_INACTIVE_EMAIL: &str = "account_inactive_email";
+    pub const DELETION_WARNING_EMAIL: &str = "deletion_warning_email";
 }
 
 /// A rendered message, as stored in the outbox.

@@ -106,7 +106,7 @@ pub(crate) async fn approve_as(app: &App, application_id: &str, by: &By) -> Resu
     let now = app.now();
     let config = app.shared_settings();
     let (id, by) = (application_id.to_owned(), by.clone());
-    app.db(move |conn| {
+    app.run(move |conn, app| {
         write_transaction(conn, |conn| {
             let ctx = Context::load_locked(conn, &id)?;
             if ctx.application.status != ApplicationStatus::Submitted {
@@ -140,7 +140,8 @@ pub(crate) async fn approve_as(app: &App, application_id: &str, by: &By) -> Resu
                     temporary_password_expires_at: valid_until,
                     application_id: Some(&id),
                 };
-                let username = issue_username(conn, &member.details, &new_account, &config.mail_domain, now)?;
+                let username =
+                    issue_username(conn, &member.details, &new_account, &config.mail_domain, app.hasher(), now)?;
                 if member.permission.has_access() {
                     accounts::add_membership(
                         conn,
@@ -171,7 +172,7 @@ pub(crate) async fn approve_as(app: &App, application_id: &str, by: &By) -> Resu
                 )?;
                 let sms = messages::temporary_password_sms(temporary.expose_secret(), last_day);
                 outbox::enqueue_sms(conn, templates::TEMPORARY_PASSWORD_SMS, &row.mobile, about, sms, true, now)?;
-                let details = serde_json::json!({"username": username, "application_id": id});
+                let details = serde_json::json!({"application_id": id});
                 audit::record(conn, &by, "account.created", ("account", &account_id), details, now)?;
                 usernames.push(username);
             }
@@ -194,13 +195,25 @@ fn issue_username(
     details: &domain::member::MemberDetails,
     account: &NewAccount<'_>,
     domain: &domain::mailbox::MailDomain,
+    hasher: &crate::secrets::Hasher,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<String, Error> {
     let base = Username::base(&details.first_name, &details.last_name);
     for _ in 0..3 {
         let taken: std::collections::HashSet<String> = accounts::usernames_starting(conn, &base)?.into_iter().collect();
-        let username =
-            Username::first_available(&details.first_name, &details.last_name, domain, |u| taken.contains(u.as_str()));
+        // Usernames of deleted accounts are retired for good, kept only as keyed hashes.
+        let mut lookup = Ok(());
+        let username = Username::first_available(&details.first_name, &details.last_name, domain, |u| {
+            taken.contains(u.as_str())
+                || match persistence::inactivity::is_retired(conn, &hasher.retired_username(u.as_str())) {
+                    Ok(retired) => retired,
+                    Err(error) => {
+                        lookup = Err(error);
+                        false
+                    }
+                }
+        });
+        lookup?;
         match accounts::insert_account(conn, account, username.as_str(), now) {
             Ok(()) => return Ok(username.as_str().to_owned()),
             Err(persistence::StoreError::Conflict(domain::conflict::Conflict::UsernameTaken)) => continue,

@@ -72,17 +72,19 @@ pub async fn disable_account(
     Ok(HttpResponse::Ok().json(AccountStatusView::from(disabled)))
 }
 
-/// Enable a disabled account again
+/// Enable a disabled account, or reactivate an inactive one
 ///
-/// Enable a disabled account again (active if it had been activated, otherwise pending activation).
-/// Safe to repeat: an account that is not disabled is left as it is and its status returned.
+/// Enable a disabled account again, or reactivate one made inactive for not being used (R-L4: its
+/// idle period starts again and its deletion is called off). It becomes active if it had been
+/// activated, otherwise pending activation. Safe to repeat: any other account is left as it is
+/// and its status returned.
 #[utoipa::path(
     tag = "helpdesk",
     operation_id = "enableAccount",
     security(("helpdesk_token" = [])),
     params(("id" = String, Path, description = "Account id")),
     responses(
-        (status = 200, description = "Enabled, or not disabled in the first place: the account's status.", body = AccountStatusView),
+        (status = 200, description = "Enabled or reactivated, or neither disabled nor inactive in the first place: the account's status.", body = AccountStatusView),
         (status = 401, response = NoHelpdeskToken),
         (status = 404, description = "No such account.", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "/problems/not-found", "title": "Not found", "status": 404, "detail": "There is nothing here, or nothing you may see."})),
