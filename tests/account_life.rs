@@ -149,6 +149,15 @@ fn r_l4_an_unused_account_is_warned_made_inactive_warned_again_then_deleted_and_
                 .collect();
             assert!(left.is_empty(), "{value} is still stored: {left:?}");
         }
+        if app.backend == "sqlite" {
+            // Gone from the files too, not just unlinked: the database and its write-ahead log.
+            let path = app.database_url().trim_start_matches("sqlite://").to_owned();
+            for file in [path.clone(), format!("{path}-wal")] {
+                let bytes = std::fs::read(&file).unwrap_or_default();
+                let found = bytes.windows(david_email.len()).any(|w| w == david_email.as_bytes());
+                assert!(!found, "{david_email} is still readable in {file}");
+            }
+        }
         let audit_of_david = values_after.iter().filter(|(t, v)| t == "audit_events" && v == &david.id).count();
         assert!(audit_of_david > 0, "the audit trail keeps his account's id");
         assert!(values_after.iter().any(|(t, _)| t == "shared_mailboxes"), "shared mailboxes are never deleted");

@@ -28,6 +28,9 @@ pub async fn sweep_once(app: &App) -> Result<usize, Error> {
         loop {
             let stale = applications::stale_drafts(conn, now, 100)?;
             if stale.is_empty() {
+                if expired > 0 {
+                    persistence::inactivity::flush_erasures(conn)?;
+                }
                 return Ok(expired);
             }
             for id in &stale {
@@ -36,6 +39,7 @@ pub async fn sweep_once(app: &App) -> Result<usize, Error> {
                 }
             }
             if stale.len() < 100 {
+                persistence::inactivity::flush_erasures(conn)?;
                 return Ok(expired);
             }
         }

@@ -102,9 +102,11 @@ pub struct Manager {
     url: DatabaseUrl,
 }
 
-/// Set on every SQLite connection: wait for locks rather than fail at once, and foreign keys
-/// enforced.
-const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+/// Set on every SQLite connection: wait for locks rather than fail at once, foreign keys
+/// enforced, and deleted content overwritten with zeros rather than left readable in free space
+/// (erased personal data must be gone from the file, not just unlinked).
+const SQLITE_PRAGMAS: &str =
+    "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;";
 
 /// Set once, before the pool opens: write-ahead logging, so readers never block the writer. The
 /// mode is kept in the file; switching it needs the database to itself, which connections the

@@ -171,3 +171,14 @@ pub fn erase(
     diesel::delete(accounts::table.find(id)).execute(conn)?;
     Ok(())
 }
+
+/// After erasing: on SQLite, copies the write-ahead log into the database and truncates it, so
+/// that earlier images of erased rows do not linger in the log file (`secure_delete` has already
+/// zeroed them in the database file). On PostgreSQL, dead row versions stay in their pages until
+/// VACUUM reclaims them, which autovacuum does on its own schedule (see the README).
+pub fn flush_erasures(conn: &mut DbConnection) -> Result<(), StoreError> {
+    if let DbConnection::Sqlite(sqlite) = conn {
+        diesel::connection::SimpleConnection::batch_execute(sqlite, "PRAGMA wal_checkpoint(TRUNCATE);")?;
+    }
+    Ok(())
+}

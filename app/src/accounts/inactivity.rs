@@ -100,21 +100,19 @@ pub async fn run(app: &App) -> Result<usize, Error> {
                     Ok::<_, Error>(first)
                 })?);
             }
+            let mut deleted = 0;
             for account in inactivity::inactive_since(conn, policy.delete_if_inactive_since(now), false, BATCH)? {
                 write_transaction(conn, |conn| {
                     erase(conn, &app, &account, now)?;
-                    audit::record(
-                        conn,
-                        &system(),
-                        "account.deleted",
-                        ("account", &account.id),
-                        serde_json::json!({}),
-                        now,
-                    )
+                    let none = serde_json::json!({});
+                    audit::record(conn, &system(), "account.deleted", ("account", &account.id), none, now)
                 })?;
-                done += 1;
+                deleted += 1;
             }
-            Ok(done)
+            if deleted > 0 {
+                inactivity::flush_erasures(conn)?;
+            }
+            Ok(done + deleted)
         })
         .await
 }
