@@ -18,16 +18,19 @@ pub enum Job {
     PruneAttempts,
     /// Unused accounts are warned, made inactive, warned again and deleted (R-L4).
     AccountInactivity,
+    /// Messages finished with longer ago than the retention period are deleted.
+    PruneMessages,
 }
 
 impl Job {
-    pub const ALL: [Job; 3] = [Self::ExpireDrafts, Self::PruneAttempts, Self::AccountInactivity];
+    pub const ALL: [Job; 4] = [Self::ExpireDrafts, Self::PruneAttempts, Self::AccountInactivity, Self::PruneMessages];
 
     pub fn name(self) -> &'static str {
         match self {
             Self::ExpireDrafts => "expire_drafts",
             Self::PruneAttempts => "prune_attempts",
             Self::AccountInactivity => "account_inactivity",
+            Self::PruneMessages => "prune_messages",
         }
     }
 
@@ -41,6 +44,7 @@ impl Job {
             Self::ExpireDrafts => Duration::minutes(1),
             Self::PruneAttempts => Duration::hours(1),
             Self::AccountInactivity => Duration::hours(1),
+            Self::PruneMessages => Duration::hours(1),
         }
     }
 
@@ -54,6 +58,17 @@ impl Job {
                 app.db(move |conn| Ok(attempts::prune(conn, before)?)).await
             }
             Self::AccountInactivity => crate::accounts::inactivity::run(app).await,
+            Self::PruneMessages => {
+                let before = app.now() - app.settings().message_retention;
+                app.db(move |conn| {
+                    let pruned = persistence::outbox::prune(conn, before)?;
+                    if pruned > 0 {
+                        persistence::inactivity::flush_erasures(conn)?;
+                    }
+                    Ok(pruned)
+                })
+                .await
+            }
         }
     }
 }

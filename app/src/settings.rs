@@ -159,6 +159,8 @@ pub struct Settings {
     pub support_contact: String,
     /// An unsubmitted application expires after this long without activity.
     pub application_inactivity: chrono::Duration,
+    /// A finished message (its recipient and text) is deleted this long after it finished.
+    pub message_retention: chrono::Duration,
     pub passcode_lifetimes: PasscodeLifetimes,
     pub load_sample_data: bool,
     pub admin_token_lifetime: chrono::Duration,

@@ -1,6 +1,7 @@
 //! The scheduler: a job runs when its interval has passed, one runner at a time under a lease, a
 //! lapsed lease is taken over with the dead run marked interrupted, every run is recorded, and
-//! pruning forgets only attempt records older than any limit looks back.
+//! pruning forgets only attempt records older than any limit looks back, and finished messages
+//! only after their retention period.
 
 // Test code: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -26,7 +27,7 @@ async fn jobs_run_when_due_and_every_run_is_recorded() {
         let ran = scheduler::run_due(app, "runner-a").await.unwrap();
         assert_eq!(
             names(&ran),
-            ["expire_drafts", "prune_attempts", "account_inactivity"],
+            ["expire_drafts", "prune_attempts", "account_inactivity", "prune_messages"],
             "{}: nothing has run yet",
             use_cases.backend
         );
@@ -41,10 +42,11 @@ async fn jobs_run_when_due_and_every_run_is_recorded() {
 
         use_cases.clock.advance(Duration::hours(1));
         let ran = scheduler::run_due(app, "runner-a").await.unwrap();
-        assert_eq!(names(&ran), ["expire_drafts", "prune_attempts", "account_inactivity"], "{}", use_cases.backend);
+        let hourly = ["expire_drafts", "prune_attempts", "account_inactivity", "prune_messages"];
+        assert_eq!(names(&ran), hourly, "{}", use_cases.backend);
 
-        let history = scheduler::history(app, 10).await.unwrap();
-        assert_eq!(history.len(), 7, "{}: {history:#?}", use_cases.backend);
+        let history = scheduler::history(app, 20).await.unwrap();
+        assert_eq!(history.len(), 9, "{}: {history:#?}", use_cases.backend);
         assert!(
             history.iter().all(|run| run.outcome == RunOutcome::Succeeded && run.finished_at.is_some()),
             "{history:#?}"
@@ -69,7 +71,7 @@ async fn a_held_job_is_left_alone_until_its_lease_lapses() {
         let ran = scheduler::run_due(app, "runner-a").await.unwrap();
         assert_eq!(
             names(&ran),
-            ["expire_drafts", "account_inactivity"],
+            ["expire_drafts", "account_inactivity", "prune_messages"],
             "{}: the held job is skipped",
             use_cases.backend
         );
@@ -125,5 +127,47 @@ async fn pruning_forgets_only_attempts_older_than_any_limit_looks_back() {
         let since = now - Duration::days(30);
         assert!(attempts::times_since(&mut conn, "sign_in", "old-subject", "failed", since).unwrap().is_empty());
         assert_eq!(attempts::times_since(&mut conn, "sign_in", "recent-subject", "failed", since).unwrap().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn prune_messages_deletes_finished_messages_after_the_retention_period_and_keeps_the_rest() {
+    use diesel::prelude::*;
+    use persistence::schema::outbox_messages;
+    for use_cases in UseCases::on_each_backend(|_| {}) {
+        let app = &use_cases.app;
+        let db = database(&use_cases);
+        let mut conn = db.get().unwrap();
+        let enqueue = |conn: &mut persistence::DbConnection, recipient: &str| {
+            let message = persistence::outbox::NewMessage {
+                channel: "email",
+                template: "welcome_email",
+                recipient,
+                subject_type: Some("test"),
+                subject_id: Some("retention"),
+                payload: r#"{"kind":"email","subject":"s","body":"b"}"#.to_owned(),
+                contains_secret: false,
+            };
+            persistence::outbox::enqueue(conn, &message, app.now()).unwrap()
+        };
+        let delivered = enqueue(&mut conn, "delivered@example.org");
+        let waiting = enqueue(&mut conn, "waiting@example.org");
+        diesel::update(outbox_messages::table.find(&delivered))
+            .set((
+                outbox_messages::status.eq("delivered"),
+                outbox_messages::status_updated_at.eq(persistence::time::to_db(app.now())),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+
+        use_cases.clock.advance(Duration::days(29));
+        scheduler::run_job(app, "runner-a", Job::PruneMessages).await.unwrap().unwrap();
+        assert!(persistence::outbox::get(&mut conn, &delivered).unwrap().is_some(), "kept for 30 days");
+
+        use_cases.clock.advance(Duration::days(2));
+        let ran = scheduler::run_job(app, "runner-a", Job::PruneMessages).await.unwrap().unwrap();
+        assert_eq!(ran.processed, 1, "{}", use_cases.backend);
+        assert!(persistence::outbox::get(&mut conn, &delivered).unwrap().is_none(), "deleted with its recipient");
+        assert!(persistence::outbox::get(&mut conn, &waiting).unwrap().is_some(), "a message not yet sent stays");
     }
 }

@@ -278,6 +278,18 @@ pub fn record_delivery(
     Ok(true)
 }
 
+/// Deletes messages finished with (sent, delivered, failed or cancelled) before `before`, with
+/// their recipients and text; returns how many.
+pub fn prune(conn: &mut DbConnection, before: DateTime<Utc>) -> Result<usize, StoreError> {
+    let finished = ["sent", "delivered", "failed", "cancelled"];
+    Ok(diesel::delete(
+        outbox_messages::table
+            .filter(outbox_messages::status.eq_any(finished))
+            .filter(outbox_messages::status_updated_at.lt(to_db(before))),
+    )
+    .execute(conn)?)
+}
+
 /// One message by id.
 pub fn get(conn: &mut DbConnection, id: &str) -> Result<Option<MessageRow>, StoreError> {
     Ok(outbox_messages::table.find(id).select(MessageRow::as_select()).get_result(conn).optional()?)

@@ -107,6 +107,11 @@ pub struct Settings {
     #[arg(long, env = "APPLICATION_INACTIVITY_DAYS", default_value_t = 28)]
     pub application_inactivity_days: u32,
 
+    /// Days a message is kept once it is finished with (sent, delivered, failed or cancelled),
+    /// for the helpdesk to see what was sent; then it is deleted with its recipient and text.
+    #[arg(long, env = "MESSAGE_RETENTION_DAYS", default_value_t = 30)]
+    pub message_retention_days: u32,
+
     /// Days a passcode sent by email stays valid.
     #[arg(long, env = "PASSCODE_EMAIL_VALID_DAYS", default_value_t = 14)]
     pub passcode_email_valid_days: u32,

@@ -22,6 +22,7 @@ impl Config {
             max_body_bytes: 64 * 1024,
             shutdown_timeout_seconds: 5,
             application_inactivity_days: 28,
+            message_retention_days: 30,
             passcode_email_valid_days: 14,
             passcode_post_valid_days: 14,
             load_sample_data: Some(false),

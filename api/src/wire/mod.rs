@@ -200,9 +200,10 @@ wire_enums! {
 
     /// A scheduled job: `expire_drafts` (every minute: drafts inactive too long end, their
     /// personal data deleted), `prune_attempts` (hourly: attempt records older than any limit
-    /// looks back are forgotten) or `account_inactivity` (hourly: unused accounts are warned,
-    /// made inactive, warned again and deleted, R-L4).
-    JobName <=> app::scheduler::Job { ExpireDrafts, PruneAttempts, AccountInactivity }
+    /// looks back are forgotten), `account_inactivity` (hourly: unused accounts are warned, made
+    /// inactive, warned again and deleted, R-L4) or `prune_messages` (hourly: messages finished
+    /// with longer ago than MESSAGE_RETENTION_DAYS are deleted).
+    JobName <=> app::scheduler::Job { ExpireDrafts, PruneAttempts, AccountInactivity, PruneMessages }
 
     /// How a job's run ended: `running` (not yet), `succeeded`, `failed`, or `interrupted` (its
     /// replica stopped; the job was run again).
