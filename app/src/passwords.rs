@@ -153,6 +153,21 @@ impl Passwords {
         self.on_hashing_thread(move |this| this.hash_blocking(&password)).await?
     }
 
+    /// Checks a new password against the policy (R-L2) on a hashing thread: the strength
+    /// estimate can take a noticeable fraction of a second on long, patterned input, and must
+    /// not hold up a request worker.
+    pub async fn check_policy(
+        &self,
+        candidate: String,
+        personal: Vec<String>,
+    ) -> Result<Result<(), Vec<domain::password::PasswordError>>, Error> {
+        self.on_hashing_thread(move |_| {
+            let personal: Vec<&str> = personal.iter().map(String::as_str).collect();
+            domain::password::check(&candidate, &personal).map(|_| ())
+        })
+        .await
+    }
+
     /// Hashes every password, all queued at once so that every hashing thread works on them
     /// together; the hashes come back in the order of the passwords.
     pub async fn hash_all(&self, passwords: Vec<String>) -> Result<Vec<String>, Error> {

@@ -47,6 +47,10 @@ impl WindowLimit {
     pub fn next_allowed(&self, events: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let recent = self.recent(events, now);
         let max = usize::try_from(self.max).unwrap_or(usize::MAX);
+        if max == 0 {
+            // A limit of none allows nothing, ever: say a full window from now.
+            return Some(now + self.window);
+        }
         if recent.len() < max {
             return None;
         }
@@ -145,6 +149,15 @@ impl LockoutPolicy {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_limit_of_zero_allows_nothing_and_never_panics() {
+        let none = WindowLimit::new(0, Duration::hours(1));
+        let now = DateTime::<Utc>::UNIX_EPOCH + Duration::days(1);
+        assert_eq!(none.next_allowed(&[], now), Some(now + Duration::hours(1)));
+        assert_eq!(none.next_allowed(&[now, now - Duration::minutes(5)], now), Some(now + Duration::hours(1)));
+        assert_eq!(none.remaining(&[now], now), 0);
+    }
+
     use super::*;
     use chrono::TimeZone;
     use proptest::prelude::*;

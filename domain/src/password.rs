@@ -14,8 +14,9 @@ pub const MAX_LENGTH: usize = 1024;
 pub const HISTORY_DEPTH: usize = 4;
 /// Names shorter than this are too common as substrings to forbid.
 const MIN_NAME_LENGTH_TO_CHECK: usize = 3;
-/// zxcvbn looks at no more than this much of a password: a longer one is not a common one.
-const STRENGTH_CHECK_PREFIX: usize = 100;
+/// zxcvbn looks at no more than this much of a password: a longer one is not a common one, and
+/// the estimate's cost grows quickly with length (a 114-character patterned password took 0.76 s).
+const STRENGTH_CHECK_PREFIX: usize = 64;
 
 /// A password that satisfies the policy. `Debug` is redacted; there is no `Display`.
 #[derive(Clone, PartialEq, Eq)]

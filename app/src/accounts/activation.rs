@@ -26,9 +26,8 @@ fn check_order(holder: &Holder, account: &AccountRow, action: RequiredAction) ->
 pub(crate) async fn check_new_password(app: &App, account: &AccountRow, candidate: &str) -> Result<(), Error> {
     let local = account.username.split('@').next().unwrap_or_default().to_owned();
     let personal =
-        [account.first_name.clone().unwrap_or_default(), account.last_name.clone().unwrap_or_default(), local];
-    let personal: Vec<&str> = personal.iter().map(String::as_str).collect();
-    domain::password::check(candidate, &personal).map_err(|errors| {
+        vec![account.first_name.clone().unwrap_or_default(), account.last_name.clone().unwrap_or_default(), local];
+    app.passwords().check_policy(candidate.to_owned(), personal).await?.map_err(|errors| {
         Error::validation(errors.iter().map(|e| FieldError::from_violation("/new_password", e)).collect())
     })?;
     let account_id = account.id.clone();
