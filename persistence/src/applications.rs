@@ -323,23 +323,24 @@ pub fn insert_member(
     member_id: &str,
     fields: &MemberFields,
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+) -> Result<i32, StoreError> {
     let next_position: Option<i32> = members::table
         .filter(members::application_id.eq(application_id))
         .select(diesel::dsl::max(members::position))
         .get_result(conn)?;
     let now = to_db(now);
+    let position = next_position.map_or(0, |p| p + 1);
     diesel::insert_into(members::table)
         .values((
             members::id.eq(member_id),
             members::application_id.eq(application_id),
-            members::position.eq(next_position.map_or(0, |p| p + 1)),
+            members::position.eq(position),
             fields,
             members::created_at.eq(now),
             members::updated_at.eq(now),
         ))
         .execute(conn)?;
-    Ok(())
+    Ok(position)
 }
 
 pub fn update_member(

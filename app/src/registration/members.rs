@@ -1,8 +1,8 @@
 //! The roster: add, edit and remove members until submission (R-R1–R-R8). Every answer carries
 //! the counts ("n of 10 specified (2 required)").
 
+use super::Context;
 use super::access::{in_draft, read};
-use super::{Context, member_from_row};
 use crate::application::{Member, Members};
 use crate::{App, Caller, Error, FieldError, Validator};
 use domain::ProblemCode;
@@ -143,11 +143,11 @@ fn fields(member: &RosterMember<String>) -> MemberFields {
     }
 }
 
-fn one(conn: &mut DbConnection, id: &str, member_id: &str) -> Result<MemberAndCounts, Error> {
-    let ctx = Context::load(conn, id)?;
-    let row = ctx.members.iter().find(|m| m.id == member_id).ok_or_else(Error::not_found)?;
-    let member = Member { position: row.position, member: member_from_row(row)? };
-    Ok(MemberAndCounts { member, counts: ctx.roster()?.counts() })
+/// The member as stored and the roster's counts, from the roster the change was made on (it is
+/// what the transaction wrote), without reading the application again.
+fn one(roster: &Roster<String>, member_id: &str, position: i32) -> Result<MemberAndCounts, Error> {
+    let member = roster.get(&member_id.to_owned()).ok_or_else(|| Error::internal("changed member missing"))?;
+    Ok(MemberAndCounts { member: Member { position, member: member.clone() }, counts: roster.counts() })
 }
 
 /// The roster in order, with its counts (R-R1).
@@ -166,8 +166,8 @@ pub async fn add(app: &App, caller: &Caller, id: &str, input: MemberInput) -> Re
         let member_id = uuid::Uuid::new_v4().to_string();
         roster.add(member_id.clone(), details, input.change()).map_err(roster_refusal)?;
         let added = roster.get(&member_id).ok_or_else(|| Error::internal("added member missing"))?;
-        applications::insert_member(conn, ctx.id(), &member_id, &fields(added), now)?;
-        Ok((one(conn, ctx.id(), &member_id)?, serde_json::json!({"member_id": member_id})))
+        let position = applications::insert_member(conn, ctx.id(), &member_id, &fields(added), now)?;
+        Ok((one(&roster, &member_id, position)?, serde_json::json!({"member_id": member_id})))
     })
     .await
 }
@@ -192,7 +192,8 @@ pub async fn edit(
         roster.update(&member_id, details, input.change()).map_err(roster_refusal)?;
         let changed = roster.get(&member_id).ok_or_else(|| Error::internal("edited member missing"))?;
         applications::update_member(conn, &member_id, &fields(changed), now)?;
-        Ok((one(conn, ctx.id(), &member_id)?, serde_json::json!({"member_id": member_id})))
+        let position = ctx.members.iter().find(|m| m.id == member_id).map_or(0, |m| m.position);
+        Ok((one(&roster, &member_id, position)?, serde_json::json!({"member_id": member_id})))
     })
     .await
 }
