@@ -159,7 +159,7 @@ fn two_replicas_ticking_every_second_run_each_due_job_once() {
         let mut quiet_ticks = 0;
         while quiet_ticks < 4 {
             std::thread::sleep(Duration::from_secs(1));
-            runs = persistence::jobs::recent_runs(&mut conn, 100).unwrap();
+            runs = persistence::jobs::runs_page(&mut conn, None, None, 100).unwrap();
             if runs.len() >= app::scheduler::Job::ALL.len() {
                 quiet_ticks += 1;
             }

@@ -211,7 +211,7 @@ fn record(row: jobs::JobRunRow) -> Option<RunRecord> {
 
 /// The most recent runs, newest first (the command line's `jobs history`).
 pub async fn history(app: &App, limit: i64) -> Result<Vec<RunRecord>, Error> {
-    let rows = app.db(move |conn| Ok(jobs::recent_runs(conn, limit)?)).await?;
+    let rows = app.db(move |conn| Ok(jobs::runs_page(conn, None, None, limit)?)).await?;
     Ok(rows.into_iter().filter_map(record).collect())
 }
 

@@ -25,6 +25,8 @@ impl AccountStatus {
     /// Accounts that have been activated and are open: listed in the directory, able to reset
     /// their own password.
     pub const ACTIVATED: [AccountStatus; 2] = [Self::Active, Self::Inactive];
+    /// Accounts whose idle time counts towards inactivity (R-L4): open for sign-in.
+    pub const IN_USE: [AccountStatus; 2] = [Self::PendingActivation, Self::Active];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -42,7 +44,7 @@ impl AccountStatus {
     /// Whether its holder may sign in and keep a session: not once inactive (R-L4, until the
     /// helpdesk reactivates it) or disabled.
     pub fn can_sign_in(self) -> bool {
-        matches!(self, Self::PendingActivation | Self::Active)
+        Self::IN_USE.contains(&self)
     }
 
     /// Whether a password given for the account is checked at all: an inactive account's holder

@@ -47,7 +47,7 @@ pub struct AccountRow {
     pub security_questions_set_at: Option<NaiveDateTime>,
     pub mobile_visibility_chosen_at: Option<NaiveDateTime>,
     pub disabled_reason: Option<String>,
-    /// The last sign-in, refresh or reactivation (R-L4); creation for an account never used.
+    /// The last sign-in or reactivation (R-L4); creation for an account never used.
     pub last_used_at: Option<NaiveDateTime>,
     pub inactive_since: Option<NaiveDateTime>,
     pub inactivity_warned_at: Option<NaiveDateTime>,

@@ -21,7 +21,7 @@ pub fn unused_since(
     unwarned: bool,
     limit: i64,
 ) -> Result<Vec<AccountRow>, StoreError> {
-    let in_use = [AccountStatus::PendingActivation.code(), AccountStatus::Active.code()];
+    let in_use = AccountStatus::IN_USE.map(AccountStatus::code);
     let mut query = accounts::table
         .filter(accounts::status.eq_any(in_use))
         .filter(accounts::last_used_at.le(to_db(before)))
@@ -71,7 +71,7 @@ pub fn mark_deletion_warned(conn: &mut DbConnection, id: &str, now: DateTime<Utc
 
 /// Makes an account in use inactive from `now`; false if it is no longer in use.
 pub fn make_inactive(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
-    let in_use = [AccountStatus::PendingActivation.code(), AccountStatus::Active.code()];
+    let in_use = AccountStatus::IN_USE.map(AccountStatus::code);
     let now = to_db(now);
     let changed = diesel::update(accounts::table.find(id).filter(accounts::status.eq_any(in_use)))
         .set((
@@ -81,17 +81,6 @@ pub fn make_inactive(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> R
         ))
         .execute(conn)?;
     Ok(changed == 1)
-}
-
-/// Counts `now` as a use of the account: its idle period starts again.
-pub fn record_use(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
-    diesel::update(accounts::table.find(id))
-        .set((
-            accounts::last_used_at.eq(Some(to_db(now))),
-            accounts::inactivity_warned_at.eq(None::<chrono::NaiveDateTime>),
-        ))
-        .execute(conn)?;
-    Ok(())
 }
 
 /// Reactivates an inactive account as `status`: the clock starts again and no warning is owed.

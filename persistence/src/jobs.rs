@@ -124,12 +124,3 @@ pub fn runs_page(
     }
     Ok(query.order((job_runs::started_at.desc(), job_runs::id.desc())).limit(limit).load(conn)?)
 }
-
-/// The newest runs first, at most `limit`.
-pub fn recent_runs(conn: &mut DbConnection, limit: i64) -> Result<Vec<JobRunRow>, StoreError> {
-    Ok(job_runs::table
-        .order((job_runs::started_at.desc(), job_runs::id.desc()))
-        .limit(limit)
-        .select(JobRunRow::as_select())
-        .load(conn)?)
-}

@@ -151,6 +151,30 @@ mod tests {
     }
 
     #[test]
+    fn r_l4_inactivity_warnings_come_before_their_steps_and_messages_are_kept_at_least_a_day() {
+        let policy = parse(&[]).unwrap().app.accounts.inactivity;
+        assert_eq!(policy, domain::inactivity::InactivityPolicy::default());
+        let thirty = parse(&[
+            "--account-inactivity-days",
+            "30",
+            "--account-deletion-days",
+            "30",
+            "--inactivity-warning-days",
+            "7",
+        ]);
+        assert_eq!(thirty.unwrap().app.accounts.inactivity.inactive_after, chrono::Duration::days(30));
+        for bad in
+            [["--inactivity-warning-days", "90"], ["--inactivity-warning-days", "0"], ["--account-deletion-days", "10"]]
+        {
+            let error = parse(&bad).unwrap_err();
+            assert!(error.to_string().contains("INACTIVITY_WARNING_DAYS"), "{bad:?}: {error}");
+        }
+        let error = parse(&["--message-retention-days", "0"]).unwrap_err();
+        assert!(error.to_string().contains("MESSAGE_RETENTION_DAYS"));
+        assert_eq!(parse(&[]).unwrap().app.message_retention, chrono::Duration::days(30));
+    }
+
+    #[test]
     fn r_l2_argon2_parameters_cannot_go_below_the_floor() {
         let error = parse(&["--argon2-memory-kib", "8192"]).unwrap_err();
         assert!(error.to_string().contains("ARGON2_"));

@@ -24,11 +24,37 @@ fn address(account: &AccountRow) -> &str {
     account.email.as_deref().unwrap_or(&account.username)
 }
 
+/// The notices of R-L4, each with its template and wording.
+#[derive(Debug, Clone, Copy)]
+enum Notice {
+    InactivityWarning,
+    Inactive,
+    DeletionWarning,
+}
+
+impl Notice {
+    fn template(self) -> &'static str {
+        match self {
+            Self::InactivityWarning => templates::INACTIVITY_WARNING_EMAIL,
+            Self::Inactive => templates::ACCOUNT_INACTIVE_EMAIL,
+            Self::DeletionWarning => templates::DELETION_WARNING_EMAIL,
+        }
+    }
+
+    fn email(self, facts: &InactivityFacts<'_>) -> messages::EmailMessage {
+        match self {
+            Self::InactivityWarning => messages::inactivity_warning_email(facts),
+            Self::Inactive => messages::account_inactive_email(facts),
+            Self::DeletionWarning => messages::deletion_warning_email(facts),
+        }
+    }
+}
+
 fn notify(
     conn: &mut DbConnection,
     app: &App,
     account: &AccountRow,
-    template: &'static str,
+    notice: Notice,
     on: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
@@ -40,13 +66,8 @@ fn notify(
         portal_url: &settings.portal_url,
         support_contact: &settings.support_contact,
     };
-    let email = match template {
-        templates::INACTIVITY_WARNING_EMAIL => messages::inactivity_warning_email(&facts),
-        templates::ACCOUNT_INACTIVE_EMAIL => messages::account_inactive_email(&facts),
-        _ => messages::deletion_warning_email(&facts),
-    };
     let about = About { kind: "account", id: &account.id };
-    outbox::enqueue_email(conn, template, address(account), about, email, false, now)?;
+    outbox::enqueue_email(conn, notice.template(), address(account), about, notice.email(&facts), false, now)?;
     Ok(())
 }
 
@@ -64,7 +85,7 @@ pub async fn run(app: &App) -> Result<usize, Error> {
                 done += usize::from(write_transaction(conn, |conn| {
                     let first = inactivity::mark_inactivity_warned(conn, &account.id, now)?;
                     if first {
-                        notify(conn, &app, &account, templates::INACTIVITY_WARNING_EMAIL, inactive_on, now)?;
+                        notify(conn, &app, &account, Notice::InactivityWarning, inactive_on, now)?;
                     }
                     Ok::<_, Error>(first)
                 })?);
@@ -74,7 +95,7 @@ pub async fn run(app: &App) -> Result<usize, Error> {
                     let first = inactivity::make_inactive(conn, &account.id, now)?;
                     if first {
                         let ended = admins::revoke_all(conn, "account", &account.id, now)?;
-                        notify(conn, &app, &account, templates::ACCOUNT_INACTIVE_EMAIL, policy.deleted_on(now), now)?;
+                        notify(conn, &app, &account, Notice::Inactive, policy.deleted_on(now), now)?;
                         let details = serde_json::json!({"sessions_ended": ended});
                         audit::record(
                             conn,
@@ -95,7 +116,7 @@ pub async fn run(app: &App) -> Result<usize, Error> {
                 done += usize::from(write_transaction(conn, |conn| {
                     let first = inactivity::mark_deletion_warned(conn, &account.id, now)?;
                     if first {
-                        notify(conn, &app, &account, templates::DELETION_WARNING_EMAIL, deleted_on, now)?;
+                        notify(conn, &app, &account, Notice::DeletionWarning, deleted_on, now)?;
                     }
                     Ok::<_, Error>(first)
                 })?);

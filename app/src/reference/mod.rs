@@ -101,7 +101,7 @@ impl Source<'_> {
 }
 
 fn unreadable(error: std::io::Error) -> Error {
-    Error::internal(format!("reading an uploaded file: {e}", e = error))
+    Error::internal(format!("reading an uploaded file: {error}"))
 }
 
 /// Why a checked file was not applied: rows that clash with the data of record (the transaction

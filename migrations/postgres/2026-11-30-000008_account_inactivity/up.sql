@@ -1,4 +1,4 @@
--- Account life (R-L4): when an account was last used (sign-in, refresh or reactivation), when it
+-- Account life (R-L4): when an account was last used (sign-in or reactivation), when it
 -- became inactive, and which warnings its holder has been sent for the current idle period.
 -- Deleted accounts leave no row; their usernames are kept only as keyed hashes, so that no
 -- username is ever issued twice (R-A2) while nothing of the person remains.
