@@ -223,6 +223,24 @@ fn uploads_refuse_unknown_datasets_other_media_types_and_oversized_files() {
     }
 }
 
+#[test]
+fn uploads_refuse_direction_and_control_characters_in_addresses_row_by_row() {
+    on_each_backend(|app| {
+        let token = app.helpdesk_token();
+        let row = practice_row("V91001", "MIRROR DENTAL", "1-1900000001", "")
+            .replace("9 MARKET PLACE", "9 MARKET \u{202E}ECALP")
+            .replace(",DERBY,", ",DER\u{7}BY,");
+        let (status, problem) = upload(app, &token, "practices", &format!("{PRACTICES_HEADER}\n{row}\n"));
+        assert_problem(status, &problem, 422, "validation-failed");
+        let pointers: Vec<String> = field_errors(&problem).into_iter().map(|(pointer, _)| pointer).collect();
+        assert_eq!(pointers, ["/2/address_line_1", "/2/town"]);
+        assert!(problem["errors"][0]["detail"].as_str().unwrap().contains("U+202E"), "{problem:#}");
+        let mut conn = app.database().get().unwrap();
+        let stored = persistence::reference::practice_by_location(&mut conn, "1-1900000001").unwrap();
+        assert!(stored.is_none(), "nothing of the refused file was applied");
+    });
+}
+
 /// A CQC directory of `rows` dental locations, the first at line 2.
 fn cqc_directory(rows: usize, bad: impl Fn(usize) -> bool) -> String {
     let mut csv = String::from("Name,Address,Postcode,Service types,CQC Location ID (for office use only)\n");

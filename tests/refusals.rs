@@ -125,6 +125,52 @@ fn control_characters_and_overlong_text_are_refused_at_the_boundary_naming_each_
 }
 
 #[test]
+fn text_that_could_deceive_is_refused_and_decomposed_names_are_the_same_name() {
+    on_each_backend(|app| {
+        // Route B with a right-to-left override in the practice name: refused, the field named.
+        let journey = Journey::start(app, answers(false, "post"));
+        let (status, problem) = journey.put(
+            "/practice",
+            json!({"route": "b", "postcode": "SW19 4AB", "practice_name": "Smile \u{202E}latneD",
+                   "ods_code": "V81999", "cqc_location_id": SAMPLE_LOCATION}),
+        );
+        assert_problem(status, &problem, 422, "validation-failed");
+        assert!(errors(&problem).contains(&pair("/practice_name", "hidden_characters")), "{problem:#}");
+        let detail = problem["errors"][0]["detail"].as_str().unwrap();
+        assert!(detail.contains("U+202E"), "{detail}");
+        // A name that is only an invisible filler, a zero-width joiner, a private-use character, and
+        // an email with a Kelvin sign that lower-casing would have folded to `k`: each named.
+        let journey = Journey::verified_sample_practice(app);
+        let mut bad = member("\u{3164}", "Jo\u{200D}nes", 1);
+        bad["email"] = json!("\u{212A}elly@example.org");
+        let (status, problem) = journey.post("/members", bad);
+        assert_problem(status, &problem, 422, "validation-failed");
+        assert_eq!(
+            errors(&problem),
+            [
+                pair("/first_name", "hidden_characters"),
+                pair("/last_name", "hidden_characters"),
+                pair("/email", "email_invalid")
+            ]
+        );
+        let mut bad = member("Ann", "Lee\u{E000}", 2);
+        bad["email"] = json!("ann.lee@example.org");
+        let (status, problem) = journey.post("/members", bad);
+        assert_problem(status, &problem, 422, "validation-failed");
+        assert_eq!(errors(&problem), [pair("/last_name", "hidden_characters")]);
+        assert_eq!(journey.state()["members"], json!([]), "nothing was stored");
+        // `Zoe` + a combining diaeresis is stored, and answered, as `Zoë`.
+        let mut zoe = member("Zoe\u{308}", "Brontë", 3);
+        zoe["email"] = json!("zoe.bronte@example.org");
+        let (status, body) = journey.post("/members", zoe);
+        assert_eq!(status, 201, "{body:#}");
+        let stored = &journey.state()["members"][0];
+        assert_eq!(stored["first_name"], "Zo\u{EB}");
+        assert_eq!(stored["last_name"], "Bront\u{EB}");
+    });
+}
+
+#[test]
 fn r_p1_r_p4_bad_postcode_location_id_and_ods_code_are_each_named() {
     on_each_backend(|app| {
         let journey = Journey::start(app, answers(false, "post"));

@@ -215,7 +215,12 @@ crate::violation!(SecurityAnswerError {
 
 impl SecurityAnswer {
     pub fn parse(input: &str) -> Result<Self, SecurityAnswerError> {
-        let normalised = crate::text::collapse_whitespace(input).to_lowercase();
+        // NFC, so an answer typed with a combining accent matches the same answer typed with a
+        // precomposed one.
+        let normalised = unicode_normalization::UnicodeNormalization::nfc(
+            crate::text::collapse_whitespace(input).to_lowercase().as_str(),
+        )
+        .collect::<String>();
         match normalised.chars().count() {
             0..=2 => Err(SecurityAnswerError::TooShort),
             101.. => Err(SecurityAnswerError::TooLong),

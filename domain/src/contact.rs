@@ -14,6 +14,11 @@ pub enum EmailError {
     #[error("Enter a valid email address, like name@example.com.")]
     Invalid,
     #[error(
+        "An email address can have only letters a to z, digits and the usual symbols; this one has `{0}` (U+{code:04X}), which could be mistaken for another character.",
+        code = u32::from(*.0)
+    )]
+    NotPlainCharacter(char),
+    #[error(
         "This is an NHSmail address: people who already have NHSmail must not be added; the shared mailbox owner can link their account later."
     )]
     NhsmailAddress,
@@ -22,6 +27,7 @@ pub enum EmailError {
 crate::violation!(EmailError {
     Missing => (Required, Some("R-R5")),
     Invalid => (EmailInvalid, Some("R-R5")),
+    NotPlainCharacter => (EmailInvalid, Some("R-R5")),
     NhsmailAddress => (EmailIsNhsmail, Some("R-R5")),
 });
 
@@ -31,7 +37,7 @@ impl Email {
     /// Parses a business or personal email address (R-R5). Addresses on `nhs.net` or on the
     /// configured mail domain are refused: those people already have an NHSmail account.
     pub fn parse(input: &str, mail_domain: &MailDomain) -> Result<Self, EmailError> {
-        let address = input.trim_matches(' ').to_lowercase();
+        let address = Self::plain(input.trim_matches(' '))?.to_ascii_lowercase();
         if address.is_empty() {
             return Err(EmailError::Missing);
         }
@@ -45,12 +51,22 @@ impl Email {
     /// Parses any valid address, NHSmail included (e.g. a registered manager's address on
     /// record, which is a place to send a passcode, not a member to create).
     pub fn parse_address(input: &str) -> Result<Self, EmailError> {
-        let address = input.trim().to_lowercase();
+        let address = Self::plain(input.trim())?.to_ascii_lowercase();
         if address.is_empty() {
             return Err(EmailError::Missing);
         }
         Self::validate(&address).ok_or(EmailError::Invalid)?;
         Ok(Self(address))
+    }
+
+    /// Refuses rather than folds a character outside ASCII: lower-casing would turn U+212A KELVIN
+    /// SIGN into `k` and deliver to an address nobody typed. (NHSmail and this service take no
+    /// internationalised addresses.)
+    fn plain(address: &str) -> Result<&str, EmailError> {
+        match address.chars().find(|c| !c.is_ascii()) {
+            Some(c) => Err(EmailError::NotPlainCharacter(c)),
+            None => Ok(address),
+        }
     }
 
     /// Checks the shape (dot-atom local part, DNS domain) and returns the domain.
@@ -198,7 +214,6 @@ mod tests {
             "a@-example.com",
             "a@example.c",
             "a@@example.com",
-            "é@example.com",
         ] {
             let error = Email::parse(bad, &domain()).unwrap_err();
             assert_eq!(error, EmailError::Invalid, "{bad}");
@@ -206,6 +221,24 @@ mod tests {
         }
         let long = format!("{}@example.com", "a".repeat(65));
         assert_eq!(Email::parse(&long, &domain()), Err(EmailError::Invalid));
+    }
+
+    #[test]
+    fn r_r5_addresses_that_normalisation_would_change_are_refused_not_folded() {
+        // U+212A KELVIN SIGN lower-cases to `k`; the fullwidth `ａ` folds to `a` under NFKC.
+        for (bad, character) in [
+            ("\u{212A}elly@example.com", '\u{212A}'),
+            ("\u{FF41}nna@example.com", '\u{FF41}'),
+            ("é@example.com", 'é'),
+            ("anna@exam\u{202E}ple.com", '\u{202E}'),
+            ("anna\u{200B}@example.com", '\u{200B}'),
+        ] {
+            assert_eq!(Email::parse(bad, &domain()), Err(EmailError::NotPlainCharacter(character)), "{bad}");
+            assert_eq!(Email::parse_address(bad), Err(EmailError::NotPlainCharacter(character)), "{bad}");
+        }
+        let error = Email::parse("\u{212A}elly@example.com", &domain()).unwrap_err();
+        assert_eq!(error.code(), crate::ProblemCode::EmailInvalid);
+        assert!(error.to_string().contains("U+212A"), "{error}");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Practice identifiers (R-P4) and the practice name: validated by shape, stored normalised.
 
-use crate::text::{alphanumeric_lower, collapse_whitespace};
+use crate::text::{HiddenCharacter, alphanumeric_lower, collapse_whitespace, visible_text};
 use std::fmt;
 
 /// A CQC location id: `1-` followed by 8 to 11 digits, e.g. `1-1002733005`.
@@ -151,26 +151,29 @@ pub enum PracticeNameError {
     TooLong,
     #[error("The practice name must contain letters or digits.")]
     NoLettersOrDigits,
+    #[error(transparent)]
+    Hidden(#[from] HiddenCharacter),
 }
 
 crate::violation!(PracticeNameError {
     Missing => (Required, None),
     TooLong => (TooLong, None),
     NoLettersOrDigits => (PracticeNameInvalid, Some("R-M1")),
+    Hidden => (HiddenCharacters, None),
 });
 
 impl PracticeName {
     pub const MAX_LENGTH: usize = 100;
 
     pub fn parse(input: &str) -> Result<Self, PracticeNameError> {
-        let name = collapse_whitespace(input);
+        let name = visible_text(&collapse_whitespace(input))?;
         if name.is_empty() {
             return Err(PracticeNameError::Missing);
         }
         if name.chars().count() > Self::MAX_LENGTH {
             return Err(PracticeNameError::TooLong);
         }
-        if name.chars().any(char::is_control) || alphanumeric_lower(&name).is_empty() {
+        if alphanumeric_lower(&name).is_empty() {
             return Err(PracticeNameError::NoLettersOrDigits);
         }
         Ok(Self(name))
@@ -234,6 +237,11 @@ mod tests {
         assert_eq!(PracticeName::parse("  Sample   Dental Care ").unwrap().as_str(), "Sample Dental Care");
         assert_eq!(PracticeName::parse(""), Err(PracticeNameError::Missing));
         assert_eq!(PracticeName::parse("&&&"), Err(PracticeNameError::NoLettersOrDigits));
+        for hidden in ["Smile \u{202E}latneD", "Smile\u{200D}Dental", "Smile \u{E000}", "Smile\u{0}"] {
+            let error = PracticeName::parse(hidden).unwrap_err();
+            assert!(matches!(error, PracticeNameError::Hidden(_)), "{hidden:?}: {error:?}");
+        }
+        assert_eq!(PracticeName::parse("Cafe\u{301} Dental").unwrap().as_str(), "Café Dental");
         assert_eq!(PracticeName::parse(&"a".repeat(101)), Err(PracticeNameError::TooLong));
     }
 

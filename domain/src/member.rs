@@ -1,7 +1,7 @@
 //! A member of the practice roster: title, names, role (R-R4), email (R-R5), mobile (R-R6).
 
 use crate::contact::{Email, UkMobile};
-use crate::text::collapse_whitespace;
+use crate::text::{HiddenCharacter, collapse_whitespace, is_mark, visible_text};
 use std::fmt;
 
 /// Optional title (R-R4).
@@ -51,8 +51,8 @@ impl Title {
     }
 }
 
-/// A first or last name: 1 to 50 letters, spaces, hyphens and apostrophes, trimmed (R-R4).
-/// Typographic apostrophes are stored as `'`.
+/// A first or last name: 1 to 50 letters, spaces, hyphens and apostrophes, trimmed, with at least
+/// one letter (R-R4). Held in Unicode form NFC; typographic apostrophes are stored as `'`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PersonName(String);
 
@@ -62,28 +62,31 @@ pub enum PersonNameError {
     Missing,
     #[error("A name must be at most {max} characters.", max = PersonName::MAX_LENGTH)]
     TooLong,
-    #[error("A name may contain only letters, spaces, hyphens and apostrophes.")]
+    #[error("A name may contain only letters, spaces, hyphens and apostrophes, and needs at least one letter.")]
     InvalidCharacters,
+    #[error(transparent)]
+    Hidden(#[from] HiddenCharacter),
 }
 
 crate::violation!(PersonNameError {
     Missing => (Required, Some("R-R4")),
     TooLong => (TooLong, Some("R-R4")),
     InvalidCharacters => (NameInvalidCharacters, Some("R-R4")),
+    Hidden => (HiddenCharacters, None),
 });
 
 impl PersonName {
     pub const MAX_LENGTH: usize = 50;
 
     pub fn parse(input: &str) -> Result<Self, PersonNameError> {
-        let name = collapse_whitespace(input).replace(['\u{2019}', '\u{2018}'], "'");
+        let name = visible_text(&collapse_whitespace(input).replace(['\u{2019}', '\u{2018}'], "'"))?;
         if name.is_empty() {
             return Err(PersonNameError::Missing);
         }
         if name.chars().count() > Self::MAX_LENGTH {
             return Err(PersonNameError::TooLong);
         }
-        let allowed = |c: char| c.is_alphabetic() || c == ' ' || c == '-' || c == '\'';
+        let allowed = |c: char| c.is_alphabetic() || is_mark(c) || c == ' ' || c == '-' || c == '\'';
         if !name.chars().all(allowed) || !name.chars().any(char::is_alphabetic) {
             return Err(PersonNameError::InvalidCharacters);
         }
@@ -224,6 +227,22 @@ mod tests {
             let error = PersonName::parse(bad).unwrap_err();
             assert_eq!(error, PersonNameError::InvalidCharacters, "{bad}");
             assert_eq!(error.rule(), Some("R-R4"));
+        }
+    }
+
+    #[test]
+    fn r_r4_names_are_nfc_visible_and_need_a_letter() {
+        let decomposed = PersonName::parse("Zoe\u{308}").unwrap();
+        assert_eq!(decomposed, PersonName::parse("Zoë").unwrap());
+        assert_eq!(decomposed.as_str(), "Zo\u{EB}");
+        assert_eq!(PersonName::parse("नमिता").unwrap().as_str(), "नमिता");
+        for hidden in ["\u{3164}", "Ann\u{202E}a", "A\u{200B}nn", "\u{E000}"] {
+            let error = PersonName::parse(hidden).unwrap_err();
+            assert!(matches!(error, PersonNameError::Hidden(_)), "{hidden:?}: {error:?}");
+            assert_eq!(error.code(), crate::ProblemCode::HiddenCharacters);
+        }
+        for no_letter in ["-", "' -", "\u{308}"] {
+            assert_eq!(PersonName::parse(no_letter), Err(PersonNameError::InvalidCharacters), "{no_letter:?}");
         }
     }
 

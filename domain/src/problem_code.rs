@@ -38,6 +38,7 @@ catalogue! {
     TooLong => ("too_long", "The value is longer than allowed."),
     TooShort => ("too_short", "The value is shorter than allowed."),
     ControlCharacters => ("control_characters", "The text contains control characters (such as NUL), which are never accepted."),
+    HiddenCharacters => ("hidden_characters", "The text contains a character that is invisible, changes the direction of text, is for private use or is not assigned by Unicode, so it could look different from what it is."),
     OutOfRange => ("out_of_range", "A number is outside the range allowed."),
     CursorInvalid => ("cursor_invalid", "The page cursor is not one this service gave out; start again from the first page."),
     QueryTooShort => ("query_too_short", "A search needs more characters."),

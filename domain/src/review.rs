@@ -30,17 +30,22 @@ pub enum ReasonError {
     Missing,
     #[error("The reason must be at most {MAX_REASON_CHARS} characters.")]
     TooLong,
+    #[error(transparent)]
+    Hidden(#[from] crate::text::HiddenCharacter),
 }
 
 crate::violation!(ReasonError {
     Missing => (Required, Some("R-V1")),
     TooLong => (TooLong, Some("R-V1")),
+    Hidden => (HiddenCharacters, None),
 });
 
 impl RejectionReason {
-    /// R-V1: the helpdesk's reason, in words the applicant will read: not blank, not too long.
+    /// R-V1: the helpdesk's reason, in words the applicant will read: not blank, not too long,
+    /// nothing hidden (line breaks are kept).
     pub fn from_helpdesk(text: &str) -> Result<Self, ReasonError> {
-        let text = text.trim();
+        let text = crate::text::visible_text(text.trim())?;
+        let text = text.as_str();
         if text.is_empty() {
             Err(ReasonError::Missing)
         } else if text.chars().count() > MAX_REASON_CHARS {
@@ -113,6 +118,11 @@ mod tests {
         assert_eq!(RejectionReason::from_helpdesk(" \t"), Err(ReasonError::Missing));
         assert_eq!(RejectionReason::from_helpdesk(&"é".repeat(MAX_REASON_CHARS)).map(|_| ()), Ok(()));
         assert_eq!(RejectionReason::from_helpdesk(&"a".repeat(MAX_REASON_CHARS + 1)), Err(ReasonError::TooLong));
+        assert_eq!(
+            RejectionReason::from_helpdesk("Line one.\nLine two."),
+            Ok(RejectionReason::Helpdesk("Line one.\nLine two.".into()))
+        );
+        assert!(matches!(RejectionReason::from_helpdesk("Approved\u{202E}"), Err(ReasonError::Hidden(_))));
     }
 
     #[test]

@@ -32,6 +32,11 @@ impl Columns {
         self.found.get(name).copied()
     }
 
+    /// The name reports use for the column at `index`; `None` for a column the format ignores.
+    fn name_at(&self, index: usize) -> Option<&'static str> {
+        self.found.iter().find(|(_, at)| **at == index).map(|(name, _)| *name)
+    }
+
     /// The index of a column the format requires (present once the headings are accepted).
     pub fn required(&self, name: &str) -> usize {
         self.get(name).unwrap_or_default()
@@ -205,6 +210,11 @@ pub fn scan<F: Format, R: Read, E: From<std::io::Error>>(
                 ),
             });
         }
+        for (index, cell) in record.iter().enumerate() {
+            if let (Err(hidden), Some(column)) = (domain::text::visible_text(cell), columns.name_at(index)) {
+                row.fail(column, hidden.to_string());
+            }
+        }
         if let Some(parsed) = F::record(&mut row, &columns, hasher) {
             each(line, parsed, findings)?;
         }
@@ -259,8 +269,11 @@ impl Row<'_> {
         }
     }
 
+    /// The trimmed value in Unicode form NFC, `None` when empty. (A value with a hidden
+    /// character has already failed the row; it is kept as it is for the other checks.)
     pub fn text(&self, index: Option<usize>) -> Option<String> {
-        index.and_then(|i| self.record.get(i)).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
+        let value = index.and_then(|i| self.record.get(i)).map(str::trim).filter(|v| !v.is_empty())?;
+        Some(domain::text::visible_text(value).unwrap_or_else(|_| value.to_owned()))
     }
 
     pub fn fail(&mut self, column: &str, message: impl Into<String>) {
