@@ -10,19 +10,19 @@ use chrono::Duration;
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text};
 
-/// Runs the job now (waiting while the server's own scheduler holds it), then delivers what it
+/// Runs `job` now (waiting while the server's own scheduler holds it), then delivers what it
 /// queued.
-fn run_inactivity_job(app: &TestApp) {
+pub(crate) fn run_job(app: &TestApp, job: Job) {
     let use_cases = app.use_cases();
     let runtime = actix_web::rt::System::new();
-    while runtime
-        .block_on(app::scheduler::run_job(&use_cases, "replica@test:1", Job::AccountInactivity))
-        .unwrap()
-        .is_none()
-    {
+    while runtime.block_on(app::scheduler::run_job(&use_cases, "replica@test:1", job)).unwrap().is_none() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     while app.dispatch() > 0 {}
+}
+
+fn run_inactivity_job(app: &TestApp) {
+    run_job(app, Job::AccountInactivity);
 }
 
 /// How many messages of `template` went to `to` about `account`, once every message about it
@@ -54,7 +54,7 @@ fn texts(conn: &mut persistence::DbConnection, sql: &str) -> Vec<String> {
 }
 
 /// Every value in every column of every table, as text, with the table it is in.
-fn every_stored_value(app: &TestApp) -> Vec<(String, String)> {
+pub(crate) fn every_stored_value(app: &TestApp) -> Vec<(String, String)> {
     let db = app.database();
     let mut conn = db.get().unwrap();
     let (tables, columns): (String, fn(&str) -> String) = if app.backend == "sqlite" {
@@ -81,6 +81,19 @@ fn every_stored_value(app: &TestApp) -> Vec<(String, String)> {
         }
     }
     values
+}
+
+/// The embedded database's files (the database and its write-ahead log) in which `value` can be
+/// read as raw bytes; none on PostgreSQL, whose files this test cannot see.
+pub(crate) fn sqlite_files_holding(app: &TestApp, value: &str) -> Vec<String> {
+    if app.backend != "sqlite" {
+        return Vec::new();
+    }
+    let path = app.database_url().trim_start_matches("sqlite://").to_owned();
+    [path.clone(), format!("{path}-wal")]
+        .into_iter()
+        .filter(|file| std::fs::read(file).unwrap_or_default().windows(value.len()).any(|w| w == value.as_bytes()))
+        .collect()
 }
 
 #[test]
@@ -148,15 +161,9 @@ fn r_l4_an_unused_account_is_warned_made_inactive_warned_again_then_deleted_and_
                 .collect();
             assert!(left.is_empty(), "{value} is still stored: {left:?}");
         }
-        if app.backend == "sqlite" {
-            // Gone from the files too, not just unlinked: the database and its write-ahead log.
-            let path = app.database_url().trim_start_matches("sqlite://").to_owned();
-            for file in [path.clone(), format!("{path}-wal")] {
-                let bytes = std::fs::read(&file).unwrap_or_default();
-                let found = bytes.windows(david_email.len()).any(|w| w == david_email.as_bytes());
-                assert!(!found, "{david_email} is still readable in {file}");
-            }
-        }
+        // Gone from the files too, not just unlinked: the database and its write-ahead log.
+        let files = sqlite_files_holding(app, david_email);
+        assert!(files.is_empty(), "{david_email} is still readable in {files:?}");
         let audit_of_david = values_after.iter().filter(|(t, v)| t == "audit_events" && v == &david.id).count();
         assert!(audit_of_david > 0, "the audit trail keeps his account's id");
         assert!(values_after.iter().any(|(t, _)| t == "shared_mailboxes"), "shared mailboxes are never deleted");

@@ -19,6 +19,7 @@ mod operations;
 mod refusals;
 mod replicas;
 mod restart;
+mod retention;
 mod review;
 mod security;
 mod state_machine;

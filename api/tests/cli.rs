@@ -199,7 +199,10 @@ fn jobs_run_runs_what_is_due_once_and_history_records_it() {
     let (ok, ran, stderr) = run(&["run"]);
     assert!(ok, "{stderr}");
     let jobs: Vec<_> = ran.iter().map(|line| line["job"].as_str().unwrap()).collect();
-    assert_eq!(jobs, ["expire_drafts", "prune_attempts", "account_inactivity", "prune_messages"]);
+    assert_eq!(
+        jobs,
+        ["expire_drafts", "prune_attempts", "account_inactivity", "prune_messages", "prune_personal_data"]
+    );
     assert!(ran.iter().all(|line| line["error"].is_null() && line["processed"].is_u64()), "{ran:?}");
 
     let (ok, ran, stderr) = run(&["run"]);
@@ -209,7 +212,8 @@ fn jobs_run_runs_what_is_due_once_and_history_records_it() {
 
     let (ok, _, stderr) = run(&["run", "--job", "tidy_up"]);
     assert!(
-        !ok && stderr.contains("expire_drafts, prune_attempts, account_inactivity, prune_messages"),
+        !ok && stderr
+            .contains("expire_drafts, prune_attempts, account_inactivity, prune_messages, prune_personal_data"),
         "an unknown job names the real ones: {stderr}"
     );
 

@@ -20,10 +20,19 @@ pub enum Job {
     AccountInactivity,
     /// Messages finished with longer ago than the retention period are deleted.
     PruneMessages,
+    /// Rejected applications' members and old audit events' client addresses are erased once
+    /// their retention periods end.
+    PrunePersonalData,
 }
 
 impl Job {
-    pub const ALL: [Job; 4] = [Self::ExpireDrafts, Self::PruneAttempts, Self::AccountInactivity, Self::PruneMessages];
+    pub const ALL: [Job; 5] = [
+        Self::ExpireDrafts,
+        Self::PruneAttempts,
+        Self::AccountInactivity,
+        Self::PruneMessages,
+        Self::PrunePersonalData,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -31,6 +40,7 @@ impl Job {
             Self::PruneAttempts => "prune_attempts",
             Self::AccountInactivity => "account_inactivity",
             Self::PruneMessages => "prune_messages",
+            Self::PrunePersonalData => "prune_personal_data",
         }
     }
 
@@ -45,6 +55,7 @@ impl Job {
             Self::PruneAttempts => Duration::hours(1),
             Self::AccountInactivity => Duration::hours(1),
             Self::PruneMessages => Duration::hours(1),
+            Self::PrunePersonalData => Duration::hours(1),
         }
     }
 
@@ -59,13 +70,27 @@ impl Job {
             }
             Self::AccountInactivity => crate::accounts::inactivity::run(app).await,
             Self::PruneMessages => {
-                let before = app.now() - app.settings().message_retention;
+                let before = app.now() - app.settings().retention.messages;
                 app.db(move |conn| {
                     let pruned = persistence::outbox::prune(conn, before)?;
                     if pruned > 0 {
                         persistence::inactivity::flush_erasures(conn)?;
                     }
                     Ok(pruned)
+                })
+                .await
+            }
+            Self::PrunePersonalData => {
+                let (now, retention) = (app.now(), app.settings().retention);
+                app.db(move |conn| {
+                    let members =
+                        persistence::retention::erase_rejected_members(conn, now - retention.rejected_applications)?;
+                    let addresses =
+                        persistence::retention::forget_client_addresses(conn, now - retention.audit_addresses)?;
+                    if members + addresses > 0 {
+                        persistence::inactivity::flush_erasures(conn)?;
+                    }
+                    Ok(members + addresses)
                 })
                 .await
             }

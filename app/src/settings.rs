@@ -146,6 +146,28 @@ pub struct DatabaseSettings {
 }
 
 /// Everything the use cases need.
+/// Retention periods of personal data that the journey no longer needs (UK GDPR Art. 5(1)(e)),
+/// each enforced by a scheduled job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// A finished message (its recipient and text) is deleted this long after it finished.
+    pub messages: chrono::Duration,
+    /// A rejected application's members are erased this long after the decision.
+    pub rejected_applications: chrono::Duration,
+    /// The client address of an audit event is erased this long after the event.
+    pub audit_addresses: chrono::Duration,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self {
+            messages: chrono::Duration::days(30),
+            rejected_applications: chrono::Duration::days(90),
+            audit_addresses: chrono::Duration::days(180),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub environment: Environment,
@@ -159,8 +181,8 @@ pub struct Settings {
     pub support_contact: String,
     /// An unsubmitted application expires after this long without activity.
     pub application_inactivity: chrono::Duration,
-    /// A finished message (its recipient and text) is deleted this long after it finished.
-    pub message_retention: chrono::Duration,
+    /// How long personal data is kept once it is no longer needed for the journey.
+    pub retention: Retention,
     pub passcode_lifetimes: PasscodeLifetimes,
     pub load_sample_data: bool,
     pub admin_token_lifetime: chrono::Duration,

@@ -33,7 +33,7 @@ pub fn settings(database_url: &str) -> Settings {
         jwt_secret: Secret::new(b"test-jwt-secret-of-at-least-thirty-two-bytes".to_vec()),
         support_contact: "dentistadmin@nhs.net or 0333 200 1133".to_owned(),
         application_inactivity: chrono::Duration::days(28),
-        message_retention: chrono::Duration::days(30),
+        retention: crate::settings::Retention::default(),
         passcode_lifetimes: PasscodeLifetimes::default(),
         load_sample_data: true,
         admin_token_lifetime: chrono::Duration::minutes(30),

@@ -27,7 +27,7 @@ async fn jobs_run_when_due_and_every_run_is_recorded() {
         let ran = scheduler::run_due(app, "runner-a").await.unwrap();
         assert_eq!(
             names(&ran),
-            ["expire_drafts", "prune_attempts", "account_inactivity", "prune_messages"],
+            ["expire_drafts", "prune_attempts", "account_inactivity", "prune_messages", "prune_personal_data"],
             "{}: nothing has run yet",
             use_cases.backend
         );
@@ -42,11 +42,11 @@ async fn jobs_run_when_due_and_every_run_is_recorded() {
 
         use_cases.clock.advance(Duration::hours(1));
         let ran = scheduler::run_due(app, "runner-a").await.unwrap();
-        let hourly = ["expire_drafts", "prune_attempts", "account_inactivity", "prune_messages"];
+        let hourly = ["expire_drafts", "prune_attempts", "account_inactivity", "prune_messages", "prune_personal_data"];
         assert_eq!(names(&ran), hourly, "{}", use_cases.backend);
 
         let history = scheduler::history(app, 20).await.unwrap();
-        assert_eq!(history.len(), 9, "{}: {history:#?}", use_cases.backend);
+        assert_eq!(history.len(), 11, "{}: {history:#?}", use_cases.backend);
         assert!(
             history.iter().all(|run| run.outcome == RunOutcome::Succeeded && run.finished_at.is_some()),
             "{history:#?}"
@@ -71,7 +71,7 @@ async fn a_held_job_is_left_alone_until_its_lease_lapses() {
         let ran = scheduler::run_due(app, "runner-a").await.unwrap();
         assert_eq!(
             names(&ran),
-            ["expire_drafts", "account_inactivity", "prune_messages"],
+            ["expire_drafts", "account_inactivity", "prune_messages", "prune_personal_data"],
             "{}: the held job is skipped",
             use_cases.backend
         );

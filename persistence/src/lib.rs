@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod outbox;
 pub mod passcodes;
 pub mod reference;
+pub mod retention;
 pub mod schema;
 mod search;
 pub mod testing;

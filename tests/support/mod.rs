@@ -9,6 +9,7 @@ pub mod contract;
 pub mod forwarder;
 pub mod journey;
 pub mod notify;
+pub mod privacy;
 pub mod process;
 pub mod smtp;
 pub mod wire;
@@ -233,6 +234,7 @@ pub fn on_each_backend(test: impl Fn(&TestApp)) {
         let app = TestApp::spawn(database);
         eprintln!("-- backend: {}", app.backend);
         test(&app);
+        privacy::assert_audit_holds_no_personal_values(&app.database());
     }
 }
 

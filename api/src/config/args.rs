@@ -112,6 +112,16 @@ pub struct Settings {
     #[arg(long, env = "MESSAGE_RETENTION_DAYS", default_value_t = 30)]
     pub message_retention_days: u32,
 
+    /// Days a rejected application's members (names, emails, mobiles) are kept after the
+    /// decision, for questions about it; then they are erased. The decision and reason stay.
+    #[arg(long, env = "REJECTED_APPLICATION_RETENTION_DAYS", default_value_t = 90)]
+    pub rejected_application_retention_days: u32,
+
+    /// Days the client address of an audit event is kept, for security investigations; then it
+    /// is erased (the event itself, which holds ids only, stays).
+    #[arg(long, env = "AUDIT_ADDRESS_RETENTION_DAYS", default_value_t = 180)]
+    pub audit_address_retention_days: u32,
+
     /// Days a passcode sent by email stays valid.
     #[arg(long, env = "PASSCODE_EMAIL_VALID_DAYS", default_value_t = 14)]
     pub passcode_email_valid_days: u32,

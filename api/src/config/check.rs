@@ -169,8 +169,14 @@ impl Settings {
         if self.max_body_bytes < 1024 {
             problems.push("MAX_BODY_BYTES must be at least 1024".to_owned());
         }
-        if self.message_retention_days == 0 {
-            problems.push("MESSAGE_RETENTION_DAYS must be at least 1".to_owned());
+        if self.message_retention_days == 0
+            || self.rejected_application_retention_days == 0
+            || self.audit_address_retention_days == 0
+        {
+            problems.push(
+                "MESSAGE_RETENTION_DAYS, REJECTED_APPLICATION_RETENTION_DAYS and AUDIT_ADDRESS_RETENTION_DAYS must be at least 1"
+                    .to_owned(),
+            );
         }
         if self.application_inactivity_days < MIN_INACTIVITY_DAYS {
             problems.push(format!("APPLICATION_INACTIVITY_DAYS must be at least {MIN_INACTIVITY_DAYS}"));
@@ -198,7 +204,13 @@ impl Settings {
                         jwt_secret: Secret::new(jwt_secret.into_bytes()),
                         support_contact: self.support_contact,
                         application_inactivity: chrono::Duration::days(i64::from(self.application_inactivity_days)),
-                        message_retention: chrono::Duration::days(i64::from(self.message_retention_days)),
+                        retention: app::settings::Retention {
+                            messages: chrono::Duration::days(i64::from(self.message_retention_days)),
+                            rejected_applications: chrono::Duration::days(i64::from(
+                                self.rejected_application_retention_days,
+                            )),
+                            audit_addresses: chrono::Duration::days(i64::from(self.audit_address_retention_days)),
+                        },
                         passcode_lifetimes: PasscodeLifetimes {
                             email: chrono::Duration::days(i64::from(self.passcode_email_valid_days)),
                             post: chrono::Duration::days(i64::from(self.passcode_post_valid_days)),

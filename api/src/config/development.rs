@@ -23,6 +23,8 @@ impl Config {
             shutdown_timeout_seconds: 5,
             application_inactivity_days: 28,
             message_retention_days: 30,
+            rejected_application_retention_days: 90,
+            audit_address_retention_days: 180,
             passcode_email_valid_days: 14,
             passcode_post_valid_days: 14,
             load_sample_data: Some(false),

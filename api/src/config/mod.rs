@@ -171,7 +171,9 @@ mod tests {
         }
         let error = parse(&["--message-retention-days", "0"]).unwrap_err();
         assert!(error.to_string().contains("MESSAGE_RETENTION_DAYS"));
-        assert_eq!(parse(&[]).unwrap().app.message_retention, chrono::Duration::days(30));
+        assert_eq!(parse(&[]).unwrap().app.retention, app::settings::Retention::default());
+        let error = parse(&["--audit-address-retention-days", "0"]).unwrap_err();
+        assert!(error.to_string().contains("AUDIT_ADDRESS_RETENTION_DAYS"));
     }
 
     #[test]

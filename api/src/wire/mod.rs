@@ -201,9 +201,11 @@ wire_enums! {
     /// A scheduled job: `expire_drafts` (every minute: drafts inactive too long end, their
     /// personal data deleted), `prune_attempts` (hourly: attempt records older than any limit
     /// looks back are forgotten), `account_inactivity` (hourly: unused accounts are warned, made
-    /// inactive, warned again and deleted, R-L4) or `prune_messages` (hourly: messages finished
-    /// with longer ago than MESSAGE_RETENTION_DAYS are deleted).
-    JobName <=> app::scheduler::Job { ExpireDrafts, PruneAttempts, AccountInactivity, PruneMessages }
+    /// inactive, warned again and deleted, R-L4), `prune_messages` (hourly: messages finished
+    /// with longer ago than MESSAGE_RETENTION_DAYS are deleted) or `prune_personal_data` (hourly:
+    /// rejected applications' members and old audit events' client addresses are erased after
+    /// REJECTED_APPLICATION_RETENTION_DAYS and AUDIT_ADDRESS_RETENTION_DAYS).
+    JobName <=> app::scheduler::Job { ExpireDrafts, PruneAttempts, AccountInactivity, PruneMessages, PrunePersonalData }
 
     /// How a job's run ended: `running` (not yet), `succeeded`, `failed`, or `interrupted` (its
     /// replica stopped; the job was run again).

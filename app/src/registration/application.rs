@@ -136,13 +136,15 @@ pub async fn get(app: &App, caller: &Caller, id: &str) -> Result<Application, Er
     .await
 }
 
-/// Withdraws a draft: it ends at once, its members' personal data is deleted and the practice is
-/// released.
+/// Withdraws a draft: it ends at once, its members' personal data is deleted (on disk too) and
+/// the practice is released.
 pub async fn withdraw(app: &App, caller: &Caller, id: &str) -> Result<(), Error> {
     let action = (Action::Withdraw, "application.withdrawn");
     in_draft(app, caller, id, action, Ok(()), |conn, _, ctx, (), now| {
         applications::end_draft(conn, ctx.id(), ApplicationStatus::Withdrawn, now)?;
         Ok(((), serde_json::json!({})))
     })
-    .await
+    .await?;
+    // Once committed: earlier images of the deleted rows must not linger in SQLite's log.
+    app.db(|conn| Ok(persistence::inactivity::flush_erasures(conn)?)).await
 }
