@@ -267,5 +267,20 @@ mod tests {
                 prop_assert_eq!(parsed.as_str().trim(), parsed.as_str());
             }
         }
+
+        #[test]
+        fn r_r4_a_name_typed_decomposed_or_composed_is_the_same_name(name in "[A-Za-zéèëöüñçåøÉÖÅ]{1,20}") {
+            use unicode_normalization::UnicodeNormalization;
+            let decomposed: String = name.nfd().collect();
+            prop_assert_eq!(PersonName::parse(&decomposed).unwrap(), PersonName::parse(&name).unwrap());
+        }
+
+        #[test]
+        fn r_r4_no_name_keeps_a_hidden_character(name in "\\PC{1,50}") {
+            if let Ok(parsed) = PersonName::parse(&name) {
+                prop_assert!(parsed.as_str().chars().all(|c| crate::text::hidden_kind(c).is_none()));
+                prop_assert!(parsed.as_str().chars().any(char::is_alphabetic));
+            }
+        }
     }
 }
