@@ -52,7 +52,7 @@ pub(crate) fn provisioned(app: &TestApp) -> (String, Vec<Member>) {
     (token, members)
 }
 
-fn temporary_password(messages: &[Value], mobile: &str) -> String {
+pub(crate) fn temporary_password(messages: &[Value], mobile: &str) -> String {
     let text =
         messages.iter().rev().find(|m| m["to"] == mobile && m["channel"] == "sms").expect("a text message")["content"]
             ["body"]
@@ -74,6 +74,7 @@ pub(crate) fn call(app: &TestApp, method: &str, path: &str, token: &str, body: V
         "DELETE" => app.delete(path),
         _ if body.is_null() => app.post(path),
         "PUT" => app.put(path).json(&body),
+        "PATCH" => app.patch(path).json(&body),
         _ => app.post(path).json(&body),
     };
     send(request.bearer_auth(token))

@@ -14,6 +14,7 @@ mod front_end;
 mod hardening;
 mod helpdesk;
 mod journey;
+mod mailboxes;
 mod messaging;
 mod operations;
 mod refusals;

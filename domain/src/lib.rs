@@ -18,6 +18,7 @@ pub mod ig_status;
 pub mod inactivity;
 pub mod journey;
 pub mod mailbox;
+pub mod mailbox_access;
 pub mod member;
 pub mod messages;
 pub mod passcode;

@@ -1,6 +1,8 @@
 //! The wording of every message the service sends, as pure functions of their facts. The words
 //! follow the 2018 registration guide and FAQ. Secrets (passcodes, passwords, codes) appear only
 //! in the rendered text, which the outbox erases once the message has been delivered.
+//!
+//! Why this file is long: every message's wording is in one place, so that they read alike.
 
 use crate::passcode::Passcode;
 use chrono::NaiveDate;
@@ -350,6 +352,50 @@ To keep your account, ask the National Administration Service to reactivate it b
     inactivity_email("Your NHSmail account will be deleted", facts, &middle)
 }
 
+/// Facts for the email telling an account holder their access to a shared mailbox changed (R-B2).
+#[derive(Debug, Clone, Copy)]
+pub struct MailboxAccessFacts<'a> {
+    pub first_name: &'a str,
+    pub mailbox_address: &'a str,
+    pub practice_name: &'a str,
+    pub notice: crate::mailbox_access::Notice,
+    pub support_contact: &'a str,
+}
+
+/// R-B2: what changed, in the words of the guide, and who to ask if it was not expected.
+pub fn mailbox_access_email(facts: &MailboxAccessFacts<'_>) -> EmailMessage {
+    use crate::mailbox_access::Notice;
+    let (subject, what) = match facts.notice {
+        Notice::AccessGiven { admin: false } => {
+            ("You have been given access to a shared mailbox", "You now have access to")
+        }
+        Notice::AccessGiven { admin: true } => {
+            ("You have been given access to a shared mailbox", "You now have access and admin rights to")
+        }
+        Notice::AccessRemoved => ("Your access to a shared mailbox has been removed", "You no longer have access to"),
+        Notice::AdminGranted => ("You are now an admin of a shared mailbox", "You now have admin rights to"),
+        Notice::AdminRevoked => {
+            ("Your admin rights to a shared mailbox have been removed", "You no longer have admin rights to")
+        }
+        Notice::OwnerNominated => ("You are now an owner of a shared mailbox", "You are now an owner of"),
+        Notice::OwnerRemoved => {
+            ("You are no longer an owner of a shared mailbox", "You are no longer an owner, and keep admin rights to,")
+        }
+    };
+    EmailMessage {
+        subject: subject.to_owned(),
+        body: format!(
+            "Dear {first_name},\n\n{what} the shared mailbox {address} of {practice}. The change has taken \
+effect.\n\nIf you did not expect this, speak to the shared mailbox's owners, or contact the National \
+Administration Service: {support}.\n\nRegards,\nThe NHSmail team",
+            first_name = facts.first_name,
+            address = facts.mailbox_address,
+            practice = facts.practice_name,
+            support = facts.support_contact,
+        ),
+    }
+}
+
 #[cfg(test)]
 mod inactivity_notices {
     use super::*;
@@ -375,5 +421,22 @@ mod inactivity_notices {
         }
         assert!(inactivity_warning_email(&facts).body.contains("sign in at https://portal.nhs.net"));
         assert!(account_inactive_email(&facts).body.contains("reactivate it before 1 March 2027: 0333 200 1133"));
+    }
+
+    #[test]
+    fn r_b2_the_access_email_names_the_mailbox_and_what_changed() {
+        let email = mailbox_access_email(&MailboxAccessFacts {
+            first_name: "Sarah",
+            mailbox_address: "nhsdental.leeds.brightsmilev00101@nhs.net",
+            practice_name: "BRIGHT SMILE",
+            notice: crate::mailbox_access::Notice::AdminGranted,
+            support_contact: "0333 200 1133",
+        });
+        assert_eq!(email.subject, "You are now an admin of a shared mailbox");
+        assert!(email.body.starts_with("Dear Sarah,"));
+        assert!(email.body.contains(
+            "You now have admin rights to the shared mailbox nhsdental.leeds.brightsmilev00101@nhs.net of BRIGHT SMILE."
+        ));
+        assert!(email.body.contains("0333 200 1133"));
     }
 }

@@ -108,6 +108,9 @@ catalogue! {
     NoOwner => ("no_owner", "R-R2: there must be at least one owner."),
     OwnerHasFullRights => ("owner_has_full_rights", "R-R2: owners always have admin rights and access."),
     AdminRequiresAccess => ("admin_requires_access", "R-R3: admin rights need shared mailbox access."),
+    // Shared mailbox management (R-B1, R-B2).
+    MailboxAdminRequired => ("mailbox_admin_required", "R-B2: only the shared mailbox's owners and admins can change who has access."),
+    MailboxOwnerRequired => ("mailbox_owner_required", "R-B2: only an owner can nominate an owner or change an owner's rights."),
     // Review and provisioning (R-V1, R-A1–R-A4).
     ApplicationIncomplete => ("application_incomplete", "R-S1: the application lacks something it needs before submission; `errors` lists it all."),
     ApplicationNotSubmitted => ("application_not_submitted", "R-V1: only a submitted application can be approved or rejected."),

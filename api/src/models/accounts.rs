@@ -183,6 +183,9 @@ pub struct DirectoryVisibility {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PracticeMembership {
+    /// The shared mailbox's id: see and manage it at `/v1/account/mailboxes/{id}` (with access).
+    #[schema(example = "3f6d2a1b-8c4e-4f5a-9b6c-7d8e9f0a1b2c")]
+    pub shared_mailbox_id: String,
     #[schema(example = "SAMPLE DENTAL CARE")]
     pub practice_name: String,
     #[schema(example = "V12345")]
@@ -197,7 +200,7 @@ pub struct PracticeMembership {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"id": "5b0f1a52-3f2e-4a7b-9a57-8f4f2f0d7c11", "username": "david.smith@nhs.net", "status": "active", "title": "Dr", "first_name": "David", "last_name": "Smith",
     "email": "dsmith@businessemail.com", "mobile": "+447912345678", "mobile_visible": false, "role": "dentist", "password_expires_at": "2027-02-19T10:00:00Z",
-    "practices": [{"practice_name": "SAMPLE DENTAL CARE", "ods_code": "V12345", "shared_mailbox_address": "nhsdental.wimbledon.sampledentalcarev12345@nhs.net", "is_owner": true, "is_mailbox_admin": true, "has_shared_mailbox_access": true}]}))]
+    "practices": [{"shared_mailbox_id": "3f6d2a1b-8c4e-4f5a-9b6c-7d8e9f0a1b2c", "practice_name": "SAMPLE DENTAL CARE", "ods_code": "V12345", "shared_mailbox_address": "nhsdental.wimbledon.sampledentalcarev12345@nhs.net", "is_owner": true, "is_mailbox_admin": true, "has_shared_mailbox_access": true}]}))]
 pub struct Me {
     #[schema(format = Uuid)]
     pub id: String,
@@ -239,6 +242,7 @@ impl From<profile::Profile> for Me {
                 .practices
                 .into_iter()
                 .map(|m| PracticeMembership {
+                    shared_mailbox_id: m.shared_mailbox_id,
                     practice_name: m.practice_name,
                     ods_code: m.ods_code,
                     shared_mailbox_address: m.shared_mailbox_address,

@@ -50,11 +50,14 @@ pub struct PeoplePage {
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"address": "nhsdental.wimbledon.sampledentalcarev12345@nhs.net", "practice_name": "SAMPLE DENTAL CARE", "ods_code": "V12345"}))]
+#[schema(example = json!({"address": "nhsdental.wimbledon.sampledentalcarev12345@nhs.net", "practice_name": "SAMPLE DENTAL CARE", "ods_code": "V12345", "owners": ["david.smith@nhs.net"]}))]
 pub struct MailboxEntry {
     pub address: String,
     pub practice_name: String,
     pub ods_code: String,
+    /// The usernames of its owners (one or two), as they are now (R-R2).
+    #[schema(example = json!(["david.smith@nhs.net"]))]
+    pub owners: Vec<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -88,7 +91,12 @@ impl From<directory::Page<directory::Mailbox>> for MailboxPage {
         let items = page
             .items
             .into_iter()
-            .map(|m| MailboxEntry { address: m.address, practice_name: m.practice_name, ods_code: m.ods_code })
+            .map(|m| MailboxEntry {
+                address: m.address,
+                practice_name: m.practice_name,
+                ods_code: m.ods_code,
+                owners: m.owners,
+            })
             .collect();
         Self { items, next_cursor: page.next_cursor }
     }

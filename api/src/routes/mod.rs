@@ -14,7 +14,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers every documented endpoint.
 pub fn configure(cfg: &mut ServiceConfig) {
-    use accounts::{activation, directory, profile, resets, sessions as account_sessions};
+    use accounts::{activation, directory, mailboxes, profile, resets, sessions as account_sessions};
     use helpdesk::{
         accounts as helpdesk_accounts, jobs as helpdesk_jobs, reference, review, sessions as helpdesk_sessions,
     };
@@ -61,6 +61,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(profile::me)
         .service(directory::search_people)
         .service(directory::search_mailboxes)
+        .service(mailboxes::get_shared_mailbox)
+        .service(mailboxes::link_mailbox_account)
+        .service(mailboxes::change_mailbox_rights)
+        .service(mailboxes::unlink_mailbox_account)
         .service(resets::start_password_reset)
         .service(resets::complete_password_reset)
         .service(helpdesk_accounts::reset_password)

@@ -175,7 +175,8 @@ wire_enums! {
     /// The kind of message.
     MessageTemplate {
         PasscodeEmail, PasscodeLetter, UsernameEmail, TemporaryPasswordSms, RejectionEmail, WelcomeEmail,
-        PasswordResetCodeSms, InactivityWarningEmail, AccountInactiveEmail, DeletionWarningEmail
+        PasswordResetCodeSms, InactivityWarningEmail, AccountInactiveEmail, DeletionWarningEmail,
+        MailboxAccessEmail
     }
 
     /// How a message travels.

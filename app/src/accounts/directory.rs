@@ -44,6 +44,8 @@ pub struct Mailbox {
     pub address: String,
     pub practice_name: String,
     pub ods_code: String,
+    /// The owners' usernames, as they are now.
+    pub owners: Vec<String>,
 }
 
 /// A checked query: the search text, the page size and where the page starts.
@@ -112,9 +114,19 @@ pub async fn mailboxes(app: &App, caller: &Caller, query: Query) -> Result<Page<
         let search = query.check()?;
         let mut found = account_life::search_mailboxes(conn, &search.text, search.after.as_deref(), search.limit + 1)?;
         let next_cursor = paging::cut(&mut found, search.limit, |mailbox| encode_cursor(&mailbox.address));
+        let ids: Vec<String> = found.iter().map(|m| m.id.clone()).collect();
+        let mut owners = std::collections::HashMap::<String, Vec<String>>::new();
+        for (mailbox, username) in persistence::mailboxes::owners_of(conn, &ids)? {
+            owners.entry(mailbox).or_default().push(username);
+        }
         let items = found
             .into_iter()
-            .map(|m| Mailbox { address: m.address, practice_name: m.practice_name, ods_code: m.ods_code })
+            .map(|m| Mailbox {
+                owners: owners.remove(&m.id).unwrap_or_default(),
+                address: m.address,
+                practice_name: m.practice_name,
+                ods_code: m.ods_code,
+            })
             .collect();
         Ok(Page { items, next_cursor })
     })

@@ -11,6 +11,8 @@ use persistence::time::from_db;
 /// A practice the holder belongs to, with their rights over its shared mailbox.
 #[derive(Debug, Clone)]
 pub struct Membership {
+    /// The shared mailbox's id (`GET /v1/account/mailboxes/{id}` with access).
+    pub shared_mailbox_id: String,
     pub practice_name: String,
     pub ods_code: String,
     pub shared_mailbox_address: String,
@@ -48,6 +50,7 @@ pub async fn me(app: &App, caller: &Caller) -> Result<Profile, Error> {
         let mut practices: Vec<Membership> = rights
             .iter()
             .map(|(m, owner, admin)| Membership {
+                shared_mailbox_id: m.id.clone(),
                 practice_name: m.practice_name.clone(),
                 ods_code: m.ods_code.clone(),
                 shared_mailbox_address: m.address.clone(),
@@ -59,6 +62,7 @@ pub async fn me(app: &App, caller: &Caller) -> Result<Profile, Error> {
         if let Some(m) = account_life::practice_mailbox(conn, &account)? {
             if !rights.iter().any(|(r, _, _)| r.id == m.id) {
                 practices.push(Membership {
+                    shared_mailbox_id: m.id,
                     practice_name: m.practice_name,
                     ods_code: m.ods_code,
                     shared_mailbox_address: m.address,

@@ -26,6 +26,7 @@ pub mod templates {
     pub const INACTIVITY_WARNING_EMAIL: &str = "inactivity_warning_email";
     pub const ACCOUNT_INACTIVE_EMAIL: &str = "account_inactive_email";
     pub const DELETION_WARNING_EMAIL: &str = "deletion_warning_email";
+    pub const MAILBOX_ACCESS_EMAIL: &str = "mailbox_access_email";
 }
 
 /// A rendered message, as stored in the outbox.

@@ -47,7 +47,7 @@ pub async fn search_people(
     params(DirectoryQuery),
     responses(
         (status = 200, description = "A page of shared mailboxes.", body = MailboxPage,
-            example = json!({"items": [{"address": "nhsdental.wimbledon.sampledentalcarev12345@nhs.net", "practice_name": "SAMPLE DENTAL CARE", "ods_code": "V12345"}], "next_cursor": null})),
+            example = json!({"items": [{"address": "nhsdental.wimbledon.sampledentalcarev12345@nhs.net", "practice_name": "SAMPLE DENTAL CARE", "ods_code": "V12345", "owners": ["david.smith@nhs.net"]}], "next_cursor": null})),
         (status = 401, response = NoAccountToken),
         (status = 403, response = ScopeTooNarrow),
         (status = 422, description = "A search shorter than 2 characters, a bad page size or cursor.", body = Problem, content_type = "application/problem+json",

@@ -2,6 +2,7 @@
 
 pub mod activation;
 pub mod directory;
+pub mod mailboxes;
 pub mod profile;
 pub mod resets;
 pub mod sessions;
