@@ -13,14 +13,14 @@ use serde_json::{Value, json};
 use std::sync::{Arc, Barrier};
 
 /// The signed-in owner's shared mailbox id, from their profile.
-fn mailbox_id(app: &TestApp, owner: &str) -> String {
+pub(crate) fn mailbox_id(app: &TestApp, owner: &str) -> String {
     let (status, me) = call(app, "GET", "/v1/account/me", owner, Value::Null);
     assert_eq!(status, 200, "{me:#}");
     me["practices"][0]["shared_mailbox_id"].as_str().unwrap().to_owned()
 }
 
 /// `(username, is_owner, is_admin)` of everyone with access.
-fn rights(mailbox: &Value) -> Vec<(String, bool, bool)> {
+pub(crate) fn rights(mailbox: &Value) -> Vec<(String, bool, bool)> {
     mailbox["members"]
         .as_array()
         .unwrap()
@@ -29,17 +29,17 @@ fn rights(mailbox: &Value) -> Vec<(String, bool, bool)> {
         .collect()
 }
 
-fn of(member: &Member, owner: bool, admin: bool) -> (String, bool, bool) {
+pub(crate) fn of(member: &Member, owner: bool, admin: bool) -> (String, bool, bool) {
     (member.username.clone(), owner, admin)
 }
 
-fn code(problem: &Value) -> &str {
+pub(crate) fn code(problem: &Value) -> &str {
     problem["code"].as_str().unwrap_or_default()
 }
 
 /// How many access emails went to `to`, waiting (up to the delivery wait) for `expected` while
 /// the server's own dispatcher may still hold some.
-fn access_emails(app: &TestApp, to: &str, expected: usize) -> usize {
+pub(crate) fn access_emails(app: &TestApp, to: &str, expected: usize) -> usize {
     let deadline = std::time::Instant::now() + blackbox::DELIVERY_WAIT;
     loop {
         app.dispatch();
@@ -52,7 +52,7 @@ fn access_emails(app: &TestApp, to: &str, expected: usize) -> usize {
 }
 
 /// Leaves `member` with access only, whatever the roster gave them.
-fn access_only(app: &TestApp, owner: &str, mailbox: &str, member: &Member) {
+pub(crate) fn access_only(app: &TestApp, owner: &str, mailbox: &str, member: &Member) {
     let (_, view) = call(app, "GET", &format!("/v1/account/mailboxes/{mailbox}"), owner, Value::Null);
     let (status, view) = if rights(&view).iter().any(|(u, _, _)| *u == member.username) {
         let path = format!("/v1/account/mailboxes/{mailbox}/members/{}", member.id);
@@ -66,7 +66,7 @@ fn access_only(app: &TestApp, owner: &str, mailbox: &str, member: &Member) {
 }
 
 /// BRIGHT SMILE's three accounts, activated and signed in: `(members, tokens)`.
-fn three_signed_in(app: &TestApp) -> (Vec<Member>, Vec<String>) {
+pub(crate) fn three_signed_in(app: &TestApp) -> (Vec<Member>, Vec<String>) {
     let (_, members) = provisioned(app);
     let tokens = members.iter().map(|m| token(&activate(app, m, false))).collect();
     (members, tokens)
@@ -193,7 +193,7 @@ fn r_b1_r_b2_r_r2_owners_and_admins_manage_access_and_everyone_concerned_is_told
 }
 
 /// The sample practice (route B) approved with two members; its owner activated and signed in.
-fn another_practice_owner(app: &TestApp) -> String {
+pub(crate) fn another_practice_owner(app: &TestApp) -> String {
     let journey = Journey::verified_sample_practice(app);
     journey.add_member(json!({"first_name": "Olwen", "last_name": "Other", "email": "olwen@other.example", "mobile": "07700 900951", "role": "practice_manager"}));
     journey.add_member(json!({"first_name": "Owain", "last_name": "Other", "email": "owain@other.example", "mobile": "07700 900952", "role": "dentist"}));

@@ -14,6 +14,7 @@ mod front_end;
 mod hardening;
 mod helpdesk;
 mod journey;
+mod leavers;
 mod mailboxes;
 mod messaging;
 mod operations;

@@ -92,6 +92,8 @@ pub struct AccountSettings {
     pub reset_code_lifetime: chrono::Duration,
     /// R-L4: when unused accounts become inactive and are deleted, and the warnings before.
     pub inactivity: domain::inactivity::InactivityPolicy,
+    /// R-L5: a leaver is deleted and erased this long after being marked, unless taken on.
+    pub leaver_grace: chrono::Duration,
 }
 
 /// How to reach an SMTP server.

@@ -58,6 +58,7 @@ pub fn settings(database_url: &str) -> Settings {
             password_max_age: chrono::Duration::days(90),
             reset_code_lifetime: chrono::Duration::minutes(15),
             inactivity: domain::inactivity::InactivityPolicy::default(),
+            leaver_grace: chrono::Duration::days(30),
         },
         // Tests come from one address; the throttles' own tests lower these.
         throttles: Throttles {

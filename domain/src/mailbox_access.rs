@@ -96,6 +96,18 @@ pub fn decide(
     }
 }
 
+/// R-L5: whether `actor` may mark someone of the practice with `target`'s rights as a leaver:
+/// owners and admins may, but only an owner may mark an owner (themselves included).
+pub fn may_mark_leaver(actor: Rights, target: Option<Rights>) -> Result<(), AccessError> {
+    if !actor.admin {
+        Err(AccessError::AdminRequired)
+    } else if target.is_some_and(|t| t.owner) && !actor.owner {
+        Err(AccessError::OwnerRequired)
+    } else {
+        Ok(())
+    }
+}
+
 /// What a change means to the account it concerns, for the email that tells them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Notice {
@@ -183,6 +195,15 @@ mod tests {
         assert_eq!(decide(ADMIN, Some(OWNER), Unlink, 2), Err(AccessError::OwnerRequired));
         assert_eq!(decide(ADMIN, Some(OWNER), Admin(false), 2), Err(AccessError::OwnerRequired));
         assert_eq!(decide(ADMIN, Some(OWNER), Owner(false), 2), Err(AccessError::OwnerRequired));
+    }
+
+    #[test]
+    fn r_l5_owners_and_admins_mark_leavers_and_only_owners_mark_owners() {
+        assert_eq!(may_mark_leaver(OWNER, Some(OWNER)), Ok(()));
+        assert_eq!(may_mark_leaver(OWNER, None), Ok(()), "someone of the practice without access");
+        assert_eq!(may_mark_leaver(ADMIN, Some(ACCESS)), Ok(()));
+        assert_eq!(may_mark_leaver(ADMIN, Some(OWNER)), Err(AccessError::OwnerRequired));
+        assert_eq!(may_mark_leaver(ACCESS, Some(ACCESS)), Err(AccessError::AdminRequired));
     }
 
     #[test]

@@ -396,6 +396,36 @@ Administration Service: {support}.\n\nRegards,\nThe NHSmail team",
     }
 }
 
+/// Facts for the notice to someone marked as having left their practice (R-L5).
+#[derive(Debug, Clone, Copy)]
+pub struct LeaverFacts<'a> {
+    pub first_name: &'a str,
+    pub username: &'a str,
+    pub practice_name: &'a str,
+    /// The day the account will be deleted unless another practice takes it on.
+    pub deleted_on: NaiveDate,
+    pub support_contact: &'a str,
+}
+
+/// R-L5: the account is leaving the practice; what happens to it and how to keep it.
+pub fn leaver_email(facts: &LeaverFacts<'_>) -> EmailMessage {
+    EmailMessage {
+        subject: "Your NHSmail account is marked as leaving your practice".to_owned(),
+        body: format!(
+            "Dear {first_name},\n\nYour NHSmail account {username} has been marked as leaving {practice}. Your access to \
+its shared mailbox has ended, and you have been signed out.\n\nYour account will be permanently deleted on {on}, \
+with its email and personal details, unless a new practice takes you on as a joiner before then: ask the \
+owner of your new practice's shared mailbox to request it. Save anything you need before then.\n\n\
+If this is a mistake, contact the National Administration Service: {support}.\n\nRegards,\nThe NHSmail team",
+            first_name = facts.first_name,
+            username = facts.username,
+            practice = facts.practice_name,
+            on = facts.deleted_on.format("%-d %B %Y"),
+            support = facts.support_contact,
+        ),
+    }
+}
+
 #[cfg(test)]
 mod inactivity_notices {
     use super::*;
@@ -438,5 +468,20 @@ mod inactivity_notices {
             "You now have admin rights to the shared mailbox nhsdental.leeds.brightsmilev00101@nhs.net of BRIGHT SMILE."
         ));
         assert!(email.body.contains("0333 200 1133"));
+    }
+
+    #[test]
+    fn r_l5_the_leaver_notice_names_the_practice_the_deletion_day_and_how_to_keep_the_account() {
+        let email = leaver_email(&LeaverFacts {
+            first_name: "Efan",
+            username: "efan.williamson",
+            practice_name: "BRIGHT SMILE DENTAL PRACTICE",
+            deleted_on: NaiveDate::from_ymd_opt(2027, 1, 9).unwrap(),
+            support_contact: "0333 200 1133",
+        });
+        assert!(email.body.starts_with("Dear Efan,"));
+        assert!(email.body.contains("efan.williamson has been marked as leaving BRIGHT SMILE DENTAL PRACTICE"));
+        assert!(email.body.contains("deleted on 9 January 2027"));
+        assert!(email.body.contains("joiner"));
     }
 }

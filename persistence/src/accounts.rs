@@ -52,6 +52,8 @@ pub struct AccountRow {
     pub inactive_since: Option<NaiveDateTime>,
     pub inactivity_warned_at: Option<NaiveDateTime>,
     pub deletion_warned_at: Option<NaiveDateTime>,
+    /// When the account was marked as having left its practice (R-L5).
+    pub leaver_since: Option<NaiveDateTime>,
 }
 
 impl AccountRow {

@@ -254,6 +254,7 @@ diesel::table! {
         inactive_since -> Nullable<Timestamp>,
         inactivity_warned_at -> Nullable<Timestamp>,
         deletion_warned_at -> Nullable<Timestamp>,
+        leaver_since -> Nullable<Timestamp>,
     }
 }
 

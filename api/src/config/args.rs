@@ -299,4 +299,9 @@ pub struct Settings {
     /// Days before each inactivity step (becoming inactive, deletion) that the holder is warned.
     #[arg(long, env = "INACTIVITY_WARNING_DAYS", default_value_t = 14)]
     pub inactivity_warning_days: u32,
+
+    /// Days after an account is marked as a leaver that it is deleted and erased, unless another
+    /// practice takes it on as a joiner first (R-L5).
+    #[arg(long, env = "LEAVER_GRACE_DAYS", default_value_t = 30)]
+    pub leaver_grace_days: u32,
 }

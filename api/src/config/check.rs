@@ -169,6 +169,9 @@ impl Settings {
         if self.max_body_bytes < 1024 {
             problems.push("MAX_BODY_BYTES must be at least 1024".to_owned());
         }
+        if self.leaver_grace_days == 0 {
+            problems.push("LEAVER_GRACE_DAYS must be at least 1".to_owned());
+        }
         if self.message_retention_days == 0
             || self.rejected_application_retention_days == 0
             || self.audit_address_retention_days == 0
@@ -245,6 +248,7 @@ impl Settings {
                             password_max_age: chrono::Duration::days(i64::from(self.password_max_age_days)),
                             reset_code_lifetime: chrono::Duration::minutes(i64::from(self.reset_code_minutes)),
                             inactivity: inactivity.unwrap_or_default(),
+                            leaver_grace: chrono::Duration::days(i64::from(self.leaver_grace_days)),
                         },
                     },
                     bind_address,

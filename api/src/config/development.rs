@@ -68,6 +68,7 @@ impl Config {
             account_inactivity_days: 90,
             account_deletion_days: 90,
             inactivity_warning_days: 14,
+            leaver_grace_days: 30,
         }
         .into_config()
     }

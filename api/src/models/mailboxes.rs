@@ -25,7 +25,7 @@ pub struct MailboxMember {
 #[schema(example = json!({"id": "3f6d2a1b-8c4e-4f5a-9b6c-7d8e9f0a1b2c", "address": "nhsdental.wimbledon.sampledentalcarev12345@nhs.net", "practice_name": "SAMPLE DENTAL CARE", "ods_code": "V12345",
     "is_owner": true, "is_admin": true,
     "members": [{"account_id": "5b0f1a52-3f2e-4a7b-9a57-8f4f2f0d7c11", "username": "david.smith@nhs.net", "first_name": "David", "last_name": "Smith", "status": "active", "is_owner": true, "is_admin": true},
-                {"account_id": "9d2c1f0e-6a4b-4c3d-8e7f-1a2b3c4d5e6f", "username": "sarah.jones@nhs.net", "first_name": "Sarah", "last_name": "Jones", "status": "active", "is_owner": false, "is_admin": false}]}))]
+                {"account_id": "9d2c1f0e-6a4b-4c3d-8e7f-1a2b3c4d5e6f", "username": "sarah.jones@nhs.net", "first_name": "Sarah", "last_name": "Jones", "status": "active", "is_owner": false, "is_admin": false}], "needs_owner": false}))]
 pub struct SharedMailbox {
     pub id: String,
     pub address: String,
@@ -37,6 +37,8 @@ pub struct SharedMailbox {
     pub is_admin: bool,
     /// Everyone with access: owners first, then by username.
     pub members: Vec<MailboxMember>,
+    /// No owner is left (the only one left the practice); the helpdesk assigns one (R-L5).
+    pub needs_owner: bool,
 }
 
 impl From<mailboxes::MailboxView> for SharedMailbox {
@@ -48,6 +50,7 @@ impl From<mailboxes::MailboxView> for SharedMailbox {
             ods_code: view.ods_code,
             is_owner: view.is_owner,
             is_admin: view.is_admin,
+            needs_owner: view.needs_owner,
             members: view
                 .members
                 .into_iter()
@@ -95,5 +98,37 @@ pub struct ChangeRights {
 impl From<ChangeRights> for mailboxes::RightsChange {
     fn from(body: ChangeRights) -> Self {
         Self { is_admin: body.is_admin, is_owner: body.is_owner }
+    }
+}
+
+/// An account, by id: someone of the practice to mark as a leaver, or to make owner.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"account_id": "9d2c1f0e-6a4b-4c3d-8e7f-1a2b3c4d5e6f"}))]
+pub struct AccountRef {
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 64)]
+    pub account_id: Option<String>,
+}
+
+/// An account marked as having left its practice (R-L5).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"id": "9d2c1f0e-6a4b-4c3d-8e7f-1a2b3c4d5e6f", "username": "efan.williamson", "leaver_since": "2026-11-30T10:00:00Z", "deleted_after": "2026-12-30T10:00:00Z"}))]
+pub struct LeaverView {
+    pub id: String,
+    pub username: String,
+    /// When it was first marked.
+    pub leaver_since: chrono::DateTime<chrono::Utc>,
+    /// When it is deleted and erased, unless another practice takes it on as a joiner first.
+    pub deleted_after: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<app::helpdesk::leavers::Leaver> for LeaverView {
+    fn from(leaver: app::helpdesk::leavers::Leaver) -> Self {
+        Self {
+            id: leaver.id,
+            username: leaver.username,
+            leaver_since: leaver.leaver_since,
+            deleted_after: leaver.deleted_after,
+        }
     }
 }

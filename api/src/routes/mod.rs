@@ -16,7 +16,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn configure(cfg: &mut ServiceConfig) {
     use accounts::{activation, directory, mailboxes, profile, resets, sessions as account_sessions};
     use helpdesk::{
-        accounts as helpdesk_accounts, jobs as helpdesk_jobs, reference, review, sessions as helpdesk_sessions,
+        accounts as helpdesk_accounts, jobs as helpdesk_jobs, leavers as helpdesk_leavers, reference, review,
+        sessions as helpdesk_sessions,
     };
     use operations::{development, health, notify, problems};
     use registration::{applications, members, practices, submission, town, verification};
@@ -65,10 +66,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(mailboxes::link_mailbox_account)
         .service(mailboxes::change_mailbox_rights)
         .service(mailboxes::unlink_mailbox_account)
+        .service(mailboxes::mark_leaver)
         .service(resets::start_password_reset)
         .service(resets::complete_password_reset)
         .service(helpdesk_accounts::reset_password)
         .service(helpdesk_accounts::disable_account)
         .service(helpdesk_accounts::enable_account)
+        .service(helpdesk_leavers::mark_leaver)
+        .service(helpdesk_leavers::assign_mailbox_owner)
         .service(development::list_messages);
 }

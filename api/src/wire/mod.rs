@@ -176,7 +176,7 @@ wire_enums! {
     MessageTemplate {
         PasscodeEmail, PasscodeLetter, UsernameEmail, TemporaryPasswordSms, RejectionEmail, WelcomeEmail,
         PasswordResetCodeSms, InactivityWarningEmail, AccountInactiveEmail, DeletionWarningEmail,
-        MailboxAccessEmail
+        MailboxAccessEmail, LeaverEmail
     }
 
     /// How a message travels.

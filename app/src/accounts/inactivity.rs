@@ -1,7 +1,9 @@
 //! Inactivity and deletion (R-L4), as the `account_inactivity` job: accounts unused for the
 //! period are warned, then made inactive (their sessions end); inactive ones are warned, then
-//! deleted and erased. Each step is taken once per account by a conditional update, so a run
-//! interrupted half way, or repeated, does nothing twice. Shared mailboxes are never touched.
+//! deleted and erased. The same job deletes and erases leavers whose grace period has ended
+//! (R-L5, see [`super::leavers`]). Each step is taken once per account by a conditional update,
+//! so a run interrupted half way, or repeated, does nothing twice. Shared mailboxes are never
+//! touched.
 
 use crate::audit::{self, Actor, By, Origin};
 use crate::outbox::{self, About, templates};
@@ -122,6 +124,15 @@ pub async fn run(app: &App) -> Result<usize, Error> {
                 })?);
             }
             let mut deleted = 0;
+            let leavers = super::leavers::due(conn, &app, now, BATCH)?;
+            for account in leavers {
+                write_transaction(conn, |conn| {
+                    erase(conn, &app, &account, now)?;
+                    let why = serde_json::json!({"reason": "leaver"});
+                    audit::record(conn, &system(), "account.deleted", ("account", &account.id), why, now)
+                })?;
+                deleted += 1;
+            }
             for account in inactivity::inactive_since(conn, policy.delete_if_inactive_since(now), false, BATCH)? {
                 write_transaction(conn, |conn| {
                     erase(conn, &app, &account, now)?;

@@ -6,12 +6,12 @@
 //! A mailbox the caller has no access to is not found, whoever asks.
 
 use super::{Holder, authenticate};
-use crate::audit::record;
+use crate::audit::{By, record};
 use crate::outbox::{self, About, templates};
 use crate::{App, Caller, Error, ErrorKind, FieldError};
 use domain::ProblemCode;
 use domain::account::{AccountStatus, SessionScope};
-use domain::mailbox_access::{AccessError, Change, Notice, Rights, decide};
+use domain::mailbox_access::{AccessError, Change, Notice, Rights, decide, may_mark_leaver};
 use domain::messages::{MailboxAccessFacts, mailbox_access_email};
 use persistence::accounts::{self, AccountRow, MailboxRow};
 use persistence::db::write_transaction;
@@ -41,6 +41,8 @@ pub struct MailboxView {
     pub is_admin: bool,
     /// Everyone with access, owners first, then by username.
     pub members: Vec<MailboxMember>,
+    /// No owner is left (the only one left the practice): the helpdesk assigns one (R-L5).
+    pub needs_owner: bool,
 }
 
 /// A change of one account's rights, as asked for; either or both.
@@ -67,7 +69,7 @@ fn holder_with_access(
     Ok((holder, as_rights(rights)))
 }
 
-fn view_of(conn: &mut DbConnection, mailbox: MailboxRow, caller: Rights) -> Result<MailboxView, Error> {
+pub(crate) fn view_of(conn: &mut DbConnection, mailbox: MailboxRow, caller: Rights) -> Result<MailboxView, Error> {
     let mut members: Vec<MailboxMember> = accounts::mailbox_members(conn, &mailbox.id)?
         .into_iter()
         .map(|(account, is_owner, is_admin)| MailboxMember {
@@ -82,6 +84,7 @@ fn view_of(conn: &mut DbConnection, mailbox: MailboxRow, caller: Rights) -> Resu
         .collect();
     members.sort_by(|a, b| b.is_owner.cmp(&a.is_owner).then_with(|| a.username.cmp(&b.username)));
     Ok(MailboxView {
+        needs_owner: !members.iter().any(|m| m.is_owner),
         id: mailbox.id,
         address: mailbox.address,
         practice_name: mailbox.practice_name,
@@ -114,6 +117,31 @@ fn refusal(error: AccessError) -> Error {
     }
 }
 
+/// Audits a change of `target`'s rights and tells its holder by email.
+pub(crate) fn tell(
+    conn: &mut DbConnection,
+    app: &App,
+    by: &By,
+    mailbox: &MailboxRow,
+    target: &AccountRow,
+    notice: Notice,
+) -> Result<(), Error> {
+    let now = app.now();
+    let details = serde_json::json!({"account_id": target.id});
+    record(conn, by, notice.action(), ("shared_mailbox", &mailbox.id), details, now)?;
+    let facts = MailboxAccessFacts {
+        first_name: target.first_name.as_deref().unwrap_or("NHSmail user"),
+        mailbox_address: &mailbox.address,
+        practice_name: &mailbox.practice_name,
+        notice,
+        support_contact: &app.settings().support_contact,
+    };
+    let to = target.email.as_deref().unwrap_or(&target.username);
+    let about = About { kind: "account", id: &target.id };
+    outbox::enqueue_email(conn, templates::MAILBOX_ACCESS_EMAIL, to, about, mailbox_access_email(&facts), false, now)?;
+    Ok(())
+}
+
 /// Applies `changes` in order to `target` by the holder, under the mailbox's lock: each step
 /// checked, stored, audited and told to the account holder concerned.
 fn apply(
@@ -132,26 +160,7 @@ fn apply(
         let after = decide(actor, current, *change, owners).map_err(refusal)?;
         let Some(notice) = Notice::between(current, after) else { continue };
         mailboxes::set_rights(conn, &mailbox.id, &target.id, after.map(|r| (r.owner, r.admin)), now)?;
-        let details = serde_json::json!({"account_id": target.id});
-        record(conn, &holder.by(), notice.action(), ("shared_mailbox", &mailbox.id), details, now)?;
-        let facts = MailboxAccessFacts {
-            first_name: target.first_name.as_deref().unwrap_or("NHSmail user"),
-            mailbox_address: &mailbox.address,
-            practice_name: &mailbox.practice_name,
-            notice,
-            support_contact: &app.settings().support_contact,
-        };
-        let to = target.email.as_deref().unwrap_or(&target.username);
-        let about = About { kind: "account", id: &target.id };
-        outbox::enqueue_email(
-            conn,
-            templates::MAILBOX_ACCESS_EMAIL,
-            to,
-            about,
-            mailbox_access_email(&facts),
-            false,
-            now,
-        )?;
+        tell(conn, app, &holder.by(), mailbox, target, notice)?;
         if target.id == holder.account_id {
             actor = after.unwrap_or(Rights::ACCESS);
         }
@@ -237,6 +246,29 @@ async fn change_member(
             let mailbox = mailboxes::lock(conn, &mailbox_id)?;
             let target = accounts::account(conn, &account_id)?.ok_or_else(Error::not_found)?;
             let actor = apply(conn, app, &holder, &mailbox, &target, &changes)?;
+            view_of(conn, mailbox, actor)
+        })
+    })
+    .await
+}
+
+/// R-L5: an owner or admin marks someone of the practice (with access or not) as a leaver; only
+/// an owner marks an owner, themselves included. Answers the mailbox as it now is.
+pub async fn mark_leaver(app: &App, caller: &Caller, mailbox_id: &str, account_id: &str) -> Result<MailboxView, Error> {
+    let (caller, mailbox_id, account_id) = (caller.clone(), mailbox_id.to_owned(), account_id.to_owned());
+    app.run(move |conn, app| {
+        let (holder, _) = holder_with_access(conn, app, &caller, &mailbox_id)?;
+        write_transaction(conn, |conn| {
+            let mailbox = mailboxes::lock(conn, &mailbox_id)?;
+            let actor = mailboxes::rights(conn, &mailbox.id, &holder.account_id)?.map(as_rights);
+            let target = accounts::account(conn, &account_id)?.ok_or_else(Error::not_found)?;
+            let rights = mailboxes::rights(conn, &mailbox.id, &target.id)?.map(as_rights);
+            if !super::leavers::of_practice(rights.is_some(), &target, &mailbox) {
+                return Err(Error::not_found());
+            }
+            may_mark_leaver(actor.ok_or_else(Error::not_found)?, rights).map_err(refusal)?;
+            super::leavers::mark(conn, app, &holder.by(), &target, app.now())?;
+            let actor = mailboxes::rights(conn, &mailbox.id, &holder.account_id)?.map_or(Rights::ACCESS, as_rights);
             view_of(conn, mailbox, actor)
         })
     })

@@ -10,6 +10,7 @@
 pub mod activation;
 pub mod directory;
 pub mod inactivity;
+pub mod leavers;
 pub mod mailboxes;
 pub mod profile;
 pub mod resets;

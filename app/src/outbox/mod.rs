@@ -27,6 +27,7 @@ pub mod templates {
     pub const ACCOUNT_INACTIVE_EMAIL: &str = "account_inactive_email";
     pub const DELETION_WARNING_EMAIL: &str = "deletion_warning_email";
     pub const MAILBOX_ACCESS_EMAIL: &str = "mailbox_access_email";
+    pub const LEAVER_EMAIL: &str = "leaver_email";
 }
 
 /// A rendered message, as stored in the outbox.

@@ -4,7 +4,7 @@ use crate::http::caller::Caller;
 use crate::http::extract::Json;
 use crate::http::problem::{ApiError, NotFoundForCaller, Problem};
 use crate::models::accounts::{NoAccountToken, ScopeTooNarrow};
-use crate::models::mailboxes::{ChangeRights, LinkAccount, SharedMailbox};
+use crate::models::mailboxes::{AccountRef, ChangeRights, LinkAccount, SharedMailbox};
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use app::accounts::mailboxes;
@@ -134,4 +134,40 @@ pub async fn unlink_mailbox_account(
     let (mailbox, account) = path.into_inner();
     mailboxes::unlink(&state.app, &caller, &mailbox, &account).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Mark someone of the practice as a leaver
+///
+/// Owners and admins mark someone of their practice, with access or not, as having left (R-L5);
+/// only an owner marks an owner, themselves included. At once their sessions end and they lose
+/// access and any owner or admin rights to every shared mailbox; they are told by email
+/// (`leaver_email`) and the account is deleted and erased `LEAVER_GRACE_DAYS` (30) later unless
+/// another practice takes it on as a joiner first. If the only owner leaves, the mailbox shows
+/// `needs_owner` until the helpdesk assigns one. Safe to repeat.
+#[utoipa::path(
+    tag = "accounts",
+    operation_id = "markLeaver",
+    security(("account_token" = [])),
+    params(("id" = String, Path, description = "Shared mailbox id")),
+    request_body = AccountRef,
+    responses(
+        (status = 200, description = "Marked; the mailbox as it now is.", body = SharedMailbox),
+        (status = 401, response = NoAccountToken),
+        (status = 403, description = "Not an owner or admin (`mailbox_admin_required`), or an admin marking an owner (`mailbox_owner_required`).", body = Problem, content_type = "application/problem+json",
+            example = json!({"type": "/problems/forbidden", "title": "You are not allowed to do this", "status": 403, "code": "mailbox_owner_required", "rule": "R-B2", "detail": "Only an owner can nominate an owner or change an owner's rights."})),
+        (status = 404, response = NotFoundForCaller),
+        (status = 422, description = "No account id.", body = Problem, content_type = "application/problem+json",
+            example = json!({"type": "/problems/validation-failed", "title": "Some of the information given is not valid", "status": 422, "detail": "1 field is not valid.", "errors": [{"pointer": "/account_id", "code": "required", "detail": "This is required."}]})),
+    )
+)]
+#[post("/v1/account/mailboxes/{id}/leavers")]
+pub async fn mark_leaver(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: Json<AccountRef>,
+) -> Result<HttpResponse, ApiError> {
+    let account = body.0.account_id.unwrap_or_default();
+    let view = mailboxes::mark_leaver(&state.app, &caller, &path, &account).await?;
+    Ok(HttpResponse::Ok().json(SharedMailbox::from(view)))
 }

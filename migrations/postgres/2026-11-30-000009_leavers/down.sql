@@ -1,0 +1,2 @@
+DROP INDEX accounts_leaver_idx;
+ALTER TABLE accounts DROP COLUMN leaver_since;
