@@ -48,7 +48,7 @@ pub fn mobile() -> Object {
 
 /// A UK postcode in any case and spacing (R-P1).
 pub fn postcode() -> Object {
-    string(5, 16)
+    string(5, domain::postcode::Postcode::MAX_INPUT_CHARS)
         .pattern(Some(r"^[A-Za-z0-9 ]+$"))
         .description(Some("A UK postcode, in any case and spacing (R-P1)."))
         .examples([serde_json::json!("SW19 4AB")])

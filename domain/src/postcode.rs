@@ -21,8 +21,14 @@ crate::violation!(PostcodeError {
 });
 
 impl Postcode {
+    /// The longest entry read, spaces included (the contract's `maxLength` is the same).
+    pub const MAX_INPUT_CHARS: usize = 32;
+
     /// Parses a postcode in any case, with or without spaces: `sw194ab` → `SW19 4AB`.
     pub fn parse(input: &str) -> Result<Self, PostcodeError> {
+        if input.chars().count() > Self::MAX_INPUT_CHARS {
+            return Err(PostcodeError::NotAUkPostcode);
+        }
         // Spaces anywhere are ignored; any other character that is not a letter or digit is refused.
         let compact: String = input.chars().filter(|c| *c != ' ').map(|c| c.to_ascii_uppercase()).collect();
         if compact.is_empty() {

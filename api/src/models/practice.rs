@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct PracticeQuery {
     /// The practice postcode, any case and spacing (R-P1).
-    #[param(required = true, example = "SW19 4AB", min_length = 5, max_length = 16, pattern = r"^[A-Za-z0-9 ]+$")]
+    #[param(required = true, example = "SW19 4AB", min_length = 5, max_length = 32, pattern = r"^[A-Za-z0-9 ]+$")]
     pub postcode: Option<String>,
 }
 
