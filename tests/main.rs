@@ -13,6 +13,7 @@ mod expiry;
 mod front_end;
 mod hardening;
 mod helpdesk;
+mod joiners;
 mod journey;
 mod leavers;
 mod mailboxes;

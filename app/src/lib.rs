@@ -15,6 +15,7 @@ pub mod clock;
 pub mod error;
 pub mod expiry;
 pub mod helpdesk;
+pub mod joiners;
 pub mod limits;
 pub mod outbox;
 pub mod paging;

@@ -192,6 +192,8 @@ pub struct Settings {
     pub password_hashing_concurrency: usize,
     /// Approve at submission when the IG status of record is satisfactory (R-V1).
     pub auto_approve: bool,
+    /// Create a joiner's account at once when an owner asks, without the helpdesk (R-L6).
+    pub auto_approve_joiners: bool,
     pub temporary_password_lifetime: chrono::Duration,
     /// Where account holders sign in, as the username email says.
     pub portal_url: String,

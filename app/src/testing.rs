@@ -40,6 +40,7 @@ pub fn settings(database_url: &str) -> Settings {
         argon2: Argon2Settings::MINIMUM,
         password_hashing_concurrency: 2,
         auto_approve: false,
+        auto_approve_joiners: false,
         temporary_password_lifetime: chrono::Duration::days(14),
         portal_url: "https://portal.nhs.net".to_owned(),
         messaging: MessagingSettings {

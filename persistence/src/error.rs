@@ -56,6 +56,7 @@ impl From<DieselError> for StoreError {
 /// SQLite reports `UNIQUE constraint failed: table.column, …`, matched on the columns.
 const UNIQUE_CONSTRAINTS: &[(&str, &str, Conflict)] = &[
     ("mobile_reservations_pkey", "mobile_reservations.mobile", Conflict::MobileAlreadyRegistered),
+    ("joiner_requests_mobile_key", "joiner_requests.mobile", Conflict::MobileAlreadyRegistered),
     ("applications_claimed_location_id_key", "applications.claimed_location_id", Conflict::PracticeHasLiveApplication),
     ("members_application_email_key", "members.email", Conflict::DuplicateMemberEmail),
     ("members_application_mobile_key", "members.mobile", Conflict::DuplicateMemberMobile),

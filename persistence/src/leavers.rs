@@ -28,3 +28,23 @@ pub fn due(conn: &mut DbConnection, marked_before: DateTime<Utc>, limit: i64) ->
         .select(AccountRow::as_select())
         .load(conn)?)
 }
+
+/// Takes the account on as a joiner of the practice made from `application_id` (R-L6): it is no
+/// longer a leaver (its deletion is called off), the practice becomes its home, and its access to
+/// other practices' mailboxes ends.
+pub fn take_on(
+    conn: &mut DbConnection,
+    account_id: &str,
+    application_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    diesel::update(accounts::table.find(account_id))
+        .set((
+            accounts::leaver_since.eq(None::<chrono::NaiveDateTime>),
+            accounts::application_id.eq(Some(application_id)),
+            accounts::updated_at.eq(to_db(now)),
+        ))
+        .execute(conn)?;
+    diesel::delete(mailbox_memberships::table.filter(mailbox_memberships::account_id.eq(account_id))).execute(conn)?;
+    Ok(())
+}

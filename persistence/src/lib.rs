@@ -18,6 +18,7 @@ pub mod db;
 pub mod error;
 pub mod inactivity;
 pub mod jobs;
+pub mod joiners;
 pub mod leavers;
 pub mod mailboxes;
 pub mod outbox;

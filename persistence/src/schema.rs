@@ -268,9 +268,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    joiner_requests (id) {
+        id -> Text,
+        mailbox_id -> Text,
+        requested_by -> Text,
+        title -> Nullable<Text>,
+        first_name -> Text,
+        last_name -> Text,
+        email -> Text,
+        mobile -> Text,
+        role -> Text,
+        is_admin -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(joiner_requests -> shared_mailboxes (mailbox_id));
 diesel::joinable!(mailbox_memberships -> shared_mailboxes (mailbox_id));
 diesel::joinable!(mailbox_memberships -> accounts (account_id));
 diesel::allow_tables_to_appear_in_same_query!(shared_mailboxes, accounts, mailbox_memberships, applications);
+diesel::allow_tables_to_appear_in_same_query!(joiner_requests, shared_mailboxes);
 
 diesel::table! {
     security_answers (account_id, question) {

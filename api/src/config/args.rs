@@ -199,6 +199,11 @@ pub struct Settings {
     #[arg(long, env = "AUTO_APPROVE", action = ArgAction::Set, default_value_t = false, value_parser = BoolishValueParser::new())]
     pub auto_approve: bool,
 
+    /// Create a joiner's account at once when a shared mailbox owner asks for it (R-L6).
+    /// Otherwise the helpdesk approves each request.
+    #[arg(long, env = "AUTO_APPROVE_JOINERS", action = ArgAction::Set, default_value_t = false, value_parser = BoolishValueParser::new())]
+    pub auto_approve_joiners: bool,
+
     /// Days a temporary password works for activation (R-A3).
     #[arg(long, env = "TEMPORARY_PASSWORD_VALID_DAYS", default_value_t = 14)]
     pub temporary_password_valid_days: u32,

@@ -225,6 +225,7 @@ impl Settings {
                             std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
                         }),
                         auto_approve: self.auto_approve,
+                        auto_approve_joiners: self.auto_approve_joiners,
                         temporary_password_lifetime: chrono::Duration::days(i64::from(
                             self.temporary_password_valid_days,
                         )),

@@ -43,6 +43,7 @@ impl Config {
             password_hashing_concurrency: Some(2),
             max_upload_bytes: 50 * 1024 * 1024,
             auto_approve: false,
+            auto_approve_joiners: false,
             temporary_password_valid_days: 14,
             portal_url: "https://portal.nhs.net".to_owned(),
             email_provider: EmailProvider::Development,

@@ -8,6 +8,7 @@ pub mod directory;
 pub mod field_error;
 pub mod helpdesk;
 pub mod jobs;
+pub mod joiners;
 pub mod mailboxes;
 pub mod members;
 pub mod operations;

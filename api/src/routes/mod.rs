@@ -14,10 +14,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers every documented endpoint.
 pub fn configure(cfg: &mut ServiceConfig) {
-    use accounts::{activation, directory, mailboxes, profile, resets, sessions as account_sessions};
+    use accounts::{activation, directory, joiners, mailboxes, profile, resets, sessions as account_sessions};
     use helpdesk::{
-        accounts as helpdesk_accounts, jobs as helpdesk_jobs, leavers as helpdesk_leavers, reference, review,
-        sessions as helpdesk_sessions,
+        accounts as helpdesk_accounts, jobs as helpdesk_jobs, joiners as helpdesk_joiners, leavers as helpdesk_leavers,
+        reference, review, sessions as helpdesk_sessions,
     };
     use operations::{development, health, notify, problems};
     use registration::{applications, members, practices, submission, town, verification};
@@ -67,6 +67,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(mailboxes::change_mailbox_rights)
         .service(mailboxes::unlink_mailbox_account)
         .service(mailboxes::mark_leaver)
+        .service(joiners::request_joiner)
+        .service(joiners::take_on_account)
         .service(resets::start_password_reset)
         .service(resets::complete_password_reset)
         .service(helpdesk_accounts::reset_password)
@@ -74,5 +76,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(helpdesk_accounts::enable_account)
         .service(helpdesk_leavers::mark_leaver)
         .service(helpdesk_leavers::assign_mailbox_owner)
+        .service(helpdesk_joiners::list_joiner_requests)
+        .service(helpdesk_joiners::approve_joiner)
+        .service(helpdesk_joiners::reject_joiner)
         .service(development::list_messages);
 }

@@ -179,6 +179,9 @@ wire_enums! {
         MailboxAccessEmail, LeaverEmail
     }
 
+    /// What became of a joiner request (R-L6): `waiting` for the helpdesk, or the account `created`.
+    JoinerStatus { Waiting, Created }
+
     /// How a message travels.
     MessageChannel { Email, Sms, Letter }
 

@@ -52,12 +52,12 @@ pub struct RightsChange {
     pub is_owner: Option<bool>,
 }
 
-fn as_rights((owner, admin): (bool, bool)) -> Rights {
+pub(crate) fn as_rights((owner, admin): (bool, bool)) -> Rights {
     Rights { owner, admin }
 }
 
 /// The full-session holder and their rights over the mailbox; not found without access.
-fn holder_with_access(
+pub(crate) fn holder_with_access(
     conn: &mut DbConnection,
     app: &App,
     caller: &Caller,
@@ -106,7 +106,7 @@ pub async fn view(app: &App, caller: &Caller, mailbox_id: &str) -> Result<Mailbo
     .await
 }
 
-fn refusal(error: AccessError) -> Error {
+pub(crate) fn refusal(error: AccessError) -> Error {
     match error {
         AccessError::AdminRequired | AccessError::OwnerRequired => {
             use domain::Violation;

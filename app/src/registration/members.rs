@@ -42,7 +42,11 @@ impl MemberInput {
     }
 
     /// The member's details: the fields sent, over `current` when editing. Reports every bad field.
-    fn details(&self, current: Option<&MemberDetails>, mail_domain: &MailDomain) -> Result<MemberDetails, Error> {
+    pub(crate) fn details(
+        &self,
+        current: Option<&MemberDetails>,
+        mail_domain: &MailDomain,
+    ) -> Result<MemberDetails, Error> {
         fn field<T, E: domain::Violation>(
             v: &mut Validator,
             pointer: &str,

@@ -122,58 +122,15 @@ pub(crate) async fn approve_as(app: &App, application_id: &str, by: &By) -> Resu
             );
             let mailbox_id = uuid::Uuid::new_v4().to_string();
             accounts::insert_mailbox(conn, &mailbox_id, address.as_str(), (&practice_name, &ods, &location), &id, now)?;
-            let valid_until = now + config.temporary_password_lifetime;
-            let last_day: NaiveDate = (valid_until - chrono::Duration::seconds(1)).date_naive();
             let mut usernames = Vec::new();
-            for (row, (temporary, hash)) in ctx.members.iter().zip(&credentials) {
+            for (row, credential) in ctx.members.iter().zip(&credentials) {
                 let member = member_from_row(row)?;
-                let account_id = uuid::Uuid::new_v4().to_string();
-                let new_account = NewAccount {
-                    id: &account_id,
-                    title: row.title.as_deref(),
-                    first_name: &row.first_name,
-                    last_name: &row.last_name,
-                    email: &row.email,
-                    mobile: &row.mobile,
-                    role: &row.role,
-                    temporary_password_hash: hash,
-                    temporary_password_expires_at: valid_until,
-                    application_id: Some(&id),
-                };
-                let username =
-                    issue_username(conn, &member.details, &new_account, &config.mail_domain, app.hasher(), now)?;
-                if member.permission.has_access() {
-                    accounts::add_membership(
-                        conn,
-                        &mailbox_id,
-                        &account_id,
-                        member.permission.is_owner(),
-                        member.permission.is_admin(),
-                        now,
-                    )?;
-                }
-                accounts::transfer_mobile_reservation(conn, &row.mobile, &account_id)?;
-                let about = About { kind: "account", id: &account_id };
-                let facts = AccountFacts {
-                    first_name: &row.first_name,
-                    username: &username,
-                    practice_name: &practice_name,
-                    portal_url: &config.portal_url,
-                    support_contact: &config.support_contact,
-                };
-                outbox::enqueue_email(
-                    conn,
-                    templates::USERNAME_EMAIL,
-                    &row.email,
-                    about,
-                    messages::username_email(&facts),
-                    false,
-                    now,
-                )?;
-                let sms = messages::temporary_password_sms(temporary.expose_secret(), last_day);
-                outbox::enqueue_sms(conn, templates::TEMPORARY_PASSWORD_SMS, &row.mobile, about, sms, true, now)?;
-                let details = serde_json::json!({"application_id": id});
-                audit::record(conn, &by, "account.created", ("account", &account_id), details, now)?;
+                let rights = member
+                    .permission
+                    .has_access()
+                    .then(|| (member.permission.is_owner(), member.permission.is_admin()));
+                let home = Home { application_id: &id, mailbox_id: &mailbox_id, practice_name: &practice_name };
+                let (_, username) = create_account(conn, app, &member.details, &home, rights, credential, &by)?;
                 usernames.push(username);
             }
             if !applications::decide(conn, &id, true, None, now)? {
@@ -185,6 +142,64 @@ pub(crate) async fn approve_as(app: &App, application_id: &str, by: &By) -> Resu
         })
     })
     .await
+}
+
+/// Where a new account belongs: the application it came from and its practice's shared mailbox.
+pub(crate) struct Home<'a> {
+    pub application_id: &'a str,
+    pub mailbox_id: &'a str,
+    pub practice_name: &'a str,
+}
+
+/// Creates one member's account inside the caller's transaction (R-A1–R-A4): a username by R-A2,
+/// the temporary password already hashed, the mailbox `rights` (`(owner, admin)`, `None` for no
+/// access), the mobile reserved for the member moved to the account, and the username email and
+/// temporary password text queued. Returns the account id and username.
+pub(crate) fn create_account(
+    conn: &mut persistence::DbConnection,
+    app: &App,
+    details: &domain::member::MemberDetails,
+    home: &Home<'_>,
+    rights: Option<(bool, bool)>,
+    (temporary, hash): &(TemporaryPassword, String),
+    by: &By,
+) -> Result<(String, String), Error> {
+    let (now, config) = (app.now(), app.settings());
+    let valid_until = now + config.temporary_password_lifetime;
+    let last_day: NaiveDate = (valid_until - chrono::Duration::seconds(1)).date_naive();
+    let account_id = uuid::Uuid::new_v4().to_string();
+    let (email, mobile) = (details.email.as_str(), details.mobile.as_str());
+    let new_account = NewAccount {
+        id: &account_id,
+        title: details.title.map(|t| t.as_str()),
+        first_name: details.first_name.as_str(),
+        last_name: details.last_name.as_str(),
+        email,
+        mobile,
+        role: details.role.code(),
+        temporary_password_hash: hash,
+        temporary_password_expires_at: valid_until,
+        application_id: Some(home.application_id),
+    };
+    let username = issue_username(conn, details, &new_account, &config.mail_domain, app.hasher(), now)?;
+    if let Some((owner, admin)) = rights {
+        accounts::add_membership(conn, home.mailbox_id, &account_id, owner, admin, now)?;
+    }
+    accounts::transfer_mobile_reservation(conn, mobile, &account_id)?;
+    let about = About { kind: "account", id: &account_id };
+    let facts = AccountFacts {
+        first_name: details.first_name.as_str(),
+        username: &username,
+        practice_name: home.practice_name,
+        portal_url: &config.portal_url,
+        support_contact: &config.support_contact,
+    };
+    outbox::enqueue_email(conn, templates::USERNAME_EMAIL, email, about, messages::username_email(&facts), false, now)?;
+    let sms = messages::temporary_password_sms(temporary.expose_secret(), last_day);
+    outbox::enqueue_sms(conn, templates::TEMPORARY_PASSWORD_SMS, mobile, about, sms, true, now)?;
+    let details = serde_json::json!({"application_id": home.application_id});
+    audit::record(conn, by, "account.created", ("account", &account_id), details, now)?;
+    Ok((account_id, username))
 }
 
 /// R-A2: the account gets `first.last@<domain>`, or the next free numbered form; one query finds

@@ -2,6 +2,7 @@
 
 pub mod activation;
 pub mod directory;
+pub mod joiners;
 pub mod mailboxes;
 pub mod profile;
 pub mod resets;

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod jobs;
+pub mod joiners;
 pub mod leavers;
 pub mod reference;
 pub mod review;
