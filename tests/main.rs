@@ -8,6 +8,7 @@ mod account_life;
 mod accounts;
 mod architecture;
 mod concurrency;
+mod console;
 mod contract;
 mod expiry;
 mod front_end;

@@ -8,6 +8,7 @@
 //! unreachable or busy databases become [`StoreError::Unavailable`].
 
 pub mod account_life;
+pub mod account_search;
 pub mod accounts;
 pub mod admins;
 pub mod applications;

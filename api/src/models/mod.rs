@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod application;
+pub mod console;
 pub mod directory;
 pub mod field_error;
 pub mod helpdesk;

@@ -16,8 +16,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn configure(cfg: &mut ServiceConfig) {
     use accounts::{activation, directory, joiners, mailboxes, profile, resets, sessions as account_sessions};
     use helpdesk::{
-        accounts as helpdesk_accounts, jobs as helpdesk_jobs, joiners as helpdesk_joiners, leavers as helpdesk_leavers,
-        reference, review, sessions as helpdesk_sessions,
+        accounts as helpdesk_accounts, console, jobs as helpdesk_jobs, joiners as helpdesk_joiners,
+        leavers as helpdesk_leavers, reference, review, sessions as helpdesk_sessions,
     };
     use operations::{development, health, notify, problems};
     use registration::{applications, members, practices, submission, town, verification};
@@ -79,5 +79,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(helpdesk_joiners::list_joiner_requests)
         .service(helpdesk_joiners::approve_joiner)
         .service(helpdesk_joiners::reject_joiner)
+        .service(console::search_accounts)
+        .service(console::get_account)
         .service(development::list_messages);
 }

@@ -3,6 +3,7 @@
 //! [`accounts`].
 
 pub mod accounts;
+pub mod console;
 pub mod leavers;
 
 use crate::audit::{self, Actor, By, Origin};

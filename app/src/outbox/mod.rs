@@ -138,3 +138,40 @@ pub fn enqueue_sms(
 ) -> Result<String, Error> {
     enqueue(conn, template, to, about, &Payload::Sms { body: sms.body }, contains_secret, now)
 }
+
+/// An outgoing message: where and how it went, never its content. Codes are as stored.
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub id: String,
+    pub channel: String,
+    pub template: String,
+    pub recipient: String,
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub provider: Option<String>,
+    pub provider_reference: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub delivery_status: Option<String>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+/// What the helpdesk sees of a stored message.
+pub(crate) fn message(row: &persistence::outbox::MessageRow) -> Message {
+    Message {
+        id: row.id.clone(),
+        channel: row.channel.clone(),
+        template: row.template.clone(),
+        recipient: row.recipient.clone(),
+        status: row.status.clone(),
+        attempts: row.attempts,
+        last_error: row.last_error.clone(),
+        provider: row.provider.clone(),
+        provider_reference: row.provider_reference.clone(),
+        created_at: persistence::time::from_db(row.created_at),
+        sent_at: row.sent_at.map(persistence::time::from_db),
+        delivery_status: row.delivery_status.clone(),
+        delivered_at: row.delivered_at.map(persistence::time::from_db),
+    }
+}

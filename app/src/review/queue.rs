@@ -69,23 +69,8 @@ pub struct ProvisionedAccount {
     pub has_shared_mailbox_access: bool,
 }
 
-/// An outgoing message: where and how it went, never its content. Codes are as stored.
-#[derive(Debug, Clone)]
-pub struct Message {
-    pub id: String,
-    pub channel: String,
-    pub template: String,
-    pub recipient: String,
-    pub status: String,
-    pub attempts: i32,
-    pub last_error: Option<String>,
-    pub provider: Option<String>,
-    pub provider_reference: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub sent_at: Option<DateTime<Utc>>,
-    pub delivery_status: Option<String>,
-    pub delivered_at: Option<DateTime<Utc>>,
-}
+pub use crate::outbox::Message;
+use crate::outbox::message;
 
 /// An application in full, as the helpdesk sees it.
 #[derive(Debug, Clone)]
@@ -148,24 +133,6 @@ pub async fn list(app: &App, caller: &Caller, filter: Filter) -> Result<Page, Er
         Ok(Page { items: rows.iter().map(summary).collect(), next_cursor })
     })
     .await
-}
-
-fn message(row: &outbox::MessageRow) -> Message {
-    Message {
-        id: row.id.clone(),
-        channel: row.channel.clone(),
-        template: row.template.clone(),
-        recipient: row.recipient.clone(),
-        status: row.status.clone(),
-        attempts: row.attempts,
-        last_error: row.last_error.clone(),
-        provider: row.provider.clone(),
-        provider_reference: row.provider_reference.clone(),
-        created_at: from_db(row.created_at),
-        sent_at: row.sent_at.map(from_db),
-        delivery_status: row.delivery_status.clone(),
-        delivered_at: row.delivered_at.map(from_db),
-    }
 }
 
 /// One application in full.

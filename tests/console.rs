@@ -1,0 +1,83 @@
+//! The helpdesk's console (issue 14.6): accounts found by name, practice, ODS code, status or
+//! being a leaver, a page at a time, with the search in the body; one account in full with its
+//! memberships, messages and audit trail.
+
+use crate::accounts::provisioned;
+use blackbox::{TestApp, assert_problem, field_errors, on_each_backend, send};
+use serde_json::{Value, json};
+
+fn search(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
+    send(app.post("/v1/admin/account-searches").bearer_auth(token).json(&body))
+}
+
+fn usernames(page: &Value) -> Vec<String> {
+    page["items"].as_array().unwrap().iter().map(|a| a["username"].as_str().unwrap().to_owned()).collect()
+}
+
+#[test]
+fn the_helpdesk_finds_accounts_a_page_at_a_time_and_sees_one_in_full() {
+    on_each_backend(|app| {
+        let (token, members) = provisioned(app);
+        let (david, sarah, efan) = (&members[0], &members[1], &members[2]);
+
+        let (status, page) = search(app, &token, json!({"text": "JONES"}));
+        assert_eq!(status, 200, "{page:#}");
+        assert_eq!(usernames(&page), [sarah.username.as_str()]);
+        let found = &page["items"][0];
+        assert_eq!(found["practice_name"], "BRIGHT SMILE DENTAL PRACTICE");
+        assert_eq!(found["status"], "pending_activation");
+        let ods = found["ods_code"].as_str().unwrap().to_owned();
+
+        // By practice and ODS code (any case), two at a time, every account once.
+        let (_, first) =
+            search(app, &token, json!({"practice_name": "bright smile", "ods_code": ods.to_lowercase(), "limit": 2}));
+        assert_eq!(usernames(&first).len(), 2, "{first:#}");
+        let cursor = first["next_cursor"].as_str().expect("a next page").to_owned();
+        let (_, second) = search(
+            app,
+            &token,
+            json!({"practice_name": "bright smile", "ods_code": ods, "limit": 2, "cursor": cursor}),
+        );
+        let mut all = [usernames(&first), usernames(&second)].concat();
+        assert!(second["next_cursor"].is_null(), "{second:#}");
+        all.sort();
+        let mut expected: Vec<String> = members.iter().map(|m| m.username.clone()).collect();
+        expected.sort();
+        assert_eq!(all, expected);
+
+        // By status, and leavers only.
+        let (_, active) = search(app, &token, json!({"practice_name": "bright smile", "status": "active"}));
+        assert_eq!(active["items"], json!([]), "none activated yet");
+        let (status, _) = send(app.post(&format!("/v1/admin/accounts/{}/leaver", efan.id)).bearer_auth(&token));
+        assert_eq!(status, 200);
+        let (_, leavers) = search(app, &token, json!({"leaver": true}));
+        assert_eq!(usernames(&leavers), [efan.username.as_str()]);
+        assert!(leavers["items"][0]["leaver_since"].is_string());
+
+        // Bad searches name every bad part.
+        let (status, problem) = search(app, &token, json!({"text": "j", "limit": 0, "cursor": "not base64!"}));
+        assert_problem(status, &problem, 422, "validation-failed");
+        let mut pointers: Vec<String> = field_errors(&problem).into_iter().map(|(p, _)| p).collect();
+        pointers.sort();
+        assert_eq!(pointers, ["/cursor", "/limit", "/text"], "{problem:#}");
+        let (status, problem) = send(app.post("/v1/admin/account-searches").json(&json!({"text": "jones"})));
+        assert_problem(status, &problem, 401, "unauthorized");
+
+        // One account in full: practice, messages and their delivery, audit trail.
+        let (status, detail) = send(app.get(&format!("/v1/admin/accounts/{}", david.id)).bearer_auth(&token));
+        assert_eq!(status, 200, "{detail:#}");
+        assert_eq!(detail["account"]["username"], json!(david.username));
+        assert_eq!(detail["email"], "dsmith@businessemail.com");
+        assert_eq!(detail["memberships"][0]["is_owner"], true, "{detail:#}");
+        let templates: Vec<&str> =
+            detail["messages"].as_array().unwrap().iter().map(|m| m["template"].as_str().unwrap()).collect();
+        assert!(
+            templates.contains(&"username_email") && templates.contains(&"temporary_password_sms"),
+            "{templates:?}"
+        );
+        assert_eq!(detail["audit"][0]["action"], "account.created");
+        let (status, problem) =
+            send(app.get("/v1/admin/accounts/00000000-0000-0000-0000-000000000000").bearer_auth(&token));
+        assert_problem(status, &problem, 404, "not-found");
+    });
+}
