@@ -2,7 +2,7 @@
 //! being a leaver, a page at a time, with the search in the body; one account in full with its
 //! memberships, messages and audit trail.
 
-use crate::accounts::provisioned;
+use crate::accounts::{provisioned, sign_in};
 use blackbox::{TestApp, assert_problem, field_errors, on_each_backend, send};
 use serde_json::{Value, json};
 
@@ -79,5 +79,40 @@ fn the_helpdesk_finds_accounts_a_page_at_a_time_and_sees_one_in_full() {
         let (status, problem) =
             send(app.get("/v1/admin/accounts/00000000-0000-0000-0000-000000000000").bearer_auth(&token));
         assert_problem(status, &problem, 404, "not-found");
+    });
+}
+
+#[test]
+fn r_l8_r_a3_the_helpdesk_lifts_a_sign_in_lock_and_reissues_a_temporary_password() {
+    on_each_backend(|app| {
+        let (token, members) = provisioned(app);
+        let (david, sarah) = (&members[0], &members[1]);
+        for _ in 0..5 {
+            assert_eq!(sign_in(app, &david.username, "not the password at all").0, 401);
+        }
+        let (status, problem) = sign_in(app, &david.username, &david.temporary);
+        assert_eq!((status, problem["code"].as_str()), (429, Some("sign_in_locked")), "{problem:#}");
+        let (status, unlocked) = send(app.post(&format!("/v1/admin/accounts/{}/unlock", david.id)).bearer_auth(&token));
+        assert_eq!(status, 200, "{unlocked:#}");
+        assert_eq!(sign_in(app, &david.username, &david.temporary).0, 201, "unlocked at once");
+
+        // A new temporary password for Sarah: the old one stops working.
+        let before = app.outbox().len();
+        let path = format!("/v1/admin/accounts/{}/temporary-password", sarah.id);
+        let (status, sent) = send(app.post(&path).bearer_auth(&token));
+        assert_eq!(status, 202, "{sent:#}");
+        assert!(sent["sent_to"].as_str().unwrap().ends_with("888"), "{sent:#}");
+        let sms =
+            app.wait_for_message(before, |m| m["template"] == "temporary_password_sms" && m["to"] == "+447888888888");
+        let temporary = crate::accounts::temporary_password(&[sms], "+447888888888");
+        assert_eq!(sign_in(app, &sarah.username, &sarah.temporary).0, 401);
+        assert_eq!(sign_in(app, &sarah.username, &temporary).0, 201);
+
+        // Not for an activated account: that is a reset with the owner's confirmation.
+        crate::accounts::activate(app, david, false);
+        let path = format!("/v1/admin/accounts/{}/temporary-password", david.id);
+        let (status, problem) = send(app.post(&path).bearer_auth(&token));
+        assert_problem(status, &problem, 409, "conflict");
+        assert_eq!(problem["code"], "already_activated");
     });
 }

@@ -162,6 +162,18 @@ pub fn sign_in_locked(until: DateTime<Utc>, now: DateTime<Utc>) -> Error {
         .retry_after(u64::try_from((until - now).num_seconds()).unwrap_or(1))
 }
 
+/// R-L8: the helpdesk lifts a username's lock: its failures so far stop counting towards a
+/// lock, as after a successful sign-in (the hourly cap on failures still holds).
+pub fn unlock_sign_in(
+    conn: &mut DbConnection,
+    scope: &str,
+    subject: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    attempts::lock_subject(conn, scope, subject, now)?;
+    attempts::record(conn, scope, subject, SUCCESS, now).map(|_| ())
+}
+
 pub fn sign_in_succeeded(conn: &mut DbConnection, attempt: &SignInAttempt) -> Result<(), StoreError> {
     attempts::set_outcome(conn, &attempt.user, SUCCESS)?;
     attempts::set_outcome(conn, &attempt.client, SUCCESS)

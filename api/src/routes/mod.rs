@@ -74,6 +74,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(helpdesk_accounts::reset_password)
         .service(helpdesk_accounts::disable_account)
         .service(helpdesk_accounts::enable_account)
+        .service(helpdesk_accounts::unlock_account)
+        .service(helpdesk_accounts::reissue_temporary_password)
         .service(helpdesk_leavers::mark_leaver)
         .service(helpdesk_leavers::assign_mailbox_owner)
         .service(helpdesk_joiners::list_joiner_requests)

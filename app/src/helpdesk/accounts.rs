@@ -181,3 +181,59 @@ pub async fn enable(app: &App, caller: &Caller, id: &str) -> Result<AccountStatu
     })
     .await
 }
+
+/// R-L8: lifts the sign-in lock of an account after repeated failures (the hourly cap on failures
+/// still holds). Safe to repeat.
+pub async fn unlock(app: &App, caller: &Caller, id: &str) -> Result<AccountStatusChange, Error> {
+    let id = id.to_owned();
+    as_admin(app, caller, move |conn, app, admin| {
+        let now = app.now();
+        write_transaction(conn, |conn| {
+            let account = accounts::account(conn, &id)?.ok_or_else(Error::not_found)?;
+            let scope = <AccountRow as crate::sign_in::Principal>::LIMIT_SCOPE;
+            let subject = app.hasher().subject(scope, &account.username);
+            crate::limits::unlock_sign_in(conn, scope, &subject, now)?;
+            record(conn, admin, "account.unlocked", &account.id, serde_json::json!({}), now)?;
+            Ok(AccountStatusChange { status: account.status(), id: account.id, username: account.username })
+        })
+    })
+    .await
+}
+
+/// R-A3: a new temporary password for an account not yet activated (its old one expired or was
+/// lost), by text message to the registered mobile; the helpdesk never sees it. An activated
+/// account's password is reset with the owner's confirmation instead (R-L7).
+pub async fn reissue_temporary_password(app: &App, caller: &Caller, id: &str) -> Result<ResetSent, Error> {
+    let found = id.to_owned();
+    let account = as_admin(app, caller, move |conn, _, _| {
+        let account = accounts::account(conn, &found)?.ok_or_else(Error::not_found)?;
+        if account.status() != AccountStatus::PendingActivation {
+            let detail = "The account is activated: reset its password with the owner's confirmation (R-L7).";
+            return Err(Error::new(crate::ErrorKind::Conflict)
+                .with_code(ProblemCode::AlreadyActivated, Some("R-A3"))
+                .detail(detail));
+        }
+        Ok(account)
+    })
+    .await?;
+    let temporary = new_temporary_password()?;
+    let hash = app.passwords().hash(temporary.expose_secret().to_owned()).await?;
+    let id = id.to_owned();
+    as_admin(app, caller, move |conn, app, admin| {
+        let now = app.now();
+        let valid_until = now + app.settings().temporary_password_lifetime;
+        let mobile = account.mobile.clone().ok_or_else(|| Error::internal("an account without a mobile"))?;
+        write_transaction(conn, |conn| {
+            account_life::set_password(conn, &account, &hash, true, valid_until, now)?;
+            admins::revoke_all(conn, "account", &id, now)?;
+            let last_day = (valid_until - chrono::Duration::seconds(1)).date_naive();
+            let sms = messages::temporary_password_sms(temporary.expose_secret(), last_day);
+            let about = About { kind: "account", id: &id };
+            outbox::enqueue_sms(conn, templates::TEMPORARY_PASSWORD_SMS, &mobile, about, sms, true, now)?;
+            record(conn, admin, "account.temporary_password_reissued", &id, serde_json::json!({}), now)
+        })?;
+        let digits = UkMobile::parse(&mobile).map(|m| m.last_digits().to_owned()).unwrap_or_default();
+        Ok(ResetSent { sent_to: format!("the registered mobile ending {digits}") })
+    })
+    .await
+}

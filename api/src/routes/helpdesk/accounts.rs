@@ -99,3 +99,57 @@ pub async fn enable_account(
     let enabled = accounts::enable(&state.app, &caller, &path).await?;
     Ok(HttpResponse::Ok().json(AccountStatusView::from(enabled)))
 }
+
+/// Lift an account's sign-in lock
+///
+/// After repeated failed sign-ins a username is locked for a while (R-L8); the helpdesk lifts the
+/// lock once it knows the holder is who they say. The hourly cap on failures still holds. Safe to
+/// repeat.
+#[utoipa::path(
+    tag = "helpdesk",
+    operation_id = "unlockAccount",
+    security(("helpdesk_token" = [])),
+    params(("id" = String, Path, description = "Account id")),
+    responses(
+        (status = 200, description = "Unlocked: the account's status.", body = AccountStatusView),
+        (status = 401, response = NoHelpdeskToken),
+        (status = 404, response = NotFoundForCaller),
+    )
+)]
+#[post("/v1/admin/accounts/{id}/unlock")]
+pub async fn unlock_account(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(AccountStatusView::from(accounts::unlock(&state.app, &caller, &path).await?)))
+}
+
+/// Send a new temporary password to an account not yet activated
+///
+/// When a new account's temporary password expired or was lost (R-A3): a new one goes by text
+/// message to the registered mobile, the old one stops working, and the helpdesk never sees it.
+/// An activated account's password is reset with the owner's confirmation instead (R-L7).
+#[utoipa::path(
+    tag = "helpdesk",
+    operation_id = "reissueTemporaryPassword",
+    security(("helpdesk_token" = [])),
+    params(("id" = String, Path, description = "Account id")),
+    responses(
+        (status = 202, description = "The temporary password is on its way.", body = HelpdeskResetDone),
+        (status = 401, response = NoHelpdeskToken),
+        (status = 404, response = NotFoundForCaller),
+        (status = 409, description = "The account is activated (`already_activated`).", body = Problem, content_type = "application/problem+json",
+            example = json!({"type": "/problems/conflict", "title": "This conflicts with the current state", "status": 409, "code": "already_activated", "rule": "R-A3", "detail": "The account is activated: reset its password with the owner's confirmation (R-L7)."})),
+    )
+)]
+#[post("/v1/admin/accounts/{id}/temporary-password")]
+pub async fn reissue_temporary_password(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let sent = accounts::reissue_temporary_password(&state.app, &caller, &path).await?;
+    Ok(HttpResponse::Accepted()
+        .json(HelpdeskResetDone { status: crate::wire::PasswordOutcome::TemporaryPasswordSent, sent_to: sent.sent_to }))
+}
