@@ -116,3 +116,54 @@ fn r_l8_r_a3_the_helpdesk_lifts_a_sign_in_lock_and_reissues_a_temporary_password
         assert_eq!(problem["code"], "already_activated");
     });
 }
+
+#[test]
+fn the_helpdesk_creates_and_disables_administrators_but_never_itself() {
+    on_each_backend(|app| {
+        let token = app.helpdesk_token();
+        let create = |body: Value| send(app.post("/v1/admin/administrators").bearer_auth(&token).json(&body));
+        let sam = json!({"username": "helpdesk.sam", "display_name": "Sam Helpdesk", "password": "copper lantern meadow violin"});
+        let (status, created) = create(sam.clone());
+        assert_eq!(status, 201, "{created:#}");
+        assert!(created["disabled_at"].is_null() && created.get("password").is_none(), "{created:#}");
+        let (status, problem) = create(sam);
+        assert_eq!((status, problem["code"].as_str()), (409, Some("already_exists")));
+        let (status, problem) =
+            create(json!({"username": "x", "display_name": "X", "password": "copper lantern meadow violin"}));
+        assert_problem(status, &problem, 422, "validation-failed");
+        assert_eq!(field_errors(&problem), [("/username".to_owned(), "admin_username_invalid".to_owned())]);
+        let (status, problem) = create(json!({"username": "helpdesk.kim", "display_name": "Kim", "password": "short"}));
+        assert_problem(status, &problem, 422, "validation-failed");
+        assert!(field_errors(&problem).iter().all(|(pointer, _)| pointer == "/password"), "{problem:#}");
+
+        // Sam signs in; disabled, his session ends at once and he cannot sign in again.
+        let sign_in = || {
+            send(
+                app.post("/v1/admin/sessions")
+                    .json(&json!({"username": "helpdesk.sam", "password": "copper lantern meadow violin"})),
+            )
+        };
+        let (status, session) = sign_in();
+        assert_eq!(status, 201, "{session:#}");
+        let sams = session["access_token"].as_str().unwrap().to_owned();
+        let (status, list) = send(app.get("/v1/admin/administrators").bearer_auth(&sams));
+        assert_eq!(status, 200, "{list:#}");
+        let id_of = |username: &str| {
+            list["items"].as_array().unwrap().iter().find(|a| a["username"] == username).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        let (sam_id, jane_id) = (id_of("helpdesk.sam"), id_of("helpdesk.jane"));
+        let (status, problem) =
+            send(app.post(&format!("/v1/admin/administrators/{sam_id}/disable")).bearer_auth(&sams));
+        assert_eq!((status, problem["code"].as_str()), (409, Some("admin_cannot_disable_self")));
+        let (status, disabled) =
+            send(app.post(&format!("/v1/admin/administrators/{sam_id}/disable")).bearer_auth(&token));
+        assert_eq!(status, 200, "{disabled:#}");
+        assert!(disabled["disabled_at"].is_string());
+        assert_eq!(send(app.get("/v1/admin/administrators").bearer_auth(&sams)).0, 401, "his session ended");
+        assert_eq!(sign_in().0, 401);
+        assert_eq!(send(app.post(&format!("/v1/admin/administrators/{jane_id}/disable")).bearer_auth(&sams)).0, 401);
+    });
+}

@@ -115,6 +115,7 @@ catalogue! {
     ApplicationIncomplete => ("application_incomplete", "R-S1: the application lacks something it needs before submission; `errors` lists it all."),
     ApplicationNotSubmitted => ("application_not_submitted", "R-V1: only a submitted application can be approved or rejected."),
     UsernameTaken => ("username_taken", "R-A2: the username has been issued already."),
+    AdminCannotDisableSelf => ("admin_cannot_disable_self", "An administrator cannot disable themselves; another administrator can."),
     AdminUsernameInvalid => ("admin_username_invalid", "A helpdesk sign-in name is 3 to 64 letters, digits, dots, hyphens or underscores."),
     OdsCodeTaken => ("ods_code_taken", "Another practice in the register has this ODS code."),
     AlreadyExists => ("already_exists", "Something with this identity exists already."),

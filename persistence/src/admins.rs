@@ -52,6 +52,19 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<Option<AdminRow>, StoreE
     Ok(admins::table.find(id).select(AdminRow::as_select()).get_result(conn).optional()?)
 }
 
+/// Every administrator, by username.
+pub fn all(conn: &mut DbConnection) -> Result<Vec<AdminRow>, StoreError> {
+    Ok(admins::table.order(admins::username.asc()).select(AdminRow::as_select()).load(conn)?)
+}
+
+/// Disables an administrator; whether this call did (`false`: disabled already).
+pub fn disable(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    Ok(diesel::update(admins::table.find(id).filter(admins::disabled_at.is_null()))
+        .set(admins::disabled_at.eq(Some(to_db(now))))
+        .execute(conn)?
+        == 1)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = sessions)]
 pub struct SessionRow {

@@ -3,6 +3,7 @@
 //! database rows and not the domain types.
 
 pub mod accounts;
+pub mod administrators;
 pub mod application;
 pub mod console;
 pub mod directory;

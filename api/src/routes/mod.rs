@@ -16,7 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn configure(cfg: &mut ServiceConfig) {
     use accounts::{activation, directory, joiners, mailboxes, profile, resets, sessions as account_sessions};
     use helpdesk::{
-        accounts as helpdesk_accounts, console, jobs as helpdesk_jobs, joiners as helpdesk_joiners,
+        accounts as helpdesk_accounts, administrators, console, jobs as helpdesk_jobs, joiners as helpdesk_joiners,
         leavers as helpdesk_leavers, reference, review, sessions as helpdesk_sessions,
     };
     use operations::{development, health, notify, problems};
@@ -83,5 +83,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(helpdesk_joiners::reject_joiner)
         .service(console::search_accounts)
         .service(console::get_account)
+        .service(administrators::list_administrators)
+        .service(administrators::create_administrator)
+        .service(administrators::disable_administrator)
         .service(development::list_messages);
 }

@@ -3,6 +3,7 @@
 //! [`accounts`].
 
 pub mod accounts;
+pub mod administrators;
 pub mod console;
 pub mod leavers;
 
@@ -21,8 +22,8 @@ pub enum CreateAdminError {
     Username,
     #[error("the name must not be empty")]
     Name,
-    #[error("the password is not acceptable: {0}")]
-    Password(String),
+    #[error("the password is not acceptable: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "))]
+    Password(Vec<domain::password::PasswordError>),
     #[error("an administrator with this username already exists")]
     Exists,
     #[error("{0}")]
@@ -39,22 +40,13 @@ pub fn create_admin(app: &App, username: &str, display_name: &str, password: &st
         return Err(CreateAdminError::Name);
     }
     let names: Vec<&str> = std::iter::once(username).chain(display_name.split_whitespace()).collect();
-    domain::password::check(password, &names).map_err(|errors| {
-        CreateAdminError::Password(errors.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "))
-    })?;
+    domain::password::check(password, &names).map_err(CreateAdminError::Password)?;
     let hash = app.passwords().hash_blocking(password).map_err(|e| CreateAdminError::Failed(e.to_string()))?;
     let id = uuid::Uuid::new_v4().to_string();
     let mut conn = app.database().get().map_err(|e| CreateAdminError::Failed(e.to_string()))?;
     write_transaction(&mut conn, |conn| {
         admins::insert(conn, &id, username, display_name, &hash, now)?;
-        audit::record(
-            conn,
-            &By::system(),
-            "admin.created",
-            ("admin", &id),
-            serde_json::json!({"username": username}),
-            now,
-        )
+        audit::record(conn, &By::system(), "admin.created", ("admin", &id), serde_json::json!({}), now)
     })
     .map_err(|e: Error| match e.kind() {
         crate::ErrorKind::Conflict => CreateAdminError::Exists,

@@ -2,6 +2,7 @@
 //! history of scheduled jobs.
 
 pub mod accounts;
+pub mod administrators;
 pub mod console;
 pub mod jobs;
 pub mod joiners;
