@@ -167,3 +167,45 @@ fn the_helpdesk_creates_and_disables_administrators_but_never_itself() {
         assert_eq!(send(app.post(&format!("/v1/admin/administrators/{jane_id}/disable")).bearer_auth(&sams)).0, 401);
     });
 }
+
+#[test]
+fn helpdesk_sessions_refresh_once_per_token_until_the_session_ends() {
+    on_each_backend(|app| {
+        app.helpdesk_token();
+        let sign_in = || {
+            let body = json!({"username": blackbox::ADMIN_USERNAME, "password": blackbox::ADMIN_PASSWORD});
+            let (status, session) = send(app.post("/v1/admin/sessions").json(&body));
+            assert_eq!(status, 201, "{session:#}");
+            session
+        };
+        let refresh =
+            |token: &Value| send(app.post("/v1/admin/sessions/refresh").json(&json!({"refresh_token": token})));
+        let works = |session: &Value| {
+            let token = session["access_token"].as_str().unwrap();
+            send(app.get("/v1/admin/administrators").bearer_auth(token)).0 == 200
+        };
+        let first = sign_in();
+        let (status, second) = refresh(&first["refresh_token"]);
+        assert_eq!(status, 200, "{second:#}");
+        assert!(works(&second));
+        assert_ne!(second["refresh_token"], first["refresh_token"]);
+
+        // Past the access token's 30 minutes, the refresh token still gets new ones.
+        app.clock.advance(chrono::Duration::minutes(31));
+        assert!(!works(&second), "the access token expired");
+        let (status, third) = refresh(&second["refresh_token"]);
+        assert_eq!(status, 200, "{third:#}");
+        assert!(works(&third));
+
+        // A used refresh token presented again ends the session.
+        let (status, problem) = refresh(&first["refresh_token"]);
+        assert_problem(status, &problem, 401, "unauthorized");
+        assert!(!works(&third), "the session ended");
+        assert_eq!(refresh(&third["refresh_token"]).0, 401);
+
+        // And no session outlives ADMIN_SESSION_HOURS.
+        let fresh = sign_in();
+        app.clock.advance(chrono::Duration::hours(8) + chrono::Duration::minutes(1));
+        assert_eq!(refresh(&fresh["refresh_token"]).0, 401);
+    });
+}

@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod paging;
 pub mod passwords;
 pub mod reference;
+mod refresh;
 pub mod registration;
 pub mod review;
 pub mod scheduler;

@@ -188,6 +188,8 @@ pub struct Settings {
     pub passcode_lifetimes: PasscodeLifetimes,
     pub load_sample_data: bool,
     pub admin_token_lifetime: chrono::Duration,
+    /// How long a helpdesk session can be refreshed before signing in again.
+    pub admin_session_lifetime: chrono::Duration,
     pub argon2: Argon2Settings,
     pub password_hashing_concurrency: usize,
     /// Approve at submission when the IG status of record is satisfactory (R-V1).

@@ -37,6 +37,7 @@ pub fn settings(database_url: &str) -> Settings {
         passcode_lifetimes: PasscodeLifetimes::default(),
         load_sample_data: true,
         admin_token_lifetime: chrono::Duration::minutes(30),
+        admin_session_lifetime: chrono::Duration::hours(8),
         argon2: Argon2Settings::MINIMUM,
         password_hashing_concurrency: 2,
         auto_approve: false,

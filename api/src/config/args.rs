@@ -173,6 +173,11 @@ pub struct Settings {
     #[arg(long, env = "ADMIN_TOKEN_MINUTES", default_value_t = 30)]
     pub admin_token_minutes: u32,
 
+    /// Hours a helpdesk session can be refreshed (`POST /v1/admin/sessions/refresh`) before its
+    /// administrator signs in again.
+    #[arg(long, env = "ADMIN_SESSION_HOURS", default_value_t = 8)]
+    pub admin_session_hours: u32,
+
     /// Argon2id memory per password hash, in KiB (at least 19456, i.e. 19 MiB).
     #[arg(long, env = "ARGON2_MEMORY_KIB", default_value_t = 19 * 1024)]
     pub argon2_memory_kib: u32,

@@ -220,6 +220,7 @@ impl Settings {
                         },
                         load_sample_data: self.load_sample_data.unwrap_or(self.environment == Mode::Development),
                         admin_token_lifetime: chrono::Duration::minutes(i64::from(self.admin_token_minutes)),
+                        admin_session_lifetime: chrono::Duration::hours(i64::from(self.admin_session_hours.max(1))),
                         argon2,
                         password_hashing_concurrency: self.password_hashing_concurrency.unwrap_or_else(|| {
                             std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)

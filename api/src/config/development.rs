@@ -37,6 +37,7 @@ impl Config {
             scheduler_tick_seconds: 60,
             jwt_secret: None,
             admin_token_minutes: 30,
+            admin_session_hours: 8,
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
             argon2_parallelism: 1,

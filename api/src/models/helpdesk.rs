@@ -33,12 +33,29 @@ pub struct SignInRequest {
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJuaHNtYWlsLWRlbnRhbCJ9.c2lnbmF0dXJl", "token_type": "Bearer", "expires_at": "2026-11-21T10:45:00Z"}))]
+#[schema(example = json!({"access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJuaHNtYWlsLWRlbnRhbCJ9.c2lnbmF0dXJl", "token_type": "Bearer", "expires_at": "2026-11-21T10:45:00Z",
+    "refresh_token": "drt_0b6f4c1e-5d0c-4b8e-9d7e-3f1a2b3c4d5e.Q2hhbmdlIG1lIGJlZm9yZSB1c2U", "session_expires_at": "2026-11-21T18:15:00Z"}))]
 pub struct AccessToken {
-    /// Send as `Authorization: Bearer <token>`. Short-lived; sign in again when it expires.
+    /// Send as `Authorization: Bearer <token>`. Short-lived; refresh it before it expires.
     pub access_token: String,
     pub token_type: crate::wire::TokenType,
     pub expires_at: DateTime<Utc>,
+    /// Exchange at `POST /v1/admin/sessions/refresh` for new tokens; works once.
+    pub refresh_token: String,
+    /// When the session ends and a new sign-in is needed (ADMIN_SESSION_HOURS after sign-in).
+    pub session_expires_at: DateTime<Utc>,
+}
+
+impl From<app::helpdesk::AccessToken> for AccessToken {
+    fn from(token: app::helpdesk::AccessToken) -> Self {
+        Self {
+            access_token: token.access_token,
+            token_type: crate::wire::TokenType::Bearer,
+            expires_at: token.expires_at,
+            refresh_token: token.refresh_token,
+            session_expires_at: token.session_expires_at,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -44,6 +44,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(submission::submit_application)
         .service(helpdesk_sessions::sign_in)
         .service(helpdesk_sessions::sign_out)
+        .service(helpdesk_sessions::refresh)
         .service(reference::upload_reference_data)
         .service(review::list_applications)
         .service(review::get_application)

@@ -1,7 +1,7 @@
 //! Signing in and out, and refreshing a full session (R-L1, R-L3, R-L8).
 
 use super::{Holder, Session, authenticate, by, load_account, normalise_username, open_session, record, scope_for};
-use crate::secrets::{digests_equal, new_refresh_token};
+use crate::refresh::Rotation;
 use crate::sign_in::{self, Principal};
 use crate::tokens::ACCOUNT_AUDIENCE;
 use crate::{App, Caller, Error};
@@ -76,28 +76,20 @@ fn rotate(
     refresh_token: &str,
 ) -> Result<Result<Session, Error>, Error> {
     let now = app.now();
-    let session_id = refresh_token.strip_prefix("drt_").and_then(|rest| rest.split_once('.')).map(|(id, _)| id);
-    let Some(session_id) = session_id else { return Ok(Err(refused())) };
-    let presented = app.hasher().refresh_token(refresh_token);
-    let Some(session) = admins::session(conn, session_id)?.filter(|s| s.subject_type == "account" && s.is_live(now))
-    else {
-        return Ok(Err(refused()));
+    let (session, next) = match crate::refresh::rotate(conn, app, "account", refresh_token, now)? {
+        Rotation::Refused => return Ok(Err(refused())),
+        Rotation::Reused(session) => {
+            let details = serde_json::json!({"session": session.id});
+            let by = by(&session.subject_id, caller.origin.clone());
+            record(conn, &by, &session.subject_id, "account.refresh_token_reused", details, now)?;
+            return Ok(Err(refused()));
+        }
+        Rotation::Rotated(session, next) => (session, next),
     };
-    if !session.refresh_hash.as_deref().is_some_and(|h| digests_equal(h, &presented)) {
-        admins::revoke_session(conn, &session.id, now)?;
-        let details = serde_json::json!({"session": session.id});
-        let by = by(&session.subject_id, caller.origin.clone());
-        record(conn, &by, &session.subject_id, "account.refresh_token_reused", details, now)?;
-        return Ok(Err(refused()));
-    }
     let Some(account) = accounts::account(conn, &session.subject_id)?.filter(|a| a.status() == AccountStatus::Active)
     else {
         return Ok(Err(refused()));
     };
-    let next = new_refresh_token(&session.id)?;
-    if !admins::rotate_refresh(conn, &session.id, &presented, &app.hasher().refresh_token(&next))? {
-        return Ok(Err(refused()));
-    }
     let session_expires_at = from_db(session.expires_at);
     let expires_at = (now + app.settings().accounts.access_token_lifetime).min(session_expires_at);
     let access_token = app

@@ -67,11 +67,29 @@ impl Principal for AdminRow {
     }
 }
 
-/// A helpdesk access token.
+/// Tokens for a helpdesk session.
 #[derive(Debug, Clone)]
 pub struct AccessToken {
     pub access_token: String,
     pub expires_at: DateTime<Utc>,
+    /// Works once, for new tokens; each use replaces it.
+    pub refresh_token: String,
+    /// When the session ends and a new sign-in is needed.
+    pub session_expires_at: DateTime<Utc>,
+}
+
+/// An access token for the session, expiring no later than the session.
+fn access_token(
+    app: &App,
+    admin_id: &str,
+    session_id: &str,
+    session_expires_at: DateTime<Utc>,
+) -> Result<(String, DateTime<Utc>), Error> {
+    let now = app.now();
+    let expires_at = (now + app.settings().admin_token_lifetime).min(session_expires_at);
+    let token =
+        app.tokens().issue(HELPDESK_AUDIENCE, admin_id, session_id, now, expires_at).map_err(Error::internal)?;
+    Ok((token, expires_at))
 }
 
 /// Signs an administrator in for a short-lived access token (R-L8).
@@ -88,18 +106,62 @@ pub async fn sign_in(
         let now = app.now();
         let admin = &verified.holder;
         let session_id = uuid::Uuid::new_v4().to_string();
-        let expires_at = now + app.settings().admin_token_lifetime;
-        let access_token =
-            app.tokens().issue(HELPDESK_AUDIENCE, &admin.id, &session_id, now, expires_at).map_err(Error::internal)?;
+        let session_expires_at = now + app.settings().admin_session_lifetime;
+        let (access_token, expires_at) = access_token(app, &admin.id, &session_id, session_expires_at)?;
+        let refresh_token = crate::secrets::new_refresh_token(&session_id)?;
+        let refresh_hash = app.hasher().refresh_token(&refresh_token);
         write_transaction(conn, |conn| {
             sign_in::succeeded(conn, &verified)?;
-            admins::open_session(conn, &session_id, "admin", &admin.id, now, expires_at)?;
+            let (id, subject) = (session_id.as_str(), admin.id.as_str());
+            admins::open_scoped_session(
+                conn,
+                id,
+                "admin",
+                subject,
+                "full",
+                Some(&refresh_hash),
+                now,
+                session_expires_at,
+            )?;
             let by = By::new(Actor { kind: "admin", id: Some(admin.id.clone()) }, origin);
             audit::record(conn, &by, "admin.signed_in", ("session", &session_id), serde_json::json!({}), now)
         })?;
-        Ok(AccessToken { access_token, expires_at })
+        Ok(AccessToken { access_token, expires_at, refresh_token, session_expires_at })
     })
     .await
+}
+
+/// New tokens for a helpdesk session, for as long as the session lasts; the refresh token is
+/// replaced each time, and one presented again ends the session.
+pub async fn refresh(app: &App, caller: &Caller, refresh_token: Option<String>) -> Result<AccessToken, Error> {
+    let refused = || Error::unauthorized("The refresh token is not valid, was used already, or its session has ended.");
+    let refresh_token = refresh_token.ok_or_else(refused)?;
+    let origin = caller.origin.clone();
+    let answer = app
+        .run(move |conn, app| {
+            let now = app.now();
+            write_transaction(conn, |conn| {
+                let (session, next) = match crate::refresh::rotate(conn, app, "admin", &refresh_token, now)? {
+                    crate::refresh::Rotation::Refused => return Ok(None),
+                    crate::refresh::Rotation::Reused(session) => {
+                        let by = By::new(Actor { kind: "admin", id: Some(session.subject_id.clone()) }, origin.clone());
+                        let details = serde_json::json!({"session": session.id});
+                        audit::record(conn, &by, "admin.refresh_token_reused", ("session", &session.id), details, now)?;
+                        return Ok(None);
+                    }
+                    crate::refresh::Rotation::Rotated(session, next) => (session, next),
+                };
+                if admins::get(conn, &session.subject_id)?.is_none_or(|a| a.disabled_at.is_some()) {
+                    return Ok(None);
+                }
+                let session_expires_at = persistence::time::from_db(session.expires_at);
+                let (access_token, expires_at) =
+                    access_token(app, &session.subject_id, &session.id, session_expires_at)?;
+                Ok::<_, Error>(Some(AccessToken { access_token, expires_at, refresh_token: next, session_expires_at }))
+            })
+        })
+        .await?;
+    answer.ok_or_else(refused)
 }
 
 /// Ends the caller's helpdesk session: its access token stops working at once.

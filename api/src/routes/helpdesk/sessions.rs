@@ -3,6 +3,7 @@
 use crate::http::caller::Caller;
 use crate::http::extract::Json;
 use crate::http::problem::{ApiError, Problem};
+use crate::models::accounts::RefreshRequest;
 use crate::models::helpdesk::{AccessToken, NoHelpdeskToken, SignInRequest};
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, post, web};
@@ -34,11 +35,32 @@ pub async fn sign_in(
     body: Json<SignInRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let signed_in = helpdesk::sign_in(&state.app, &caller, body.0.username, body.0.password).await?;
-    Ok(HttpResponse::Created().json(AccessToken {
-        access_token: signed_in.access_token,
-        token_type: crate::wire::TokenType::Bearer,
-        expires_at: signed_in.expires_at,
-    }))
+    Ok(HttpResponse::Created().json(AccessToken::from(signed_in)))
+}
+
+/// New tokens for a helpdesk session
+///
+/// Exchanges the refresh token for a new access token and a new refresh token, until
+/// ADMIN_SESSION_HOURS after sign-in. Each refresh token works once; presenting a used one ends
+/// the session, as a stolen token would.
+#[utoipa::path(
+    tag = "helpdesk",
+    operation_id = "helpdeskRefresh",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New tokens.", body = AccessToken),
+        (status = 401, description = "Not a live session's current refresh token.", body = Problem, content_type = "application/problem+json",
+            example = json!({"type": "/problems/unauthorized", "title": "Authentication is required", "status": 401, "detail": "The refresh token is not valid, was used already, or its session has ended."})),
+    )
+)]
+#[post("/v1/admin/sessions/refresh")]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let tokens = helpdesk::refresh(&state.app, &caller, body.0.refresh_token).await?;
+    Ok(HttpResponse::Ok().json(AccessToken::from(tokens)))
 }
 
 /// Sign out as a helpdesk administrator
