@@ -121,6 +121,18 @@ fn r_l5_an_owner_who_leaves_leaves_the_practice_needing_an_owner_until_the_helpd
         assert_eq!(status, 200, "safe to repeat: {again:#}");
         let (status, mailbox) = call(app, "GET", &path, &tokens[1], Value::Null);
         assert_eq!((status, mailbox["is_owner"].as_bool()), (200, Some(true)));
+
+        // The helpdesk changes the owner: Efan's owner rights go (he keeps admin rights); Sarah,
+        // then the last owner, keeps hers.
+        let remove = |account: &str| send(app.delete(&format!("{owners}/{account}")).bearer_auth(&helpdesk));
+        let (status, mailbox) = remove(&efan.id);
+        assert_eq!(status, 200, "{mailbox:#}");
+        assert!(rights(&mailbox).contains(&of(efan, false, true)), "{mailbox:#}");
+        let (status, problem) = remove(&sarah.id);
+        assert_eq!((status, code(&problem)), (409, "only_owner"));
+        assert_eq!(remove(&efan.id).0, 200, "safe to repeat");
+        let (status, mailbox) = assign(&efan.id);
+        assert_eq!(status, 200, "{mailbox:#}");
         assert_eq!(crate::mailboxes::access_emails(app, "sarahj@emaildomain.co.uk", 3), 3, "linked, admin, owner");
 
         // The helpdesk marks a leaver too; the first marking stands.

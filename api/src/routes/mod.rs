@@ -79,6 +79,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(helpdesk_accounts::reissue_temporary_password)
         .service(helpdesk_leavers::mark_leaver)
         .service(helpdesk_leavers::assign_mailbox_owner)
+        .service(helpdesk_leavers::remove_mailbox_owner)
         .service(helpdesk_joiners::list_joiner_requests)
         .service(helpdesk_joiners::approve_joiner)
         .service(helpdesk_joiners::reject_joiner)

@@ -1,5 +1,5 @@
-//! The helpdesk's side of leavers (R-L5): marking any account a leaver, and assigning an owner
-//! to a shared mailbox whose only owner left.
+//! The helpdesk's side of leavers (R-L5): marking any account a leaver, and changing a shared
+//! mailbox's owners (assigning one when the only owner left, or replacing one).
 
 use super::as_admin;
 use crate::accounts::mailboxes::{MailboxView, tell, view_of};
@@ -75,6 +75,34 @@ pub async fn assign_owner(
             }
             mailboxes::set_rights(conn, &mailbox.id, &target.id, Some((true, true)), app.now())?;
             tell(conn, app, &admin.by(), &mailbox, &target, Notice::OwnerNominated)?;
+            view_of(conn, mailbox, Rights { owner: false, admin: false })
+        })
+    })
+    .await
+}
+
+/// Takes owner rights away from an account (it keeps access and admin rights), to change a
+/// practice's owner together with [`assign_owner`]; never from the last owner (R-R2). Safe to
+/// repeat.
+pub async fn remove_owner(
+    app: &App,
+    caller: &Caller,
+    mailbox_id: &str,
+    account_id: &str,
+) -> Result<MailboxView, Error> {
+    let (mailbox_id, account_id) = (mailbox_id.to_owned(), account_id.to_owned());
+    as_admin(app, caller, move |conn, app, admin| {
+        write_transaction(conn, |conn| {
+            let mailbox = mailboxes::lock(conn, &mailbox_id)?;
+            let target = accounts::account(conn, &account_id)?.ok_or_else(Error::not_found)?;
+            let rights = mailboxes::rights(conn, &mailbox.id, &target.id)?.ok_or_else(Error::not_found)?;
+            if rights.0 {
+                if mailboxes::count_owners(conn, &mailbox.id)? <= 1 {
+                    return Err(Error::refused(&AccessError::LastOwner));
+                }
+                mailboxes::set_rights(conn, &mailbox.id, &target.id, Some((false, true)), app.now())?;
+                tell(conn, app, &admin.by(), &mailbox, &target, Notice::OwnerRemoved)?;
+            }
             view_of(conn, mailbox, Rights { owner: false, admin: false })
         })
     })

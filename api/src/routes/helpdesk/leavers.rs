@@ -7,7 +7,7 @@ use crate::http::problem::{ApiError, NotFoundForCaller, Problem};
 use crate::models::helpdesk::NoHelpdeskToken;
 use crate::models::mailboxes::{AccountRef, LeaverView, SharedMailbox};
 use crate::state::AppState;
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpResponse, delete, post, web};
 use app::helpdesk::leavers;
 
 /// Mark an account as a leaver
@@ -67,5 +67,34 @@ pub async fn assign_mailbox_owner(
     body: Json<AccountRef>,
 ) -> Result<HttpResponse, ApiError> {
     let view = leavers::assign_owner(&state.app, &caller, &path, body.0.account_id).await?;
+    Ok(HttpResponse::Ok().json(SharedMailbox::from(view)))
+}
+
+/// Take owner rights away
+///
+/// With `assignMailboxOwner`, changes a practice's owner (R-R2): the account keeps access and
+/// admin rights, and is told by email. Never the last owner: assign the new one first. Safe to
+/// repeat.
+#[utoipa::path(
+    tag = "helpdesk",
+    operation_id = "removeMailboxOwner",
+    security(("helpdesk_token" = [])),
+    params(("id" = String, Path, description = "Shared mailbox id"), ("account_id" = String, Path, description = "Account id of an owner")),
+    responses(
+        (status = 200, description = "The mailbox as it now is.", body = SharedMailbox),
+        (status = 401, response = NoHelpdeskToken),
+        (status = 404, response = NotFoundForCaller),
+        (status = 409, description = "The last owner (`only_owner`).", body = Problem, content_type = "application/problem+json",
+            example = json!({"type": "/problems/conflict", "title": "This conflicts with the current state", "status": 409, "code": "only_owner", "rule": "R-R2", "detail": "The last owner cannot step down: nominate another owner first, or ask the helpdesk to change the owner."})),
+    )
+)]
+#[delete("/v1/admin/mailboxes/{id}/owners/{account_id}")]
+pub async fn remove_mailbox_owner(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (mailbox, account) = path.into_inner();
+    let view = leavers::remove_owner(&state.app, &caller, &mailbox, &account).await?;
     Ok(HttpResponse::Ok().json(SharedMailbox::from(view)))
 }
