@@ -18,6 +18,7 @@ mod joiners;
 mod journey;
 mod leavers;
 mod mailboxes;
+mod mailshots;
 mod messaging;
 mod operations;
 mod refusals;

@@ -169,7 +169,14 @@ fn two_replicas_ticking_every_second_run_each_due_job_once() {
         jobs.sort_unstable();
         assert_eq!(
             jobs,
-            ["account_inactivity", "expire_drafts", "prune_attempts", "prune_messages", "prune_personal_data"],
+            [
+                "account_inactivity",
+                "expire_drafts",
+                "passcode_mailshots",
+                "prune_attempts",
+                "prune_messages",
+                "prune_personal_data"
+            ],
             "{}: each job ran once, by one of the two: {runs:#?}",
             database_under_test.backend_name()
         );

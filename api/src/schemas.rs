@@ -55,6 +55,19 @@ pub fn postcode() -> Object {
         .build()
 }
 
+/// The practices of a passcode mailshot (R-O7): 1 to 2000 ODS codes or CQC location ids.
+pub fn practice_codes() -> utoipa::openapi::schema::Array {
+    let code = string(3, 20)
+        .pattern(Some(r"^ *[A-Za-z0-9-]{3,20} *$"))
+        .description(Some("An ODS code (V00101) or CQC location id (1-1002733005)."));
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(code)
+        .min_items(Some(1))
+        .max_items(Some(2000))
+        .examples([serde_json::json!(["V00101", "1-1002733005"])])
+        .build()
+}
+
 /// An ODS code (R-P4): 3 to 10 letters and digits.
 pub fn ods_code() -> Object {
     string(3, 20)

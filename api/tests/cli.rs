@@ -201,7 +201,14 @@ fn jobs_run_runs_what_is_due_once_and_history_records_it() {
     let jobs: Vec<_> = ran.iter().map(|line| line["job"].as_str().unwrap()).collect();
     assert_eq!(
         jobs,
-        ["expire_drafts", "prune_attempts", "account_inactivity", "prune_messages", "prune_personal_data"]
+        [
+            "expire_drafts",
+            "prune_attempts",
+            "account_inactivity",
+            "prune_messages",
+            "prune_personal_data",
+            "passcode_mailshots"
+        ]
     );
     assert!(ran.iter().all(|line| line["error"].is_null() && line["processed"].is_u64()), "{ran:?}");
 
@@ -212,8 +219,9 @@ fn jobs_run_runs_what_is_due_once_and_history_records_it() {
 
     let (ok, _, stderr) = run(&["run", "--job", "tidy_up"]);
     assert!(
-        !ok && stderr
-            .contains("expire_drafts, prune_attempts, account_inactivity, prune_messages, prune_personal_data"),
+        !ok && stderr.contains(
+            "expire_drafts, prune_attempts, account_inactivity, prune_messages, prune_personal_data, passcode_mailshots"
+        ),
         "an unknown job names the real ones: {stderr}"
     );
 

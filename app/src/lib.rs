@@ -17,6 +17,7 @@ pub mod expiry;
 pub mod helpdesk;
 pub mod joiners;
 pub mod limits;
+pub mod mailshots;
 pub mod outbox;
 pub mod paging;
 pub mod passwords;

@@ -73,6 +73,17 @@ pub fn passcode_issue_allowed_at(
         .max(WindowLimit::PASSCODES_PER_CLIENT.next_allowed(&by_client, now)))
 }
 
+/// R-O5 for a helpdesk mailshot: when the practice may next be sent a passcode (`None`: now).
+pub fn practice_passcode_allowed_at(
+    conn: &mut DbConnection,
+    location: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    attempts::lock_subject(conn, PASSCODE_PRACTICE, location, now)?;
+    let practice = passcodes::issued_since(conn, location, now - WindowLimit::PASSCODES_PER_PRACTICE.window)?;
+    Ok(WindowLimit::PASSCODES_PER_PRACTICE.next_allowed(&practice, now))
+}
+
 /// Passcodes the practice can still be sent in the current window.
 pub fn passcodes_remaining(conn: &mut DbConnection, location: &str, now: DateTime<Utc>) -> Result<u32, StoreError> {
     let practice = passcodes::issued_since(conn, location, now - WindowLimit::PASSCODES_PER_PRACTICE.window)?;

@@ -23,15 +23,18 @@ pub enum Job {
     /// Rejected applications' members and old audit events' client addresses are erased once
     /// their retention periods end.
     PrunePersonalData,
+    /// Passcode mailshots are worked through, each practice once (R-O7).
+    PasscodeMailshots,
 }
 
 impl Job {
-    pub const ALL: [Job; 5] = [
+    pub const ALL: [Job; 6] = [
         Self::ExpireDrafts,
         Self::PruneAttempts,
         Self::AccountInactivity,
         Self::PruneMessages,
         Self::PrunePersonalData,
+        Self::PasscodeMailshots,
     ];
 
     pub fn name(self) -> &'static str {
@@ -41,6 +44,7 @@ impl Job {
             Self::AccountInactivity => "account_inactivity",
             Self::PruneMessages => "prune_messages",
             Self::PrunePersonalData => "prune_personal_data",
+            Self::PasscodeMailshots => "passcode_mailshots",
         }
     }
 
@@ -56,6 +60,7 @@ impl Job {
             Self::AccountInactivity => Duration::hours(1),
             Self::PruneMessages => Duration::hours(1),
             Self::PrunePersonalData => Duration::hours(1),
+            Self::PasscodeMailshots => Duration::minutes(1),
         }
     }
 
@@ -80,6 +85,7 @@ impl Job {
                 })
                 .await
             }
+            Self::PasscodeMailshots => crate::mailshots::run(app).await,
             Self::PrunePersonalData => {
                 let (now, retention) = (app.now(), app.settings().retention);
                 app.db(move |conn| {

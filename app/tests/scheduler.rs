@@ -27,7 +27,14 @@ async fn jobs_run_when_due_and_every_run_is_recorded() {
         let ran = scheduler::run_due(app, "runner-a").await.unwrap();
         assert_eq!(
             names(&ran),
-            ["expire_drafts", "prune_attempts", "account_inactivity", "prune_messages", "prune_personal_data"],
+            [
+                "expire_drafts",
+                "prune_attempts",
+                "account_inactivity",
+                "prune_messages",
+                "prune_personal_data",
+                "passcode_mailshots"
+            ],
             "{}: nothing has run yet",
             use_cases.backend
         );
@@ -38,15 +45,27 @@ async fn jobs_run_when_due_and_every_run_is_recorded() {
 
         use_cases.clock.advance(Duration::minutes(2));
         let ran = scheduler::run_due(app, "runner-b").await.unwrap();
-        assert_eq!(names(&ran), ["expire_drafts"], "{}: only the minutely job is due", use_cases.backend);
+        assert_eq!(
+            names(&ran),
+            ["expire_drafts", "passcode_mailshots"],
+            "{}: only the minutely jobs are due",
+            use_cases.backend
+        );
 
         use_cases.clock.advance(Duration::hours(1));
         let ran = scheduler::run_due(app, "runner-a").await.unwrap();
-        let hourly = ["expire_drafts", "prune_attempts", "account_inactivity", "prune_messages", "prune_personal_data"];
+        let hourly = [
+            "expire_drafts",
+            "prune_attempts",
+            "account_inactivity",
+            "prune_messages",
+            "prune_personal_data",
+            "passcode_mailshots",
+        ];
         assert_eq!(names(&ran), hourly, "{}", use_cases.backend);
 
         let history = scheduler::history(app, 20).await.unwrap();
-        assert_eq!(history.len(), 11, "{}: {history:#?}", use_cases.backend);
+        assert_eq!(history.len(), 14, "{}: {history:#?}", use_cases.backend);
         assert!(
             history.iter().all(|run| run.outcome == RunOutcome::Succeeded && run.finished_at.is_some()),
             "{history:#?}"
@@ -71,7 +90,7 @@ async fn a_held_job_is_left_alone_until_its_lease_lapses() {
         let ran = scheduler::run_due(app, "runner-a").await.unwrap();
         assert_eq!(
             names(&ran),
-            ["expire_drafts", "account_inactivity", "prune_messages", "prune_personal_data"],
+            ["expire_drafts", "account_inactivity", "prune_messages", "prune_personal_data", "passcode_mailshots"],
             "{}: the held job is skipped",
             use_cases.backend
         );

@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod joiners;
 pub mod leavers;
 pub mod mailboxes;
+pub mod mailshots;
 pub mod outbox;
 pub mod passcodes;
 pub mod reference;

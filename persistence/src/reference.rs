@@ -192,6 +192,14 @@ pub fn practice_by_location(conn: &mut DbConnection, location_id: &str) -> Resul
         .optional()?)
 }
 
+pub fn practice_by_ods(conn: &mut DbConnection, ods_code: &str) -> Result<Option<PracticeRow>, StoreError> {
+    Ok(practices::table
+        .filter(practices::ods_code.eq(ods_code))
+        .select(PracticeRow::as_select())
+        .get_result(conn)
+        .optional()?)
+}
+
 pub fn cqc_location(conn: &mut DbConnection, location_id: &str) -> Result<Option<CqcLocationRow>, StoreError> {
     Ok(cqc_locations::table.find(location_id).select(CqcLocationRow::as_select()).get_result(conn).optional()?)
 }

@@ -269,6 +269,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    mailshots (id) {
+        id -> Text,
+        requested_by -> Text,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    mailshot_items (mailshot_id, position) {
+        mailshot_id -> Text,
+        position -> Integer,
+        requested -> Text,
+        cqc_location_id -> Nullable<Text>,
+        outcome -> Text,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(mailshot_items -> mailshots (mailshot_id));
+diesel::allow_tables_to_appear_in_same_query!(mailshot_items, mailshots);
+
+diesel::table! {
     joiner_requests (id) {
         id -> Text,
         mailbox_id -> Text,

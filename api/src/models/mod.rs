@@ -12,6 +12,7 @@ pub mod helpdesk;
 pub mod jobs;
 pub mod joiners;
 pub mod mailboxes;
+pub mod mailshots;
 pub mod members;
 pub mod operations;
 pub mod practice;

@@ -17,7 +17,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     use accounts::{activation, directory, joiners, mailboxes, profile, resets, sessions as account_sessions};
     use helpdesk::{
         accounts as helpdesk_accounts, administrators, console, jobs as helpdesk_jobs, joiners as helpdesk_joiners,
-        leavers as helpdesk_leavers, reference, review, sessions as helpdesk_sessions,
+        leavers as helpdesk_leavers, mailshots, reference, review, sessions as helpdesk_sessions,
     };
     use operations::{development, health, notify, problems};
     use registration::{applications, members, practices, submission, town, verification};
@@ -88,5 +88,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(administrators::list_administrators)
         .service(administrators::create_administrator)
         .service(administrators::disable_administrator)
+        .service(mailshots::start_mailshot)
+        .service(mailshots::get_mailshot)
         .service(development::list_messages);
 }

@@ -208,8 +208,11 @@ wire_enums! {
     /// inactive, warned again and deleted, R-L4), `prune_messages` (hourly: messages finished
     /// with longer ago than MESSAGE_RETENTION_DAYS are deleted) or `prune_personal_data` (hourly:
     /// rejected applications' members and old audit events' client addresses are erased after
-    /// REJECTED_APPLICATION_RETENTION_DAYS and AUDIT_ADDRESS_RETENTION_DAYS).
-    JobName <=> app::scheduler::Job { ExpireDrafts, PruneAttempts, AccountInactivity, PruneMessages, PrunePersonalData }
+    /// REJECTED_APPLICATION_RETENTION_DAYS and AUDIT_ADDRESS_RETENTION_DAYS) or `passcode_mailshots`
+    /// (every minute: the helpdesk's passcode mailshots are sent, each practice once, R-O7).
+    JobName <=> app::scheduler::Job {
+        ExpireDrafts, PruneAttempts, AccountInactivity, PruneMessages, PrunePersonalData, PasscodeMailshots
+    }
 
     /// How a job's run ended: `running` (not yet), `succeeded`, `failed`, or `interrupted` (its
     /// replica stopped; the job was run again).

@@ -10,6 +10,8 @@ use actix_web::{HttpResponse, get, post, web};
 use app::helpdesk::administrators;
 
 /// The helpdesk's administrators
+///
+/// Every administrator, by username, with when they were created and, if so, disabled.
 #[utoipa::path(
     tag = "helpdesk",
     operation_id = "listAdministrators",

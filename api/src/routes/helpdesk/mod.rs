@@ -7,6 +7,7 @@ pub mod console;
 pub mod jobs;
 pub mod joiners;
 pub mod leavers;
+pub mod mailshots;
 pub mod reference;
 pub mod review;
 pub mod sessions;

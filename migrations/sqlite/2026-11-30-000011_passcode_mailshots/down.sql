@@ -1,0 +1,2 @@
+DROP TABLE mailshot_items;
+DROP TABLE mailshots;
