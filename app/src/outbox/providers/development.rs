@@ -40,7 +40,12 @@ impl Provider for DevelopmentProvider {
             .append(true)
             .open(&self.file)
             .map_err(|e| SendError::Temporary(format!("cannot open {}: {e}", self.file.display())))?;
-        writeln!(file, "{line}").map_err(|e| SendError::Temporary(e.to_string()))?;
+        // One write of the whole line, newline included: the file is opened for appending, so
+        // writers in other processes (another replica, a test's dispatcher) cannot land between
+        // a line and its newline, as they could between `writeln!`'s separate writes.
+        let mut record = line.to_string();
+        record.push('\n');
+        file.write_all(record.as_bytes()).map_err(|e| SendError::Temporary(e.to_string()))?;
         log::info!(
             target: "outbox",
             "development provider wrote message_id={} template={} channel={} to {}",
