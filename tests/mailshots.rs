@@ -16,7 +16,7 @@ fn register(n: usize) -> String {
     for i in 0..n {
         let email = if i % 2 == 0 { format!("manager{i}@practice{i}.example") } else { String::new() };
         csv.push_str(&format!(
-            "M{i:05},MAILSHOT DENTAL {i},{i} HIGH STREET,,LEEDS,,LS1 4AP,1-3{i:09},,{email},DSPT,Standards Met,2026-03-31\n"
+            "M{i:05},MAILSHOT DENTAL {i},{i} HIGH STREET,,ROUNDHAY,,LS8 2AA,1-3{i:09},,{email},DSPT,Standards Met,2026-03-31\n"
         ));
     }
     csv
@@ -56,11 +56,22 @@ fn r_o7_a_mailshot_to_100_practices_reports_every_practice() {
         assert_eq!(items[0]["detail"], "By email to the registered manager's address on record.");
         assert_eq!(items[1]["detail"], "By post to the registered address.");
         assert_eq!(items[100]["outcome"], "not_found");
-        // The messages queued for it (each with its passcode, erased once delivered).
+        // Each practice once, by its channel: as queued, and as delivered.
         let mut conn = app.database().get().unwrap();
         let queued = persistence::outbox::for_subject(&mut conn, "mailshot", id).unwrap();
         let count = |template: &str| queued.iter().filter(|m| m.template == template).count();
-        assert_eq!((count("passcode_email"), count("passcode_letter")), (50, 50), "each practice once, by its channel");
+        assert_eq!((count("passcode_email"), count("passcode_letter")), (50, 50));
+        let delivered = || {
+            let outbox = app.outbox();
+            let count = |template: &str| outbox.iter().filter(|m| m["template"] == template).count();
+            (count("passcode_email"), count("passcode_letter"))
+        };
+        let deadline = std::time::Instant::now() + blackbox::DELIVERY_WAIT;
+        while delivered() != (50, 50) && std::time::Instant::now() < deadline {
+            app.dispatch();
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert_eq!(delivered(), (50, 50), "every message reaches the development outbox, none lost");
 
         // Repeating is safe: the practice's limit (R-O5) holds, and says when the next can go.
         for _ in 0..2 {
@@ -75,6 +86,17 @@ fn r_o7_a_mailshot_to_100_practices_reports_every_practice() {
         let (_, refused) = send(app.get(&path).bearer_auth(&token));
         assert_eq!(refused["items"][0]["outcome"], "refused", "{refused:#}");
         assert!(refused["items"][0]["detail"].as_str().unwrap().contains("next can go"), "{refused:#}");
+
+        // By a filter on the register: every practice in the town.
+        let by_filter = |filter: Value| {
+            send(app.post("/v1/admin/passcode-mailshots").bearer_auth(&token).json(&json!({"filter": filter})))
+        };
+        let (status, by_town) = by_filter(json!({"town": "roundhay"}));
+        assert_eq!(status, 202, "{by_town:#}");
+        assert_eq!(by_town["total"], 100, "every practice of the register in Roundhay");
+        assert_eq!(by_filter(json!({"postcode_district": "ls8"})).1["total"], 100, "by postcode district");
+        let (status, none) = by_filter(json!({"town": "roundhay", "postcode_district": "LS1"}));
+        assert_eq!((status, none["total"].as_u64()), (202, Some(0)), "{none:#}");
 
         let (status, problem) = start(app, &token, json!([]));
         assert_problem(status, &problem, 422, "validation-failed");

@@ -92,12 +92,28 @@ fn find(conn: &mut DbConnection, requested: &str) -> Result<Option<Practice>, Er
     }))
 }
 
-/// Starts a mailshot to the practices named by `codes` (ODS codes or CQC location ids); answers
-/// it with every practice pending, or not found in the reference data.
-pub async fn start(app: &App, caller: &Caller, codes: Vec<String>) -> Result<Mailshot, Error> {
-    let codes: Vec<String> = codes.into_iter().map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty()).collect();
-    if codes.is_empty() || codes.len() > MAX_PRACTICES {
-        let detail = format!("Give 1 to {MAX_PRACTICES} ODS codes or CQC location ids.");
+/// A filter on the register: its practices in a town and/or a postcode district.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub town: Option<String>,
+    /// The outward code, e.g. `LS1`.
+    pub postcode_district: Option<String>,
+}
+
+/// Starts a mailshot to the practices named by `codes` (ODS codes or CQC location ids) and those
+/// of the register the `filter` picks; answers it with every practice pending, or not found in
+/// the reference data.
+pub async fn start(app: &App, caller: &Caller, codes: Vec<String>, filter: Option<Filter>) -> Result<Mailshot, Error> {
+    let mut codes: Vec<String> = codes.into_iter().map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty()).collect();
+    let filter = filter.map(|f| Filter {
+        town: f.town.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
+        postcode_district: f.postcode_district.map(|d| d.trim().to_uppercase()).filter(|d| !d.is_empty()),
+    });
+    let filtering = filter.as_ref().is_some_and(|f| f.town.is_some() || f.postcode_district.is_some());
+    if (codes.is_empty() && !filtering) || codes.len() > MAX_PRACTICES {
+        let detail = format!(
+            "Give 1 to {MAX_PRACTICES} ODS codes or CQC location ids, or a filter with a town or postcode district."
+        );
         return Err(Error::validation(vec![FieldError::new(
             "/practices",
             ProblemCode::Required,
@@ -106,6 +122,11 @@ pub async fn start(app: &App, caller: &Caller, codes: Vec<String>) -> Result<Mai
         )]));
     }
     as_admin(app, caller, move |conn, app, admin| {
+        if let Some(filter) = filter.filter(|_| filtering) {
+            let room = i64::try_from(MAX_PRACTICES.saturating_sub(codes.len())).unwrap_or_default();
+            let (town, district) = (filter.town.as_deref(), filter.postcode_district.as_deref());
+            codes.extend(reference::locations_matching(conn, town, district, room)?);
+        }
         let id = uuid::Uuid::new_v4().to_string();
         let mut seen = std::collections::HashSet::new();
         let mut items = Vec::new();

@@ -192,6 +192,24 @@ pub fn practice_by_location(conn: &mut DbConnection, location_id: &str) -> Resul
         .optional()?)
 }
 
+/// The CQC location ids of register practices in `town` (any case) and/or the postcode district
+/// `district` (the outward code, e.g. `LS1`), by ODS code, at most `limit`.
+pub fn locations_matching(
+    conn: &mut DbConnection,
+    town: Option<&str>,
+    district: Option<&str>,
+    limit: i64,
+) -> Result<Vec<String>, StoreError> {
+    let mut query = practices::table.select(practices::cqc_location_id).into_boxed();
+    if let Some(town) = town {
+        query = query.filter(crate::search::lower(practices::town).eq(town.to_lowercase()));
+    }
+    if let Some(district) = district {
+        query = query.filter(practices::postcode.like(format!("{} %", district.to_uppercase())));
+    }
+    Ok(query.order(practices::ods_code.asc()).limit(limit).load(conn)?)
+}
+
 pub fn practice_by_ods(conn: &mut DbConnection, ods_code: &str) -> Result<Option<PracticeRow>, StoreError> {
     Ok(practices::table
         .filter(practices::ods_code.eq(ods_code))

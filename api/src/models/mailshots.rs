@@ -5,14 +5,38 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// The practices to send passcodes to, by ODS code or CQC location id (1 to 2000).
+/// The practices to send passcodes to: by ODS code or CQC location id, and/or every practice of
+/// the register a filter picks (2000 at most in all).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"practices": ["V00101", "1-1002733005"]}))]
+#[schema(example = json!({"practices": ["V00101", "1-1002733005"], "filter": {"town": "Leeds"}}))]
 pub struct NewMailshot {
     #[serde(default)]
-    #[schema(schema_with = crate::schemas::practice_codes, required = true)]
+    #[schema(schema_with = crate::schemas::practice_codes)]
     pub practices: Vec<String>,
+    #[serde(default)]
+    #[schema(nullable = false)]
+    pub filter: Option<MailshotFilter>,
+}
+
+/// Register practices in a town and/or a postcode district (both, when both are given).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MailshotFilter {
+    /// The town as the register has it, any case.
+    #[serde(default)]
+    #[schema(min_length = 2, max_length = 60, nullable = false)]
+    pub town: Option<String>,
+    /// The postcode's outward code, e.g. `LS1`.
+    #[serde(default)]
+    #[schema(min_length = 2, max_length = 4, pattern = r"^[A-Za-z0-9]{2,4}$", nullable = false)]
+    pub postcode_district: Option<String>,
+}
+
+impl From<MailshotFilter> for app::mailshots::Filter {
+    fn from(f: MailshotFilter) -> Self {
+        Self { town: f.town, postcode_district: f.postcode_district }
+    }
 }
 
 /// What happened to one practice.

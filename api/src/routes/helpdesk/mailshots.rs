@@ -11,8 +11,9 @@ use app::mailshots;
 
 /// Send passcodes to many practices
 ///
-/// A mailshot (R-O7) to practices named by ODS code or CQC location id, so that a practice can
-/// already hold a passcode when it starts. It runs as the `passcode_mailshots` job (every minute):
+/// A mailshot (R-O7) to practices named by ODS code or CQC location id, and/or those of the
+/// register in a town or postcode district, so that a practice can already hold a passcode when
+/// it starts. It runs as the `passcode_mailshots` job (every minute):
 /// each practice once, within its limit (R-O5), by email to the registered manager's address on
 /// record or else by post (R-O1). Follow it at `GET /v1/admin/passcode-mailshots/{id}`. Repeating
 /// it is safe: a practice already sent its allowance is refused, with when the next can go.
@@ -24,8 +25,8 @@ use app::mailshots;
     responses(
         (status = 202, description = "Started: every practice pending, or not found in the reference data.", body = MailshotView),
         (status = 401, response = NoHelpdeskToken),
-        (status = 422, description = "No practices, or more than 2000.", body = Problem, content_type = "application/problem+json",
-            example = json!({"type": "/problems/validation-failed", "title": "Some of the information given is not valid", "status": 422, "detail": "1 field is not valid.", "errors": [{"pointer": "/practices", "code": "required", "rule": "R-O7", "detail": "Give 1 to 2000 ODS codes or CQC location ids."}]})),
+        (status = 422, description = "No practices and no filter, or more than 2000 practices.", body = Problem, content_type = "application/problem+json",
+            example = json!({"type": "/problems/validation-failed", "title": "Some of the information given is not valid", "status": 422, "detail": "1 field is not valid.", "errors": [{"pointer": "/practices", "code": "required", "rule": "R-O7", "detail": "Give 1 to 2000 ODS codes or CQC location ids, or a filter with a town or postcode district."}]})),
     )
 )]
 #[post("/v1/admin/passcode-mailshots")]
@@ -34,7 +35,8 @@ pub async fn start_mailshot(
     caller: Caller,
     body: Json<NewMailshot>,
 ) -> Result<HttpResponse, ApiError> {
-    let started = mailshots::start(&state.app, &caller, body.0.practices).await?;
+    let NewMailshot { practices, filter } = body.0;
+    let started = mailshots::start(&state.app, &caller, practices, filter.map(Into::into)).await?;
     Ok(HttpResponse::Accepted().json(MailshotView::from(started)))
 }
 
