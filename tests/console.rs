@@ -60,6 +60,9 @@ fn the_helpdesk_finds_accounts_a_page_at_a_time_and_sees_one_in_full() {
         let mut pointers: Vec<String> = field_errors(&problem).into_iter().map(|(p, _)| p).collect();
         pointers.sort();
         assert_eq!(pointers, ["/cursor", "/limit", "/text"], "{problem:#}");
+        let (status, problem) = search(app, &token, json!({"ods_code": "AB"}));
+        assert_problem(status, &problem, 422, "validation-failed");
+        assert_eq!(field_errors(&problem), [("/ods_code".to_owned(), "ods_code_invalid".to_owned())]);
         let (status, problem) = send(app.post("/v1/admin/account-searches").json(&json!({"text": "jones"})));
         assert_problem(status, &problem, 401, "unauthorized");
 

@@ -98,6 +98,14 @@ fn r_o7_a_mailshot_to_100_practices_reports_every_practice() {
         let (status, none) = by_filter(json!({"town": "roundhay", "postcode_district": "LS1"}));
         assert_eq!((status, none["total"].as_u64()), (202, Some(0)), "{none:#}");
 
+        // What the contract refuses, the service refuses: a one-character district, a short code.
+        let (status, problem) = by_filter(json!({"postcode_district": "0", "town": "Leeds"}));
+        assert_problem(status, &problem, 422, "validation-failed");
+        assert_eq!(field_errors(&problem)[0].0, "/filter/postcode_district");
+        let (status, problem) = start(app, &token, json!(["AB"]));
+        assert_problem(status, &problem, 422, "validation-failed");
+        assert_eq!(field_errors(&problem)[0].0, "/practices/0");
+
         let (status, problem) = start(app, &token, json!([]));
         assert_problem(status, &problem, 422, "validation-failed");
         let pointers: Vec<String> = field_errors(&problem).into_iter().map(|(pointer, _)| pointer).collect();

@@ -104,7 +104,33 @@ pub struct Filter {
 /// of the register the `filter` picks; answers it with every practice pending, or not found in
 /// the reference data.
 pub async fn start(app: &App, caller: &Caller, codes: Vec<String>, filter: Option<Filter>) -> Result<Mailshot, Error> {
-    let mut codes: Vec<String> = codes.into_iter().map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty()).collect();
+    let mut v = crate::Validator::new();
+    // Each code as the contract has it: 3 to 20 letters, digits and hyphens.
+    for (index, code) in codes.iter().enumerate() {
+        let trimmed = code.trim();
+        if !(3..=20).contains(&trimmed.len()) || !trimmed.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            let detail = "An ODS code (V00101) or CQC location id (1-1002733005).";
+            v.push(FieldError::new(format!("/practices/{index}"), ProblemCode::InvalidValue, Some("R-O7"), detail));
+        }
+    }
+    let mut codes: Vec<String> = codes.into_iter().map(|c| c.trim().to_uppercase()).collect();
+    if let Some(f) = &filter {
+        if f.town.as_deref().is_some_and(|t| !(2..=60).contains(&t.trim().chars().count())) {
+            v.push(FieldError::new(
+                "/filter/town",
+                ProblemCode::InvalidValue,
+                Some("R-O7"),
+                "A town of 2 to 60 characters.",
+            ));
+        }
+        let district_ok =
+            |d: &str| (2..=4).contains(&d.trim().len()) && d.trim().chars().all(|c| c.is_ascii_alphanumeric());
+        if f.postcode_district.as_deref().is_some_and(|d| !district_ok(d)) {
+            let detail = "A postcode district is the postcode's first part, like LS1.";
+            v.push(FieldError::new("/filter/postcode_district", ProblemCode::InvalidValue, Some("R-O7"), detail));
+        }
+    }
+    v.finish(|| Some(()))?;
     let filter = filter.map(|f| Filter {
         town: f.town.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
         postcode_district: f.postcode_district.map(|d| d.trim().to_uppercase()).filter(|d| !d.is_empty()),

@@ -125,10 +125,18 @@ impl Query {
             }
             decoded
         });
+        let ods_code = trimmed(self.ods_code);
+        if ods_code
+            .as_deref()
+            .is_some_and(|o| !(3..=10).contains(&o.len()) || !o.chars().all(|c| c.is_ascii_alphanumeric()))
+        {
+            let detail = "An ODS code is 3 to 10 letters and digits.";
+            v.push(FieldError::new("/ods_code", ProblemCode::OdsCodeInvalid, Some("R-P4"), detail));
+        }
         let filter = AccountFilter {
             text,
             practice_name,
-            ods_code: trimmed(self.ods_code).map(|o| o.to_ascii_uppercase()),
+            ods_code: ods_code.map(|o| o.to_ascii_uppercase()),
             status: self.status,
             leaver: self.leaver,
         };
