@@ -106,12 +106,14 @@ pub struct Filter {
 pub async fn start(app: &App, caller: &Caller, codes: Vec<String>, filter: Option<Filter>) -> Result<Mailshot, Error> {
     let mut v = crate::Validator::new();
     // Each code as the contract has it: 3 to 20 letters, digits and hyphens.
-    for (index, code) in codes.iter().enumerate() {
+    let malformed = |code: &String| {
         let trimmed = code.trim();
-        if !(3..=20).contains(&trimmed.len()) || !trimmed.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            let detail = "An ODS code (V00101) or CQC location id (1-1002733005).";
-            v.push(FieldError::new(format!("/practices/{index}"), ProblemCode::InvalidValue, Some("R-O7"), detail));
-        }
+        !(3..=20).contains(&trimmed.len()) || !trimmed.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    // The first 100 bad codes are named; a problem document stays of bounded size.
+    for (index, _) in codes.iter().enumerate().filter(|(_, code)| malformed(code)).take(100) {
+        let detail = "An ODS code (V00101) or CQC location id (1-1002733005).";
+        v.push(FieldError::new(format!("/practices/{index}"), ProblemCode::InvalidValue, Some("R-O7"), detail));
     }
     let mut codes: Vec<String> = codes.into_iter().map(|c| c.trim().to_uppercase()).collect();
     if let Some(f) = &filter {

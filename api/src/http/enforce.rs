@@ -268,9 +268,16 @@ fn has_control_characters(value: &Value) -> bool {
 }
 
 /// The plain-language field errors for every way `instance` breaks the validator's schema.
+/// At most this many shape errors are listed: a request with thousands of bad list items gets
+/// the first of them, not a problem document of unbounded size.
+const MAX_SHAPE_ERRORS: usize = 100;
+
 fn field_errors(validator: &jsonschema::Validator, instance: &Value, prefix: &str) -> Vec<Found> {
     let mut errors: Vec<Found> = Vec::new();
     for error in validator.iter_errors(instance) {
+        if errors.len() >= MAX_SHAPE_ERRORS {
+            break;
+        }
         let at = format!("{prefix}{}", error.instance_path());
         let value = error.instance();
         let soft = match error.kind() {
