@@ -14,6 +14,7 @@ COPY --from=build /src/target/release/nhsmail-dental /usr/local/bin/nhsmail-dent
 USER dental
 WORKDIR /app
 ENV APP_ENV=production BIND_ADDRESS=0.0.0.0:8080 RUST_LOG=info
-EXPOSE 8080
+# 8080: the API; 9090: metrics, when METRICS_BIND_ADDRESS is set (keep it off the public network).
+EXPOSE 8080 9090
 HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD curl -fsS http://127.0.0.1:8080/readyz || exit 1
 ENTRYPOINT ["nhsmail-dental"]

@@ -84,11 +84,13 @@ fn tokens_with_a_wrong_key_no_algorithm_an_expired_time_or_the_wrong_audience_ar
         let now = chrono::Utc::now();
         let later = now + chrono::Duration::minutes(30);
 
-        let wrong_key = Tokens::new(&app::settings::Secret::new(b"an entirely different secret, 32+ bytes".to_vec()))
-            .issue(HELPDESK_AUDIENCE, admin_id, session, now, later)
-            .unwrap();
+        let wrong_key = Tokens::new(&app::settings::SigningKeys::single(app::settings::Secret::new(
+            b"an entirely different secret, 32+ bytes".to_vec(),
+        )))
+        .issue(HELPDESK_AUDIENCE, admin_id, session, now, later)
+        .unwrap();
         let none = format!("{}.{claims}.", URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#));
-        let real_key = Tokens::new(&app.config.app.jwt_secret);
+        let real_key = Tokens::new(&app.config.app.jwt);
         let wrong_audience = real_key.issue(ACCOUNT_AUDIENCE, admin_id, session, now, later).unwrap();
         let expired = real_key
             .issue(

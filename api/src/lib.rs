@@ -4,6 +4,8 @@
 pub mod config;
 pub mod examples;
 pub mod http;
+pub mod logging;
+pub mod metrics;
 pub mod models;
 pub mod openapi;
 pub mod proxies;

@@ -196,11 +196,7 @@ fn ran_json(ran: &scheduler::Ran) -> serde_json::Value {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
-        // actix logs a request it cannot parse (a malformed header, say) as an error of its own;
-        // the client gets a 400 and the service did nothing wrong, so it is not an operator's alarm.
-        .filter_module("actix_http::h1::dispatcher", log::LevelFilter::Off)
-        .init();
+    api::logging::init(cli.settings.log_format);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Openapi { output } => {
             let yaml = api::openapi::to_yaml().map_err(anyhow::Error::msg)?;

@@ -28,6 +28,8 @@ pub struct Application {
     address: SocketAddr,
     state: web::Data<AppState>,
     providers: Providers,
+    /// The metrics listener, apart from the API's.
+    metrics: Option<(Server, SocketAddr)>,
 }
 
 impl Application {
@@ -59,7 +61,16 @@ impl Application {
         if let Some(workers) = workers {
             server = server.workers(workers);
         }
-        Ok(Self { server: server.run(), address, state, providers })
+        let metrics = match &state.config.metrics {
+            Some(metrics) => Some(crate::metrics::server(metrics, state.app.clone())?),
+            None => None,
+        };
+        Ok(Self { server: server.run(), address, state, providers, metrics })
+    }
+
+    /// Where metrics are served, when they are.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().map(|(_, address)| *address)
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -80,9 +91,17 @@ impl Application {
         let dispatching = actix_web::rt::spawn(dispatcher.run(self.state.app.clone(), config.dispatch_interval));
         let runner = app::scheduler::runner_name("replica");
         let sweeping = actix_web::rt::spawn(scheduler::every(self.state.app.clone(), runner, config.scheduler_tick));
+        let metrics = self.metrics.map(|(server, _)| {
+            let handle = server.handle();
+            (handle, actix_web::rt::spawn(server))
+        });
         let served = self.server.await;
         dispatching.abort();
         sweeping.abort();
+        if let Some((handle, serving)) = metrics {
+            handle.stop(false).await;
+            let _ = serving.await;
+        }
         served
     }
 }

@@ -31,6 +31,7 @@ pub mod settings;
 mod sign_in;
 pub mod testing;
 pub mod tokens;
+pub mod vitals;
 
 pub use error::{Error, ErrorKind, ExistingApplication, Extras, FieldError, Validator};
 pub use persistence::{Backend, DatabaseUrl};
@@ -108,7 +109,7 @@ impl App {
     pub fn with_database(settings: Settings, db: Database, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let hasher = Hasher::new(&settings.secret_key);
         let passwords = Passwords::new(settings.argon2, settings.password_hashing_concurrency)?;
-        let tokens = Tokens::new(&settings.jwt_secret);
+        let tokens = Tokens::new(&settings.jwt);
         let settings = Arc::new(settings);
         Ok(Self { inner: Arc::new(Inner { settings, db, clock, hasher, passwords, tokens }) })
     }

@@ -11,6 +11,7 @@ use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::cell::RefCell;
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use tokio::sync::oneshot;
 
@@ -43,6 +44,8 @@ pub struct Passwords {
     /// A hash of a random value, verified against when a username is unknown, so that an
     /// unknown user costs as much time as a wrong password.
     dummy: Arc<String>,
+    /// Jobs queued and not yet started by a hashing thread.
+    queued: Arc<AtomicUsize>,
 }
 
 impl std::fmt::Debug for Passwords {
@@ -74,7 +77,12 @@ impl Passwords {
     pub fn new(settings: Argon2Settings, concurrency: usize) -> anyhow::Result<Self> {
         let params = Params::new(settings.memory_kib, settings.iterations, settings.parallelism, None)
             .map_err(|e| anyhow::anyhow!("invalid argon2 parameters: {e}"))?;
-        let mut passwords = Self { params, jobs: start_hashing_threads(concurrency)?, dummy: Arc::new(String::new()) };
+        let mut passwords = Self {
+            params,
+            jobs: start_hashing_threads(concurrency)?,
+            dummy: Arc::new(String::new()),
+            queued: Arc::new(AtomicUsize::new(0)),
+        };
         let random = crate::secrets::new_application_token().map_err(|e| anyhow::anyhow!("{e}"))?;
         passwords.dummy = Arc::new(passwords.hash_blocking(&random).map_err(|e| anyhow::anyhow!("{e}"))?);
         // That hash ran on the caller's thread, which is not a hashing thread: give its memory back.
@@ -90,13 +98,20 @@ impl Passwords {
     ) -> Result<oneshot::Receiver<T>, Error> {
         let (reply, answer) = oneshot::channel();
         let this = self.clone();
+        self.queued.fetch_add(1, Ordering::Relaxed);
         let job: Job = Box::new(move || {
+            this.queued.fetch_sub(1, Ordering::Relaxed);
             if !reply.is_closed() {
                 let _ = reply.send(work(&this));
             }
         });
         self.jobs.send(job).map_err(|_| Error::internal("the password hashing threads have stopped"))?;
         Ok(answer)
+    }
+
+    /// Hashing jobs waiting for a free hashing thread.
+    pub fn queue_depth(&self) -> usize {
+        self.queued.load(Ordering::Relaxed)
     }
 
     /// Runs `work` on a hashing thread when one is free.

@@ -162,6 +162,10 @@ async fn run(app: &App, runner: &str, job: Job, only_if_due: bool) -> Result<Opt
         Ok(jobs::release(conn, job.name(), &holder)?)
     })
     .await?;
+    let succeeded = if error.is_none() { "succeeded" } else { "failed" };
+    metrics::counter!("scheduled_job_runs_total", "job" => job.name(), "outcome" => succeeded).increment(1);
+    metrics::counter!("scheduled_job_processed_total", "job" => job.name())
+        .increment(u64::try_from(processed).unwrap_or(u64::MAX));
     if let Some(error) = &error {
         log::warn!("job {} failed: {error}", job.name());
     } else if processed > 0 {

@@ -60,6 +60,23 @@ impl<T> fmt::Debug for Secret<T> {
     }
 }
 
+/// The keys behind access tokens: the current one signs; keys retired by a rotation still verify
+/// the tokens they signed until `previous_until`, so a rotation signs nobody out.
+#[derive(Debug, Clone)]
+pub struct SigningKeys {
+    pub current: Secret<Vec<u8>>,
+    pub previous: Vec<Secret<Vec<u8>>>,
+    /// When tokens signed with a previous key stop being accepted.
+    pub previous_until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl SigningKeys {
+    /// Only the current key, nothing retired.
+    pub fn single(current: Secret<Vec<u8>>) -> Self {
+        Self { current, previous: Vec::new(), previous_until: None }
+    }
+}
+
 /// Argon2id parameters for password hashes (R-L2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Argon2Settings {
@@ -177,8 +194,8 @@ pub struct Settings {
     pub mail_domain: MailDomain,
     /// Keys the hashes of tokens, passcodes and contact ids.
     pub secret_key: Secret<Vec<u8>>,
-    /// Signs access tokens.
-    pub jwt_secret: Secret<Vec<u8>>,
+    /// Signs access tokens, and the keys retired by a rotation that are still accepted.
+    pub jwt: SigningKeys,
     /// How applicants reach support.
     pub support_contact: String,
     /// An unsubmitted application expires after this long without activity.

@@ -6,7 +6,7 @@ use crate::outbox::dispatcher::Dispatcher;
 use crate::outbox::providers::Providers;
 use crate::settings::{
     AccountSettings, Argon2Settings, DatabaseSettings, Environment, MessagingSettings, ProviderChoice, Secret,
-    Settings, Throttles,
+    Settings, SigningKeys, Throttles,
 };
 use crate::{App, Caller, Error};
 use domain::attempts::WindowLimit;
@@ -30,7 +30,7 @@ pub fn settings(database_url: &str) -> Settings {
         #[allow(clippy::expect_used)]
         mail_domain: MailDomain::parse("nhs.net").expect("nhs.net is a mail domain"),
         secret_key: Secret::new(b"test-secret-key-of-at-least-thirty-two-bytes".to_vec()),
-        jwt_secret: Secret::new(b"test-jwt-secret-of-at-least-thirty-two-bytes".to_vec()),
+        jwt: SigningKeys::single(Secret::new(b"test-jwt-secret-of-at-least-thirty-two-bytes".to_vec())),
         support_contact: "dentistadmin@nhs.net or 0333 200 1133".to_owned(),
         application_inactivity: chrono::Duration::days(28),
         retention: crate::settings::Retention::default(),

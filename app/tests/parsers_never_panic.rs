@@ -67,7 +67,7 @@ proptest! {
 
     #[test]
     fn tokens_of_any_text_or_with_any_byte_changed_are_refused(text in any::<String>(), at in any::<usize>(), byte in any::<u8>()) {
-        let tokens = Tokens::new(&Secret::new(b"property-test-signing-key-32-bytes!".to_vec()));
+        let tokens = Tokens::new(&app::settings::SigningKeys::single(Secret::new(b"property-test-signing-key-32-bytes!".to_vec())));
         let now = Utc::now();
         prop_assert!(tokens.verify(&text, ACCOUNT_AUDIENCE, now).is_err());
         let real = tokens.issue(HELPDESK_AUDIENCE, "subject", "session", now, now + Duration::minutes(5)).unwrap();

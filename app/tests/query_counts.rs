@@ -78,7 +78,7 @@ fn account_holder(use_cases: &UseCases) -> Caller {
         Database::connect(&app.settings().database.url, PoolOptions { max_size: 1, ..Default::default() }).unwrap();
     admins::open_scoped_session(&mut db.get().unwrap(), "session-1", "account", "holder", "full", None, now, expires)
         .unwrap();
-    let token = Tokens::new(&app.settings().jwt_secret)
+    let token = Tokens::new(&app.settings().jwt)
         .issue_scoped(ACCOUNT_AUDIENCE, "holder", "session-1", Some("full"), now, expires)
         .unwrap();
     use_cases.caller(Some(&token))

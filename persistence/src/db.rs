@@ -7,6 +7,8 @@ use diesel::r2d2::{self as diesel_r2d2, ManageConnection, R2D2Connection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// A connection to either backend. Queries written once against it run on both.
@@ -160,6 +162,20 @@ pub type PooledConnection = r2d2::PooledConnection<Manager>;
 pub struct Database {
     pool: r2d2::Pool<Manager>,
     backend: Backend,
+    /// Callers waiting for a connection now.
+    waiting: Arc<AtomicUsize>,
+}
+
+/// How the pool stands, for metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolState {
+    /// The most connections the pool opens.
+    pub max_size: u32,
+    /// Connections open now, idle or lent out.
+    pub open: u32,
+    pub idle: u32,
+    /// Callers waiting for a connection.
+    pub waiting: usize,
 }
 
 impl Database {
@@ -180,7 +196,17 @@ impl Database {
             .connection_timeout(options.connection_timeout)
             .build(Manager { url: url.clone() })
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        Ok(Self { pool, backend: url.backend() })
+        Ok(Self { pool, backend: url.backend(), waiting: Arc::new(AtomicUsize::new(0)) })
+    }
+
+    pub fn pool_state(&self) -> PoolState {
+        let state = self.pool.state();
+        PoolState {
+            max_size: self.pool.max_size(),
+            open: state.connections,
+            idle: state.idle_connections,
+            waiting: self.waiting.load(Ordering::Relaxed),
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -189,7 +215,10 @@ impl Database {
 
     /// A connection from the pool; `Unavailable` when none frees up in time or the database is down.
     pub fn get(&self) -> Result<PooledConnection, StoreError> {
-        self.pool.get().map_err(|e| StoreError::Unavailable(e.to_string()))
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        let got = self.pool.get();
+        self.waiting.fetch_sub(1, Ordering::Relaxed);
+        got.map_err(|e| StoreError::Unavailable(e.to_string()))
     }
 
     fn migrations(&self) -> EmbeddedMigrations {

@@ -8,7 +8,7 @@
 use crate::db::DbConnection;
 use crate::error::StoreError;
 use crate::schema::outbox_messages;
-use crate::time::to_db;
+use crate::time::{from_db, to_db};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
@@ -298,4 +298,25 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<Option<MessageRow>, Stor
 /// How many messages of a template exist (for checks and reports).
 pub fn count_by_template(conn: &mut DbConnection, template: &str) -> Result<i64, StoreError> {
     Ok(outbox_messages::table.filter(outbox_messages::template.eq(template)).count().get_result(conn)?)
+}
+
+/// How many messages there are of each status and channel, for metrics.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct StatusCount {
+    pub status: String,
+    pub channel: String,
+    pub count: i64,
+}
+
+/// Messages by status and channel, and when the oldest one still to send was queued.
+pub fn backlog(conn: &mut DbConnection) -> Result<(Vec<StatusCount>, Option<DateTime<Utc>>), StoreError> {
+    let counts = outbox_messages::table
+        .group_by((outbox_messages::status, outbox_messages::channel))
+        .select((outbox_messages::status, outbox_messages::channel, diesel::dsl::count_star()))
+        .load::<StatusCount>(conn)?;
+    let oldest: Option<NaiveDateTime> = outbox_messages::table
+        .filter(outbox_messages::status.eq_any(["pending", "sending"]))
+        .select(diesel::dsl::min(outbox_messages::created_at))
+        .get_result(conn)?;
+    Ok((counts, oldest.map(from_db)))
 }

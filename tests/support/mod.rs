@@ -8,9 +8,11 @@
 pub mod contract;
 pub mod forwarder;
 pub mod journey;
+pub mod logs;
 pub mod notify;
 pub mod privacy;
 pub mod process;
+pub mod proxy;
 pub mod smtp;
 pub mod wire;
 
@@ -28,6 +30,8 @@ pub use wire::{Call, Reply};
 pub struct TestApp {
     pub base_url: String,
     pub backend: &'static str,
+    /// Where the server's metrics are, when it was configured to serve them.
+    pub metrics_url: Option<String>,
     /// The configuration the server runs with.
     pub config: Config,
     /// Moves the server's time forward without sleeping.
@@ -54,6 +58,7 @@ impl TestApp {
         let clock = Arc::new(OffsetClock::default());
         let application = Application::build(config.clone(), clock.clone()).expect("the server starts");
         let base_url = format!("http://{}", application.address());
+        let metrics_url = application.metrics_address().map(|address| format!("http://{address}/metrics"));
         let handle = application.handle();
         let thread = std::thread::spawn(move || {
             if let Err(error) = actix_web::rt::System::new().block_on(application.run()) {
@@ -63,6 +68,7 @@ impl TestApp {
         Self {
             base_url,
             backend: database.backend_name(),
+            metrics_url,
             config,
             clock,
             client: Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
@@ -219,6 +225,53 @@ impl TestApp {
     }
 }
 
+/// Another server on the same database and clock as a [`TestApp`], configured differently: a
+/// replica after a configuration change (a rotated key, say). Stops when dropped.
+pub struct Sibling {
+    pub base_url: String,
+    client: Client,
+    handle: ServerHandle,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TestApp {
+    /// Starts a [`Sibling`] whose configuration is this server's changed by `customise`.
+    pub fn sibling(&self, customise: impl FnOnce(&mut Config)) -> Sibling {
+        let mut config = self.config.clone();
+        customise(&mut config);
+        let app = app::App::with_database(config.app.clone(), self.database(), self.clock.clone())
+            .expect("the use cases start");
+        let application = Application::with_app(config, app).expect("the sibling starts");
+        let base_url = format!("http://{}", application.address());
+        let handle = application.handle();
+        let thread = std::thread::spawn(move || {
+            if let Err(error) = actix_web::rt::System::new().block_on(application.run()) {
+                eprintln!("sibling stopped with an error: {error}");
+            }
+        });
+        Sibling { base_url, client: Client::new(), handle, thread: Some(thread) }
+    }
+}
+
+impl Sibling {
+    pub fn get(&self, path: &str) -> Call {
+        Call::new(&self.client, reqwest::Method::GET, &format!("{}{path}", self.base_url))
+    }
+
+    pub fn post(&self, path: &str) -> Call {
+        Call::new(&self.client, reqwest::Method::POST, &format!("{}{path}", self.base_url))
+    }
+}
+
+impl Drop for Sibling {
+    fn drop(&mut self) {
+        actix_web::rt::System::new().block_on(self.handle.stop(true));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 /// The databases every black-box test runs against.
 pub fn test_databases() -> Vec<TestDatabase> {
     let mut databases = vec![TestDatabase::sqlite()];
@@ -231,10 +284,13 @@ pub fn test_databases() -> Vec<TestDatabase> {
 /// Runs `test` against a fresh server on each backend in turn.
 pub fn on_each_backend(test: impl Fn(&TestApp)) {
     for database in test_databases() {
+        logs::capture();
+        let mark = logs::mark();
         let app = TestApp::spawn(database);
         eprintln!("-- backend: {}", app.backend);
         test(&app);
         privacy::assert_audit_holds_no_personal_values(&app.database());
+        privacy::assert_log_holds_no_personal_values(&app.database(), &logs::since(mark));
     }
 }
 

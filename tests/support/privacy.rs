@@ -1,7 +1,8 @@
-//! The audit trail keeps ids and kinds of change, never a person's values: after every black-box
-//! test, each value of each audit event is compared with every personal value the database holds
-//! (members, accounts, message recipients, registered managers' emails), and none may hold an
-//! email address other than a practice's shared mailbox.
+//! The audit trail and the log keep ids and kinds of change, never a person's values: after
+//! every black-box test, each value of each audit event, and each log line written while the test
+//! ran (in the JSON format), is compared with every personal value the database holds (members,
+//! accounts, message recipients, registered managers' emails), and none may hold an email address
+//! other than a practice's shared mailbox.
 
 use diesel::prelude::*;
 use persistence::schema::{
@@ -55,25 +56,56 @@ fn personal_values(conn: &mut persistence::DbConnection) -> (BTreeSet<String>, B
     (names, distinctive)
 }
 
+/// The personal values a database holds, to look for elsewhere.
+pub struct PersonalValues {
+    /// First and last names, matched as whole words.
+    names: BTreeSet<String>,
+    /// Emails, mobiles and usernames, matched anywhere in lower case.
+    distinctive: BTreeSet<String>,
+    /// Shared mailbox addresses: a practice's, not a person's.
+    mailboxes: BTreeSet<String>,
+}
+
+impl PersonalValues {
+    pub fn read(database: &persistence::Database) -> Self {
+        let mut conn = database.get().expect("a connection");
+        let (names, distinctive) = personal_values(&mut conn);
+        let mut mailboxes: BTreeSet<String> = shared_mailboxes::table
+            .select(shared_mailboxes::address)
+            .load(&mut conn)
+            .expect("mailboxes")
+            .into_iter()
+            .collect();
+        mailboxes.extend(
+            applications::table
+                .select(applications::mailbox_address)
+                .load::<Option<String>>(&mut conn)
+                .expect("applications")
+                .into_iter()
+                .flatten(),
+        );
+        Self { names, distinctive, mailboxes }
+    }
+
+    /// Whether `text` holds a person's value, or any email address but a shared mailbox's.
+    pub fn found_in(&self, text: &str) -> bool {
+        let lower = text.to_lowercase();
+        let foreign_address = lower
+            .split(|c: char| c.is_whitespace() || "\"'<>(),;".contains(c))
+            // A URL's user (`postgres://user:***@host`) is not an email address.
+            .any(|word| {
+                word.contains('@') && !word.contains("://") && !self.mailboxes.contains(word.trim_matches('.'))
+            });
+        foreign_address
+            || self.distinctive.iter().any(|value| lower.contains(value.as_str()))
+            || text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-').any(|word| self.names.contains(word))
+    }
+}
+
 /// Panics naming each audit event that holds a personal value.
 pub fn assert_audit_holds_no_personal_values(database: &persistence::Database) {
+    let values = PersonalValues::read(database);
     let mut conn = database.get().expect("a connection");
-    let (names, distinctive) = personal_values(&mut conn);
-    // A practice's shared mailbox address is the practice's, not a person's.
-    let mut mailboxes: BTreeSet<String> = shared_mailboxes::table
-        .select(shared_mailboxes::address)
-        .load(&mut conn)
-        .expect("mailboxes")
-        .into_iter()
-        .collect();
-    mailboxes.extend(
-        applications::table
-            .select(applications::mailbox_address)
-            .load::<Option<String>>(&mut conn)
-            .expect("applications")
-            .into_iter()
-            .flatten(),
-    );
     type Event = (String, Option<String>, Option<String>, String);
     let events: Vec<Event> = audit_events::table
         .select((audit_events::action, audit_events::actor_id, audit_events::object_id, audit_events::details))
@@ -84,16 +116,14 @@ pub fn assert_audit_holds_no_personal_values(database: &persistence::Database) {
         let mut texts = Vec::new();
         leaves(&serde_json::from_str(&details).unwrap_or(Value::String(details.clone())), &mut texts);
         texts.extend(actor.into_iter().chain(object));
-        for text in texts {
-            let lower = text.to_lowercase();
-            let words = text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-');
-            if (lower.contains('@') && !mailboxes.contains(&lower))
-                || distinctive.iter().any(|value| lower.contains(value.as_str()))
-                || words.into_iter().any(|word| names.contains(word))
-            {
-                found.push(format!("{action}: {text}"));
-            }
-        }
+        found.extend(texts.into_iter().filter(|text| values.found_in(text)).map(|text| format!("{action}: {text}")));
     }
     assert!(found.is_empty(), "the audit trail holds personal values: {found:#?}");
+}
+
+/// Panics naming each log line that holds a personal value of `database`.
+pub fn assert_log_holds_no_personal_values(database: &persistence::Database, lines: &[String]) {
+    let values = PersonalValues::read(database);
+    let found: Vec<&String> = lines.iter().filter(|line| values.found_in(line)).collect();
+    assert!(found.is_empty(), "the log holds personal values: {found:#?}");
 }

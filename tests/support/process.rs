@@ -4,6 +4,7 @@
 use crate::notify::{EMAIL_TEMPLATE, FakeNotify, LETTER_TEMPLATE, SMS_TEMPLATE};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The service binary, built next to this test binary by `cargo test --workspace`.
@@ -21,11 +22,23 @@ fn binary() -> std::path::PathBuf {
 pub struct Service {
     child: Child,
     pub base_url: String,
+    /// What the process has written to standard error (its log), line by line.
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Service {
     /// Starts the binary on `database_url`, sending every channel through `notify`.
     pub fn start(database_url: &str, notify: &FakeNotify, outbox: &std::path::Path) -> Self {
+        Self::start_with(database_url, notify, outbox, &[])
+    }
+
+    /// As [`Self::start`], with further settings (`(variable, value)`), later ones winning.
+    pub fn start_with(
+        database_url: &str,
+        notify: &FakeNotify,
+        outbox: &std::path::Path,
+        settings: &[(&str, &str)],
+    ) -> Self {
         let mut child = Command::new(binary())
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -50,21 +63,31 @@ impl Service {
                 ("RUST_LOG", "info"),
             ])
             .env("OUTBOX_FILE", outbox)
+            .envs(settings.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
         let stderr = child.stderr.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let kept = Arc::clone(&log);
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(address) = line.split("listening on ").nth(1) {
-                    let _ = tx.send(address.trim().to_owned());
+                if let Some(address) = line.split("listening on http://").nth(1) {
+                    let address = address.split(['"', ' ']).next().unwrap_or_default();
+                    let _ = tx.send(format!("http://{address}"));
                 }
+                kept.lock().unwrap().push(line);
             }
         });
         let base_url = rx.recv_timeout(Duration::from_secs(30)).expect("the service starts and says where it listens");
-        Self { child, base_url }
+        Self { child, base_url, log }
+    }
+
+    /// The lines the process has logged so far.
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
     }
 
     pub fn kill(&mut self) {

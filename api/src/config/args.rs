@@ -14,6 +14,15 @@ pub enum Mode {
     Production,
 }
 
+/// How log lines look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Readable lines, for development.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
 /// Who delivers email.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum EmailProvider {
@@ -155,6 +164,21 @@ pub struct Settings {
     #[arg(long, env = "TRUSTED_PROXIES", default_value = "")]
     pub trusted_proxies: String,
 
+    /// Where to serve Prometheus metrics (`GET /metrics`), as HOST:PORT on a listener of its own,
+    /// apart from the API (e.g. 0.0.0.0:9090 on a private network). Unset: no metrics.
+    #[arg(long, env = "METRICS_BIND_ADDRESS")]
+    pub metrics_bind_address: Option<String>,
+
+    /// Bearer token the metrics scraper must present (at least 16 bytes). Unset: the metrics
+    /// listener answers anyone who can reach it; required in production.
+    #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
+    /// Log format: `text` (readable, the default) or `json` (one object per line: time, level,
+    /// target, message, and for each request its id, method, route template, status and duration).
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+
     /// Milliseconds between checks of the message outbox.
     #[arg(long, env = "DISPATCH_INTERVAL_MILLIS", default_value_t = 1000)]
     pub dispatch_interval_millis: u64,
@@ -165,9 +189,19 @@ pub struct Settings {
     pub scheduler_tick_seconds: u64,
 
     /// Secret that signs access tokens (HS256; at least 32 bytes; required in production).
-    /// Changing it ends every session.
+    /// To rotate it without signing anyone out, move the old value to JWT_PREVIOUS_SECRETS.
     #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<String>,
+
+    /// Secrets retired by a rotation, comma-separated: tokens they signed are still accepted
+    /// until JWT_PREVIOUS_SECRETS_UNTIL. Nothing new is signed with them.
+    #[arg(long, env = "JWT_PREVIOUS_SECRETS", hide_env_values = true)]
+    pub jwt_previous_secrets: Option<String>,
+
+    /// When tokens signed with JWT_PREVIOUS_SECRETS stop being accepted, as an RFC 3339 time
+    /// (e.g. 2026-12-01T09:00:00Z); at least the access token lifetime after the rotation.
+    #[arg(long, env = "JWT_PREVIOUS_SECRETS_UNTIL")]
+    pub jwt_previous_secrets_until: Option<String>,
 
     /// Minutes a helpdesk access token lasts before the administrator signs in again.
     #[arg(long, env = "ADMIN_TOKEN_MINUTES", default_value_t = 30)]

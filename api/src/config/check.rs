@@ -7,7 +7,7 @@ use crate::proxies::TrustedProxies;
 use app::DatabaseUrl;
 use app::settings::{
     AccountSettings, Argon2Settings, DatabaseSettings, Environment, MessagingSettings, NotifySettings, ProviderChoice,
-    Secret, SmtpSecurity, SmtpSettings, Throttles,
+    Secret, SigningKeys, SmtpSecurity, SmtpSettings, Throttles,
 };
 use domain::attempts::WindowLimit;
 use domain::mailbox::MailDomain;
@@ -20,7 +20,7 @@ pub(super) const DEVELOPMENT_SECRET_KEY: &str = "development-only-secret-key-nev
 /// The token signing secret used in development when `JWT_SECRET` is unset. Production refuses it.
 pub(super) const DEVELOPMENT_JWT_SECRET: &str = "development-only-jwt-secret-never-use-in-production";
 /// Minimum length of a production `SECRET_KEY`, in bytes (256 bits once random).
-const MIN_SECRET_KEY_BYTES: usize = 32;
+pub(super) const MIN_SECRET_KEY_BYTES: usize = 32;
 
 impl From<Mode> for Environment {
     fn from(mode: Mode) -> Self {
@@ -86,6 +86,8 @@ impl Settings {
             .ok();
         let mail_domain =
             MailDomain::parse(&self.mail_domain).map_err(|e| problems.push(format!("MAIL_DOMAIN: {e}"))).ok();
+        let jwt_previous = self.previous_jwt_keys(&mut problems);
+        let metrics = self.metrics(&mut problems);
         let secret_key = match (self.environment, self.secret_key) {
             (Mode::Production, None) => {
                 problems.push("SECRET_KEY is required in production".to_owned());
@@ -204,7 +206,11 @@ impl Settings {
                         },
                         mail_domain,
                         secret_key: Secret::new(secret_key.into_bytes()),
-                        jwt_secret: Secret::new(jwt_secret.into_bytes()),
+                        jwt: SigningKeys {
+                            current: Secret::new(jwt_secret.into_bytes()),
+                            previous: jwt_previous.0,
+                            previous_until: jwt_previous.1,
+                        },
                         support_contact: self.support_contact,
                         application_inactivity: chrono::Duration::days(i64::from(self.application_inactivity_days)),
                         retention: app::settings::Retention {
@@ -262,6 +268,7 @@ impl Settings {
                     dispatch_interval: Duration::from_millis(self.dispatch_interval_millis),
                     scheduler_tick: Duration::from_secs(self.scheduler_tick_seconds),
                     max_upload_bytes: self.max_upload_bytes,
+                    metrics,
                 })
             }
             _ => Err(ConfigError(problems)),
@@ -270,8 +277,7 @@ impl Settings {
 }
 
 impl Settings {
-    /// Checks the delivery settings: every chosen provider must be fully configured, SMTP only
-    /// carries email, and production never uses the development provider.
+    /// The account inactivity policy, if its periods are consistent.
     fn inactivity_policy(&self) -> Option<domain::inactivity::InactivityPolicy> {
         let days = |n: u32| chrono::Duration::days(i64::from(n));
         domain::inactivity::InactivityPolicy::new(

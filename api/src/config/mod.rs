@@ -7,9 +7,10 @@
 mod args;
 mod check;
 mod development;
+mod production;
 
 pub use app::settings::{Environment, ProviderChoice, Secret};
-pub use args::{EmailProvider, Mode, Settings, SmtpSecurityChoice, TextProvider};
+pub use args::{EmailProvider, LogFormat, Mode, Settings, SmtpSecurityChoice, TextProvider};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -28,6 +29,16 @@ pub struct Config {
     pub dispatch_interval: Duration,
     pub scheduler_tick: Duration,
     pub max_upload_bytes: usize,
+    /// The Prometheus metrics listener, when configured.
+    pub metrics: Option<MetricsConfig>,
+}
+
+/// Where metrics are served and who may read them.
+#[derive(Debug, Clone)]
+pub struct MetricsConfig {
+    pub bind_address: SocketAddr,
+    /// The bearer token a scraper presents; `None` lets anyone who reaches the listener read.
+    pub token: Option<Secret<String>>,
 }
 
 impl Config {
@@ -108,6 +119,36 @@ mod tests {
         ])
         .unwrap_err();
         assert_eq!(error.0.len(), 5, "{error}");
+    }
+
+    #[test]
+    fn a_rotation_names_its_retired_keys_and_when_they_stop() {
+        let config = parse(&[
+            "--jwt-previous-secrets",
+            "old-key-one-of-thirty-two-bytes-at-least, old-key-two-of-thirty-two-bytes-at-least",
+            "--jwt-previous-secrets-until",
+            "2026-12-01T09:00:00+01:00",
+        ])
+        .unwrap();
+        assert_eq!(config.app.jwt.previous.len(), 2);
+        assert_eq!(config.app.jwt.previous_until.unwrap().to_rfc3339(), "2026-12-01T08:00:00+00:00");
+        assert!(!format!("{config:?}").contains("old-key-one"));
+        let error = parse(&["--jwt-previous-secrets", "old-key-one-of-thirty-two-bytes-at-least"]).unwrap_err();
+        assert!(error.to_string().contains("needs JWT_PREVIOUS_SECRETS_UNTIL"), "{error}");
+        let error = parse(&["--jwt-previous-secrets-until", "tomorrow"]).unwrap_err();
+        assert!(error.to_string().contains("not an RFC 3339 time"), "{error}");
+        let error = parse(&["--jwt-previous-secrets-until", "2026-12-01T09:00:00Z"]).unwrap_err();
+        assert!(error.to_string().contains("names no key"), "{error}");
+        let error = parse(&[
+            "--environment",
+            "production",
+            "--jwt-previous-secrets",
+            "short",
+            "--jwt-previous-secrets-until",
+            "2026-12-01T09:00:00Z",
+        ])
+        .unwrap_err();
+        assert!(error.to_string().contains("JWT_PREVIOUS_SECRETS must each be a real secret"), "{error}");
     }
 
     #[test]

@@ -69,10 +69,17 @@ pub async fn middleware(
     CURRENT
         .scope(current, async move {
             let log = |route: &str, status: u16| {
+                let seconds = started.elapsed().as_secs_f64();
+                crate::metrics::record_request(&method, route, status, seconds);
+                let duration_ms = (seconds * 10_000.0).round() / 10.0;
                 log::info!(
                     target: "access",
-                    "request_id={id} method={method} route={route} status={status} duration_ms={:.1}",
-                    started.elapsed().as_secs_f64() * 1000.0
+                    request_id = id.as_str(),
+                    method = method.as_str(),
+                    route,
+                    status,
+                    duration_ms;
+                    "request"
                 );
             };
             match next.call(req).await {

@@ -90,6 +90,18 @@ impl Dispatcher {
         })
         .await
         .map_err(|e| Error::unavailable(format!("blocking pool: {e}")))?;
+        let outcome = match &result {
+            Ok(_) => "sent",
+            Err(SendError::Temporary(_)) => "temporary_failure",
+            Err(_) => "permanent_failure",
+        };
+        metrics::counter!(
+            "outbox_sends_total",
+            "provider" => provider_name,
+            "channel" => row.channel.clone(),
+            "outcome" => outcome
+        )
+        .increment(1);
         let now: DateTime<Utc> = app.now();
         let worker = self.worker_id.clone();
         app.db(move |conn| {
