@@ -267,16 +267,18 @@ pub fn abandon(conn: &mut DbConnection, claim: &Claim) -> Result<(), StoreError>
 
 /// Deletes the rows of generations above `live`, which no reader sees.
 fn delete_rows_above(conn: &mut DbConnection, live: i32) -> Result<(), StoreError> {
+    let mut after = String::new();
     loop {
+        // After the last location seen, in the key's order: each batch is found without a sort
+        // and without reading again the rows before it.
         let ids: Vec<String> = cqc_locations::table
             .filter(cqc_locations::generation.gt(live))
+            .filter(cqc_locations::location_id.gt(&after))
             .order(cqc_locations::location_id.asc())
             .limit(DELETE_BATCH)
             .select(cqc_locations::location_id)
             .load(conn)?;
-        if ids.is_empty() {
-            return Ok(());
-        }
+        let Some(last) = ids.last().cloned() else { return Ok(()) };
         if batches_need_pauses(conn) {
             crate::db::let_waiting_writers_in(LET_IN_AT_MOST);
         }
@@ -289,5 +291,6 @@ fn delete_rows_above(conn: &mut DbConnection, live: i32) -> Result<(), StoreErro
             .execute(conn)
             .map_err(StoreError::from)
         })?;
+        after = last;
     }
 }
