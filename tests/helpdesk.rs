@@ -295,6 +295,27 @@ fn large_uploads_apply_whole_or_report_each_bad_row_once_with_a_capped_list_and_
         assert_eq!((report["created"].as_u64(), report["errors_total"].as_u64()), (Some(1500), Some(0)));
         let (_, report) = upload(app, &token, "cqc-locations", &cqc_directory(1500, |_| false));
         assert_eq!(report["unchanged"], 1500, "the same file again changes nothing");
+
+        // A bad last row, after 1499 changed rows that were written as they were read: still
+        // nothing changes, and nothing that was written is left behind.
+        let stored_rows = |conn: &mut persistence::DbConnection| -> i64 {
+            use diesel::prelude::*;
+            persistence::schema::cqc_locations::table.count().get_result(conn).unwrap()
+        };
+        let before = stored_rows(&mut conn);
+        let changed = cqc_directory(1500, |i| i == 1499).replace("DENTAL ", "CHANGED ");
+        let (status, problem) = upload(app, &token, "cqc-locations", &changed);
+        assert_problem(status, &problem, 422, "validation-failed");
+        assert_eq!(field_errors(&problem), [("/1501/Postcode".to_owned(), "invalid_row".to_owned())]);
+        let kept = persistence::reference::cqc_location(&mut conn, "1-7000000001").unwrap().unwrap();
+        assert_eq!(kept.record.name, "DENTAL 1", "nothing of the refused file was applied");
+        assert_eq!(stored_rows(&mut conn), before, "the rows written before the bad one are gone");
+        let (status, report) = upload(app, &token, "cqc-locations", &changed.replace("NOPE", "LS7 3AB"));
+        assert_eq!(status, 200, "{report:#}");
+        assert_eq!((report["updated"].as_u64(), report["created"].as_u64()), (Some(1500), Some(0)));
+        let changed = persistence::reference::cqc_location(&mut conn, "1-7000000001").unwrap().unwrap();
+        assert_eq!(changed.record.name, "CHANGED 1");
+        assert_eq!(stored_rows(&mut conn), before, "the rows the file replaced are deleted");
     });
 }
 

@@ -286,6 +286,37 @@ impl Database {
     }
 }
 
+/// Write transactions of this process now waiting for SQLite's write lock. SQLite does not queue
+/// writers: one waiting looks again only after growing pauses (its busy timeout), so a process
+/// writing batch after batch (an import) could keep it waiting for long. Such a process lets these
+/// go first ([`let_waiting_writers_in`]).
+static WAITING_FOR_SQLITE_WRITE_LOCK: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts a transaction as waiting for the write lock until it has it (or gave up).
+struct Waiting;
+
+impl Waiting {
+    fn start() -> Self {
+        WAITING_FOR_SQLITE_WRITE_LOCK.fetch_add(1, Ordering::SeqCst);
+        Self
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        WAITING_FOR_SQLITE_WRITE_LOCK.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Before a long writer's next SQLite transaction: waits (at most `limit`) until no other write
+/// transaction of this process is waiting for the write lock, so that they take it first.
+pub fn let_waiting_writers_in(limit: Duration) {
+    let started = std::time::Instant::now();
+    while WAITING_FOR_SQLITE_WRITE_LOCK.load(Ordering::SeqCst) > 0 && started.elapsed() < limit {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
 /// Runs `f` in one transaction that holds the write lock from its start: `BEGIN IMMEDIATE` on
 /// SQLite, so concurrent writers queue on the busy timeout instead of failing half way; an
 /// ordinary transaction on PostgreSQL, where row locks and constraints order writers. Rolls
@@ -298,7 +329,10 @@ where
     E: From<StoreError>,
 {
     let begun = match conn {
-        DbConnection::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE"),
+        DbConnection::Sqlite(inner) => {
+            let _waiting = Waiting::start();
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")
+        }
         DbConnection::Postgres(_) => <DbConnection as TransactionManager<DbConnection>>::begin_transaction(conn),
     };
     begun.map_err(StoreError::from)?;

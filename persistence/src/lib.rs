@@ -15,6 +15,7 @@ pub mod applications;
 pub mod attempts;
 pub mod audit;
 pub mod codes;
+pub mod cqc_import;
 pub mod db;
 pub mod error;
 pub mod inactivity;

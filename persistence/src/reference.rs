@@ -1,9 +1,11 @@
-//! Reference data: the practice register (route A) and the CQC directory (route B). Imports
-//! upsert by CQC location id inside the caller's transaction, so a file applies whole or not at all.
+//! Reference data: the practice register (route A) and the CQC directory (route B). Practice
+//! imports upsert by CQC location id inside the caller's transaction, so a file applies whole or
+//! not at all; the CQC directory is written a generation at a time (see [`crate::cqc_import`])
+//! and read here as its live generation.
 
 use crate::db::DbConnection;
 use crate::error::StoreError;
-use crate::schema::{cqc_locations, practices};
+use crate::schema::{cqc_locations, practices, reference_imports};
 use crate::time::to_db;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -46,6 +48,9 @@ impl PracticeRecord {
     }
 }
 
+/// The dataset name of the CQC directory in `reference_imports`.
+pub const CQC_LOCATIONS: &str = "cqc-locations";
+
 /// A location in the CQC directory.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = cqc_locations)]
@@ -57,8 +62,8 @@ pub struct CqcLocationRow {
 }
 
 /// What an import says about one CQC location.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = cqc_locations, treat_none_as_null = true)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = cqc_locations)]
 pub struct CqcLocationRecord {
     pub location_id: String,
     pub name: String,
@@ -139,39 +144,6 @@ pub fn upsert_practices(
     Ok(if ods_taken.is_empty() { Ok(counts) } else { Err(ods_taken) })
 }
 
-/// Inserts or updates each location by location id. Run inside a write transaction.
-pub fn upsert_cqc_locations(
-    conn: &mut DbConnection,
-    records: &[CqcLocationRecord],
-    now: DateTime<Utc>,
-) -> Result<UpsertCounts, StoreError> {
-    let mut counts = UpsertCounts::default();
-    let now = to_db(now);
-    for record in records {
-        let existing = cqc_locations::table
-            .find(&record.location_id)
-            .select(CqcLocationRow::as_select())
-            .get_result(conn)
-            .optional()?;
-        match existing {
-            Some(row) if row.record == *record => counts.unchanged += 1,
-            Some(_) => {
-                diesel::update(cqc_locations::table.find(&record.location_id))
-                    .set((record, cqc_locations::updated_at.eq(now)))
-                    .execute(conn)?;
-                counts.updated += 1;
-            }
-            None => {
-                diesel::insert_into(cqc_locations::table)
-                    .values((record, cqc_locations::created_at.eq(now), cqc_locations::updated_at.eq(now)))
-                    .execute(conn)?;
-                counts.created += 1;
-            }
-        }
-    }
-    Ok(counts)
-}
-
 pub fn practices_at_postcode(conn: &mut DbConnection, postcode: &str) -> Result<Vec<PracticeRow>, StoreError> {
     Ok(practices::table
         .filter(practices::postcode.eq(postcode))
@@ -218,8 +190,27 @@ pub fn practice_by_ods(conn: &mut DbConnection, ods_code: &str) -> Result<Option
         .optional()?)
 }
 
+/// The generation of the CQC directory readers see (a subquery).
+macro_rules! live_generation {
+    () => {
+        reference_imports::table
+            .filter(reference_imports::dataset.eq(CQC_LOCATIONS))
+            .select(reference_imports::live_generation)
+            .single_value()
+            .assume_not_null()
+    };
+}
+
+/// A location as the live generation of the directory has it: its newest row at or below it.
 pub fn cqc_location(conn: &mut DbConnection, location_id: &str) -> Result<Option<CqcLocationRow>, StoreError> {
-    Ok(cqc_locations::table.find(location_id).select(CqcLocationRow::as_select()).get_result(conn).optional()?)
+    Ok(cqc_locations::table
+        .filter(cqc_locations::location_id.eq(location_id))
+        .filter(cqc_locations::generation.le(live_generation!()))
+        .order(cqc_locations::generation.desc())
+        .limit(1)
+        .select(CqcLocationRow::as_select())
+        .get_result(conn)
+        .optional()?)
 }
 
 pub fn count_practices(conn: &mut DbConnection) -> Result<i64, StoreError> {
@@ -227,5 +218,8 @@ pub fn count_practices(conn: &mut DbConnection) -> Result<i64, StoreError> {
 }
 
 pub fn count_cqc_locations(conn: &mut DbConnection) -> Result<i64, StoreError> {
-    Ok(cqc_locations::table.count().get_result(conn)?)
+    Ok(cqc_locations::table
+        .filter(cqc_locations::generation.le(live_generation!()))
+        .select(diesel::dsl::count(cqc_locations::location_id).aggregate_distinct())
+        .get_result(conn)?)
 }

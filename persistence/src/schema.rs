@@ -23,8 +23,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    cqc_locations (location_id) {
+    cqc_locations (location_id, generation) {
         location_id -> Text,
+        generation -> Integer,
         name -> Text,
         address_line_1 -> Text,
         address_line_2 -> Nullable<Text>,
@@ -35,6 +36,15 @@ diesel::table! {
         service_types -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reference_imports (dataset) {
+        dataset -> Text,
+        live_generation -> Integer,
+        import_token -> Nullable<Text>,
+        import_heartbeat -> Nullable<Timestamp>,
     }
 }
 
@@ -178,6 +188,7 @@ diesel::joinable!(members -> applications (application_id));
 diesel::allow_tables_to_appear_in_same_query!(
     practices,
     cqc_locations,
+    reference_imports,
     applications,
     members,
     mobile_reservations,

@@ -1,9 +1,12 @@
 //! Loading reference data from CSV: the practice register (route A) and the CQC directory
-//! (route B). A file is read twice, a row at a time: first checked whole (every bad row reported
-//! with its line number, the first 100 errors listed and all counted, nothing applied), then a
-//! good file is upserted in batches inside one transaction. CQC contact ids are hashed before
+//! (route B). Every bad row is reported with its line number (the first 100 errors listed and
+//! all counted) and then nothing is applied. A register file is read twice, a row at a time:
+//! first checked whole, then upserted in batches inside one transaction. The directory, much
+//! larger, is read once and written in short transactions as a new generation that becomes live
+//! at once when the whole file has proved good (`directory`). CQC contact ids are hashed before
 //! they are stored. The formats are documented in the README.
 
+mod directory;
 mod parse;
 mod reader;
 
@@ -168,26 +171,14 @@ impl Apply for Practices {
     }
 }
 
-impl Apply for CqcLocations {
-    fn write(
-        conn: &mut DbConnection,
-        _: &[u64],
-        records: &[Self::Record],
-        now: DateTime<Utc>,
-        _: &mut Findings,
-    ) -> Result<UpsertCounts, persistence::StoreError> {
-        reference::upsert_cqc_locations(conn, records, now)
-    }
-}
-
 fn add(total: &mut UpsertCounts, counts: UpsertCounts) {
     total.created += counts.created;
     total.updated += counts.updated;
     total.unchanged += counts.unchanged;
 }
 
-/// Checks a whole file, then applies it in batches inside one transaction (with its audit
-/// record), or not at all.
+/// Checks a whole register file, then applies it in batches inside one transaction (with its
+/// audit record), or not at all.
 fn import_as<F: Apply>(
     conn: &mut DbConnection,
     dataset: Dataset,
@@ -254,7 +245,7 @@ pub fn import(
 ) -> Result<ImportReport, Error> {
     match dataset {
         Dataset::Practices => import_as::<Practices>(conn, dataset, source, hasher, now, by),
-        Dataset::CqcLocations => import_as::<CqcLocations>(conn, dataset, source, hasher, now, by),
+        Dataset::CqcLocations => directory::import(conn, source, hasher, now, by),
     }
 }
 
