@@ -224,30 +224,7 @@ pub fn make_live(conn: &mut DbConnection, claim: &Claim) -> Result<(), StoreErro
 
 /// After [`make_live`]: deletes the rows the claim's generation replaced, a batch at a time.
 pub fn delete_replaced(conn: &mut DbConnection, claim: &Claim) -> Result<(), StoreError> {
-    let mut after = String::new();
-    loop {
-        let ids: Vec<String> = cqc_locations::table
-            .filter(cqc_locations::generation.eq(claim.generation))
-            .filter(cqc_locations::location_id.gt(&after))
-            .order(cqc_locations::location_id.asc())
-            .limit(DELETE_BATCH)
-            .select(cqc_locations::location_id)
-            .load(conn)?;
-        let Some(last) = ids.last().cloned() else { return Ok(()) };
-        if batches_need_pauses(conn) {
-            crate::db::let_waiting_writers_in(LET_IN_AT_MOST);
-        }
-        write_transaction(conn, |conn| {
-            diesel::delete(
-                cqc_locations::table
-                    .filter(cqc_locations::location_id.eq_any(&ids))
-                    .filter(cqc_locations::generation.lt(claim.generation)),
-            )
-            .execute(conn)
-            .map_err(StoreError::from)
-        })?;
-        after = last;
-    }
+    delete_in_batches(conn, Doomed::ReplacedBy(claim.generation))
 }
 
 /// Gives a claim up without making it live: its rows are deleted, a batch at a time, and the
@@ -267,28 +244,45 @@ pub fn abandon(conn: &mut DbConnection, claim: &Claim) -> Result<(), StoreError>
 
 /// Deletes the rows of generations above `live`, which no reader sees.
 fn delete_rows_above(conn: &mut DbConnection, live: i32) -> Result<(), StoreError> {
+    delete_in_batches(conn, Doomed::Above(live))
+}
+
+/// Rows an import deletes.
+#[derive(Debug, Clone, Copy)]
+enum Doomed {
+    /// Those a generation replaced: older rows of the locations it wrote.
+    ReplacedBy(i32),
+    /// Those of generations above the live one.
+    Above(i32),
+}
+
+/// Deletes `doomed` rows a batch at a time, each batch in its own short write transaction (on
+/// SQLite letting this process's waiting writers in first). Each batch is found after the last
+/// location seen, in the key's order: without a sort and without reading again the rows before it.
+fn delete_in_batches(conn: &mut DbConnection, doomed: Doomed) -> Result<(), StoreError> {
     let mut after = String::new();
     loop {
-        // After the last location seen, in the key's order: each batch is found without a sort
-        // and without reading again the rows before it.
-        let ids: Vec<String> = cqc_locations::table
-            .filter(cqc_locations::generation.gt(live))
+        let locations = cqc_locations::table
             .filter(cqc_locations::location_id.gt(&after))
             .order(cqc_locations::location_id.asc())
             .limit(DELETE_BATCH)
-            .select(cqc_locations::location_id)
-            .load(conn)?;
+            .select(cqc_locations::location_id);
+        let ids: Vec<String> = match doomed {
+            Doomed::ReplacedBy(generation) => locations.filter(cqc_locations::generation.eq(generation)).load(conn)?,
+            Doomed::Above(live) => locations.filter(cqc_locations::generation.gt(live)).load(conn)?,
+        };
         let Some(last) = ids.last().cloned() else { return Ok(()) };
         if batches_need_pauses(conn) {
             crate::db::let_waiting_writers_in(LET_IN_AT_MOST);
         }
         write_transaction(conn, |conn| {
-            diesel::delete(
-                cqc_locations::table
-                    .filter(cqc_locations::location_id.eq_any(&ids))
-                    .filter(cqc_locations::generation.gt(live)),
-            )
-            .execute(conn)
+            let rows = cqc_locations::table.filter(cqc_locations::location_id.eq_any(&ids));
+            match doomed {
+                Doomed::ReplacedBy(generation) => {
+                    diesel::delete(rows.filter(cqc_locations::generation.lt(generation))).execute(conn)
+                }
+                Doomed::Above(live) => diesel::delete(rows.filter(cqc_locations::generation.gt(live))).execute(conn),
+            }
             .map_err(StoreError::from)
         })?;
         after = last;
