@@ -71,6 +71,25 @@ impl TestDatabase {
         Self { url, cleanup: Cleanup::PostgresSchema { admin_url: base_url.to_owned(), schema } }
     }
 
+    /// SQLite, and PostgreSQL too when `TEST_POSTGRES_URL` is set: the databases every test of
+    /// storage runs on.
+    pub fn each() -> Vec<Self> {
+        let mut all = vec![Self::sqlite()];
+        if let Some(url) = postgres_url() {
+            all.push(Self::postgres(&url));
+        }
+        all
+    }
+
+    /// A pool on this database with the schema migrated.
+    pub fn open(&self) -> crate::Database {
+        let url = crate::DatabaseUrl::parse(&self.url).unwrap_or_else(|e| panic!("a test database URL: {e}"));
+        let db = crate::Database::connect(&url, crate::PoolOptions::default())
+            .unwrap_or_else(|e| panic!("the test database opens: {e}"));
+        db.run_migrations().unwrap_or_else(|e| panic!("the migrations apply: {e}"));
+        db
+    }
+
     pub fn backend_name(&self) -> &'static str {
         match self.cleanup {
             Cleanup::SqliteDir(_) => "sqlite",

@@ -9,24 +9,10 @@ use chrono::Utc;
 use diesel::prelude::*;
 use domain::conflict::Conflict;
 use persistence::schema::{applications, mobile_reservations};
-use persistence::testing::{TestDatabase, postgres_url};
+use persistence::testing::TestDatabase;
 use persistence::time::to_db;
-use persistence::{Database, DatabaseUrl, PoolOptions, StoreError, write_transaction};
+use persistence::{Database, StoreError, write_transaction};
 use std::sync::{Arc, Barrier};
-
-fn databases() -> Vec<TestDatabase> {
-    let mut all = vec![TestDatabase::sqlite()];
-    if let Some(url) = postgres_url() {
-        all.push(TestDatabase::postgres(&url));
-    }
-    all
-}
-
-fn open(test_db: &TestDatabase) -> Database {
-    let db = Database::connect(&DatabaseUrl::parse(&test_db.url).unwrap(), PoolOptions::default()).unwrap();
-    db.run_migrations().unwrap();
-    db
-}
 
 fn reserve(db: &Database, mobile: &str) -> Result<(), StoreError> {
     let mut conn = db.get()?;
@@ -63,8 +49,8 @@ fn insert_application(db: &Database, id: &str, claimed_location: Option<&str>) -
 
 #[test]
 fn migrations_apply_once_and_leave_nothing_pending() {
-    for test_db in databases() {
-        let db = open(&test_db);
+    for test_db in TestDatabase::each() {
+        let db = test_db.open();
         assert_eq!(db.pending_migrations().unwrap(), 0, "{}", test_db.backend_name());
         assert!(db.run_migrations().unwrap().is_empty(), "{}", test_db.backend_name());
         db.ping().unwrap();
@@ -73,8 +59,8 @@ fn migrations_apply_once_and_leave_nothing_pending() {
 
 #[test]
 fn r_r7_a_second_reservation_of_a_mobile_is_a_conflict_not_an_error() {
-    for test_db in databases() {
-        let db = open(&test_db);
+    for test_db in TestDatabase::each() {
+        let db = test_db.open();
         reserve(&db, "+447912345678").unwrap();
         let second = reserve(&db, "+447912345678").unwrap_err();
         assert!(
@@ -88,8 +74,8 @@ fn r_r7_a_second_reservation_of_a_mobile_is_a_conflict_not_an_error() {
 
 #[test]
 fn r_r7_racing_reservations_of_one_mobile_exactly_one_wins() {
-    for test_db in databases() {
-        let db = open(&test_db);
+    for test_db in TestDatabase::each() {
+        let db = test_db.open();
         let racers = 8;
         let barrier = Arc::new(Barrier::new(racers));
         let results: Vec<_> = (0..racers)
@@ -115,8 +101,8 @@ fn r_r7_racing_reservations_of_one_mobile_exactly_one_wins() {
 
 #[test]
 fn r_p5_one_live_claim_per_practice() {
-    for test_db in databases() {
-        let db = open(&test_db);
+    for test_db in TestDatabase::each() {
+        let db = test_db.open();
         insert_application(&db, "a1", Some("1-1002733005")).unwrap();
         let second = insert_application(&db, "a2", Some("1-1002733005")).unwrap_err();
         assert!(
@@ -132,8 +118,8 @@ fn r_p5_one_live_claim_per_practice() {
 
 #[test]
 fn a_failed_write_transaction_leaves_nothing_behind() {
-    for test_db in databases() {
-        let db = open(&test_db);
+    for test_db in TestDatabase::each() {
+        let db = test_db.open();
         let mut conn = db.get().unwrap();
         let result: Result<(), StoreError> = write_transaction(&mut conn, |conn| {
             diesel::insert_into(mobile_reservations::table)

@@ -10,22 +10,8 @@ use diesel::prelude::*;
 use persistence::cqc_import::{abandon, claim, delete_replaced, make_live, write_batch};
 use persistence::reference::{CqcLocationRecord, UpsertCounts, count_cqc_locations, cqc_location};
 use persistence::schema::cqc_locations;
-use persistence::testing::{TestDatabase, postgres_url};
-use persistence::{Database, DatabaseUrl, DbConnection, PoolOptions, write_transaction};
-
-fn databases() -> Vec<TestDatabase> {
-    let mut all = vec![TestDatabase::sqlite()];
-    if let Some(url) = postgres_url() {
-        all.push(TestDatabase::postgres(&url));
-    }
-    all
-}
-
-fn open(test_db: &TestDatabase) -> Database {
-    let db = Database::connect(&DatabaseUrl::parse(&test_db.url).unwrap(), PoolOptions::default()).unwrap();
-    db.run_migrations().unwrap();
-    db
-}
+use persistence::testing::TestDatabase;
+use persistence::{DbConnection, write_transaction};
 
 fn location(id: &str, name: &str) -> CqcLocationRecord {
     CqcLocationRecord {
@@ -51,8 +37,8 @@ fn stored_rows(conn: &mut DbConnection) -> i64 {
 
 #[test]
 fn an_import_is_seen_whole_once_live_and_the_rows_it_replaced_are_deleted() {
-    for test_db in databases() {
-        let db = open(&test_db);
+    for test_db in TestDatabase::each() {
+        let db = test_db.open();
         let (mut conn, mut reader) = (db.get().unwrap(), db.get().unwrap());
         let now = Utc::now();
         let first = claim(&mut conn, now).unwrap().unwrap();
@@ -89,8 +75,8 @@ fn an_import_is_seen_whole_once_live_and_the_rows_it_replaced_are_deleted() {
 
 #[test]
 fn an_abandoned_or_dead_import_leaves_nothing_and_frees_the_directory() {
-    for test_db in databases() {
-        let db = open(&test_db);
+    for test_db in TestDatabase::each() {
+        let db = test_db.open();
         let (mut conn, mut other) = (db.get().unwrap(), db.get().unwrap());
         let now = Utc::now();
         let refused = claim(&mut conn, now).unwrap().unwrap();

@@ -9,7 +9,7 @@
 //! which they take it (and this process's own writers waiting for it go first).
 
 use super::reader::{self, Findings, Seen};
-use super::{CqcLocations, Dataset, ImportReport, Refused, Source, add};
+use super::{CqcLocations, Dataset, ImportReport, Refused, Source, add, record_import};
 use crate::Error;
 use crate::audit::By;
 use crate::secrets::Hasher;
@@ -48,17 +48,7 @@ pub(super) fn import(
     }
     let live = write_transaction(conn, |conn| {
         cqc_import::make_live(conn, &claim)?;
-        if let Some(by) = by {
-            let details = serde_json::json!({"rows": scan.rows, "created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged});
-            crate::audit::record(
-                conn,
-                by,
-                "reference_data.imported",
-                ("reference_data", Dataset::CqcLocations.name()),
-                details,
-                now,
-            )?;
-        }
+        record_import(conn, by, Dataset::CqcLocations, scan.rows, &counts, now)?;
         Ok::<_, Refused>(())
     });
     if let Err(error) = live {

@@ -171,6 +171,22 @@ impl Apply for Practices {
     }
 }
 
+/// Audits an applied import (an operator's import from the command line has `by` too; only the
+/// sample data loads without one).
+fn record_import(
+    conn: &mut DbConnection,
+    by: Option<&By>,
+    dataset: Dataset,
+    rows: usize,
+    counts: &UpsertCounts,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let Some(by) = by else { return Ok(()) };
+    let details = serde_json::json!({"rows": rows, "created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged});
+    crate::audit::record(conn, by, "reference_data.imported", ("reference_data", dataset.name()), details, now)?;
+    Ok(())
+}
+
 fn add(total: &mut UpsertCounts, counts: UpsertCounts) {
     total.created += counts.created;
     total.updated += counts.updated;
@@ -214,17 +230,7 @@ fn import_as<F: Apply>(
         if !findings.is_empty() {
             return Err(Refused::Rows);
         }
-        if let Some(by) = by {
-            let details = serde_json::json!({"rows": scan.rows, "created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged});
-            crate::audit::record(
-                conn,
-                by,
-                "reference_data.imported",
-                ("reference_data", dataset.name()),
-                details,
-                now,
-            )?;
-        }
+        record_import(conn, by, dataset, scan.rows, &counts, now)?;
         Ok(counts)
     });
     match applied {
