@@ -10,8 +10,9 @@ use crate::config::MetricsConfig;
 use actix_web::http::header;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use std::collections::{BTreeSet, HashMap};
 use std::net::TcpListener;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 /// Latency buckets in seconds: a JSON read is a few milliseconds, a sign-in (argon2) a few tenths.
 const LATENCY_BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
@@ -60,6 +61,9 @@ pub fn record_request(method: &actix_web::http::Method, route: &str, status: u16
     metrics::histogram!("http_request_duration_seconds", &labels).record(seconds);
 }
 
+/// The outbox series reported so far, by status and channel.
+static OUTBOX_SERIES: Mutex<BTreeSet<(String, String)>> = Mutex::new(BTreeSet::new());
+
 /// Refreshes the gauges read from the service's state.
 async fn refresh(app: &app::App) {
     let vitals = match app::vitals::read(app).await {
@@ -75,10 +79,17 @@ async fn refresh(app: &app::App) {
     metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(pool.idle));
     metrics::gauge!("db_pool_connections", "state" => "in_use").set(f64::from(pool.open.saturating_sub(pool.idle)));
     metrics::gauge!("db_pool_waiting").set(pool.waiting as f64);
-    for count in vitals.outbox {
-        metrics::gauge!("outbox_messages", "status" => count.status, "channel" => count.channel)
-            .set(count.count as f64);
+    // A status and channel with no messages left has no row: its gauge goes back to zero rather
+    // than keeping the last count it had.
+    let now: HashMap<(String, String), i64> =
+        vitals.outbox.into_iter().map(|count| ((count.status, count.channel), count.count)).collect();
+    let mut seen = OUTBOX_SERIES.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    seen.extend(now.keys().cloned());
+    for key in seen.iter() {
+        let count = now.get(key).copied().unwrap_or(0);
+        metrics::gauge!("outbox_messages", "status" => key.0.clone(), "channel" => key.1.clone()).set(count as f64);
     }
+    drop(seen);
     metrics::gauge!("outbox_oldest_pending_age_seconds").set(vitals.oldest_pending.num_milliseconds() as f64 / 1000.0);
     metrics::gauge!("password_hashing_queue_depth").set(vitals.hashing_queue as f64);
 }

@@ -152,6 +152,24 @@ mod tests {
     }
 
     #[test]
+    fn metrics_have_an_address_of_their_own_and_a_token_in_production() {
+        assert!(parse(&[]).unwrap().metrics.is_none());
+        let config =
+            parse(&["--metrics-bind-address", "127.0.0.1:9090", "--metrics-token", "a-token-of-16-bytes+"]).unwrap();
+        let metrics = config.metrics.unwrap();
+        assert_eq!(metrics.bind_address.to_string(), "127.0.0.1:9090");
+        assert!(!format!("{metrics:?}").contains("a-token"));
+        let error = parse(&["--metrics-bind-address", "nowhere"]).unwrap_err();
+        assert!(error.to_string().contains("METRICS_BIND_ADDRESS"), "{error}");
+        let error = parse(&["--metrics-bind-address", "127.0.0.1:9090", "--metrics-token", "short"]).unwrap_err();
+        assert!(error.to_string().contains("METRICS_TOKEN must be at least 16 bytes"), "{error}");
+        let error = parse(&["--environment", "production", "--metrics-bind-address", "0.0.0.0:9090"]).unwrap_err();
+        assert!(error.to_string().contains("METRICS_TOKEN is required in production"), "{error}");
+        assert!(parse(&["--log-format", "json"]).is_ok());
+        assert!(parse(&["--log-format", "xml"]).is_err());
+    }
+
+    #[test]
     fn sample_data_defaults_to_development_only() {
         assert!(parse(&[]).unwrap().app.load_sample_data);
         let key = "k".repeat(40);
