@@ -317,19 +317,16 @@ pub fn members(conn: &mut DbConnection, application_id: &str) -> Result<Vec<Memb
         .load(conn)?)
 }
 
+/// Inserts a member at `position`, which the caller took from the roster it read under the
+/// application's lock (one past the last).
 pub fn insert_member(
     conn: &mut DbConnection,
     application_id: &str,
-    member_id: &str,
+    (member_id, position): (&str, i32),
     fields: &MemberFields,
     now: DateTime<Utc>,
-) -> Result<i32, StoreError> {
-    let next_position: Option<i32> = members::table
-        .filter(members::application_id.eq(application_id))
-        .select(diesel::dsl::max(members::position))
-        .get_result(conn)?;
+) -> Result<(), StoreError> {
     let now = to_db(now);
-    let position = next_position.map_or(0, |p| p + 1);
     diesel::insert_into(members::table)
         .values((
             members::id.eq(member_id),
@@ -340,7 +337,7 @@ pub fn insert_member(
             members::updated_at.eq(now),
         ))
         .execute(conn)?;
-    Ok(position)
+    Ok(())
 }
 
 pub fn update_member(

@@ -10,12 +10,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
-use actix_web::{App, HttpResponse, HttpServer, web};
+use blackbox::bench::{Anchor, CLIENTS, throughput};
 use blackbox::journey::{Journey, member};
 use blackbox::{TestApp, test_databases};
-use std::time::{Duration, Instant};
-
-const CLIENTS: usize = 8;
 
 fn main() {
     let requests: usize = std::env::var("FAST_PATHS_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(4000);
@@ -46,69 +43,5 @@ fn main() {
         println!("{:<44} {bare:>9.0}/s", "anchor: primary-key select, one hop");
         println!("{:<44} {service:>9.0}/s  ratio {:.2}", "GET /v1/applications/{id}", service / bare);
         anchor.stop();
-    }
-}
-
-/// Requests per second over `total` calls of `each` from `CLIENTS` threads, after a warm-up.
-fn throughput(total: usize, each: impl Fn() + Sync) -> f64 {
-    for _ in 0..50 {
-        each();
-    }
-    let started = Instant::now();
-    std::thread::scope(|scope| {
-        for _ in 0..CLIENTS {
-            scope.spawn(|| {
-                for _ in 0..total / CLIENTS {
-                    each();
-                }
-            });
-        }
-    });
-    let elapsed: Duration = started.elapsed();
-    (total / CLIENTS * CLIENTS) as f64 / elapsed.as_secs_f64()
-}
-
-struct Anchor {
-    base_url: String,
-    handle: actix_web::dev::ServerHandle,
-    thread: std::thread::JoinHandle<()>,
-}
-
-impl Anchor {
-    fn start(db: persistence::Database) -> Self {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let thread = std::thread::spawn(move || {
-            actix_web::rt::System::new().block_on(async move {
-                let server = HttpServer::new(move || {
-                    App::new().app_data(web::Data::new(db.clone())).route(
-                        "/anchor/{id}",
-                        web::get().to(|db: web::Data<persistence::Database>, id: web::Path<String>| async move {
-                            let id = id.into_inner();
-                            let row = web::block(move || {
-                                let mut conn = db.get().unwrap();
-                                persistence::applications::get(&mut conn, &id).unwrap()
-                            })
-                            .await
-                            .unwrap();
-                            HttpResponse::Ok().json(serde_json::json!({"id": row.id, "status": row.status.code()}))
-                        }),
-                    )
-                })
-                .workers(2)
-                .bind("127.0.0.1:0")
-                .unwrap();
-                let address = server.addrs()[0];
-                let server = server.run();
-                tx.send((format!("http://{address}"), server.handle())).unwrap();
-                server.await.unwrap();
-            });
-        });
-        let (base_url, handle) = rx.recv().unwrap();
-        Self { base_url, handle, thread }
-    }
-
-    fn stop(self) {
-        actix_web::rt::System::new().block_on(self.handle.stop(true));
-        self.thread.join().unwrap();
     }
 }

@@ -5,6 +5,7 @@
 // Test code: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod bench;
 pub mod contract;
 pub mod forwarder;
 pub mod journey;

@@ -170,7 +170,9 @@ pub async fn add(app: &App, caller: &Caller, id: &str, input: MemberInput) -> Re
         let member_id = uuid::Uuid::new_v4().to_string();
         roster.add(member_id.clone(), details, input.change()).map_err(roster_refusal)?;
         let added = roster.get(&member_id).ok_or_else(|| Error::internal("added member missing"))?;
-        let position = applications::insert_member(conn, ctx.id(), &member_id, &fields(added), now)?;
+        // The roster was read under the application's lock: nobody else is adding now.
+        let position = ctx.members.iter().map(|m| m.position + 1).max().unwrap_or(0);
+        applications::insert_member(conn, ctx.id(), (&member_id, position), &fields(added), now)?;
         Ok((one(&roster, &member_id, position)?, serde_json::json!({"member_id": member_id})))
     })
     .await
