@@ -49,3 +49,27 @@ pub fn record(
     )?;
     Ok(())
 }
+
+/// Records that `by` did `action` to each object `(kind, id)`, with its details, in one
+/// statement (many accounts created at once).
+pub fn record_each(
+    conn: &mut DbConnection,
+    by: &By,
+    action: &str,
+    objects: Vec<((&str, &str), serde_json::Value)>,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let entries: Vec<AuditEntry<'_>> = objects
+        .into_iter()
+        .map(|((object_type, object_id), details)| AuditEntry {
+            actor: &by.actor,
+            origin: &by.origin,
+            action,
+            object_type,
+            object_id: Some(object_id),
+            details,
+        })
+        .collect();
+    persistence::audit::record_all(conn, &entries, now)?;
+    Ok(())
+}

@@ -9,7 +9,7 @@
 use crate::accounts::mailboxes::{MailboxView, as_rights, holder_with_access, refusal, tell, view_of};
 use crate::helpdesk::as_admin;
 use crate::registration::members::MemberInput;
-use crate::review::{Home, create_account};
+use crate::review::{Home, NewMember, create_account};
 use crate::secrets::new_temporary_password;
 use crate::{App, Caller, Error, FieldError, audit};
 use chrono::{DateTime, Utc};
@@ -105,8 +105,13 @@ fn create(
         mailbox_id: &mailbox.id,
         practice_name: &mailbox.practice_name,
     };
-    let (account_id, username) =
-        create_account(conn, app, &details, &home, Some((false, row.is_admin)), credential, by)?;
+    let (account_id, username) = create_account(
+        conn,
+        app,
+        NewMember { details: &details, rights: Some((false, row.is_admin)), credential },
+        &home,
+        by,
+    )?;
     let facts = serde_json::json!({"joiner_request": row.id, "shared_mailbox": mailbox.id});
     audit::record(conn, by, "joiner.approved", ("account", &account_id), facts, app.now())?;
     Ok(Outcome::Created { account_id, username })

@@ -179,6 +179,26 @@ async fn usernames_at_approval(use_cases: &UseCases, admin: &Caller) {
     assert_eq!(first, second, "R-A2: finding a free username costs the same however many are taken");
 }
 
+/// R-A1–R-A4: provisioning writes each kind of row in one statement, so a member more costs
+/// only the update that moves their reserved mobile to their account.
+async fn approvals_of_any_size(use_cases: &UseCases, admin: &Caller) {
+    let app = &use_cases.app;
+    for (id, ods, size) in [("pair", "V00302", 2), ("ten", "V00310", 10)] {
+        let mut sql = application(id, "submitted", ods);
+        for i in 0..size {
+            let mobile = format!("+4477006{:02}{i:03}", ods[4..].parse::<u32>().unwrap());
+            let last = format!("Approved{}", char::from(b'a' + u8::try_from(i).unwrap()));
+            sql += &member(&format!("{id}-m{i}"), id, i, "Kim", &last, &mobile);
+        }
+        execute(app, &sql);
+    }
+    let (pair, approved) = cost(review::approve(app, admin, "pair")).await;
+    assert_eq!(approved.unwrap().accounts.len(), 2);
+    let (ten, approved) = cost(review::approve(app, admin, "ten")).await;
+    assert_eq!(approved.unwrap().accounts.len(), 10);
+    assert_eq!(ten - pair, 8, "one statement per further member: {pair} queries for 2, {ten} for 10");
+}
+
 #[tokio::test]
 async fn pages_and_member_walks_cost_a_fixed_number_of_queries() {
     count_queries();
@@ -193,5 +213,6 @@ async fn pages_and_member_walks_cost_a_fixed_number_of_queries() {
         let admin = helpdesk_admin(&use_cases).await;
         review_views(&use_cases, &admin).await;
         usernames_at_approval(&use_cases, &admin).await;
+        approvals_of_any_size(&use_cases, &admin).await;
     }
 }

@@ -1,7 +1,7 @@
 //! What approval creates: the shared mailbox, accounts and mailbox memberships (R-A1–R-A3).
 
 use crate::codes::Stored;
-use crate::db::DbConnection;
+use crate::db::{DbConnection, insert_rows};
 use crate::error::StoreError;
 use crate::schema::{accounts, mailbox_memberships, mobile_reservations, shared_mailboxes};
 use crate::time::to_db;
@@ -90,22 +90,28 @@ pub fn insert_mailbox(
 
 /// Every username issued that starts with `base` (R-A2: the candidates for a new account are
 /// `base@…`, `base1@…`, …), in one query whatever their number.
-pub fn usernames_starting(conn: &mut DbConnection, base: &str) -> Result<Vec<String>, StoreError> {
-    let mut pattern = String::new();
-    for c in base.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
+/// Every username starting with one of `bases` (the plain and numbered forms R-A2 chooses
+/// from), in one query.
+pub fn usernames_starting(conn: &mut DbConnection, bases: &[&str]) -> Result<Vec<String>, StoreError> {
+    if bases.is_empty() {
+        return Ok(Vec::new());
     }
-    pattern.push('%');
-    Ok(accounts::table
-        .filter(accounts::username.like(pattern).escape(crate::search::ESCAPE))
-        .select(accounts::username)
-        .load(conn)?)
+    let mut query = accounts::table.select(accounts::username).into_boxed();
+    for base in bases {
+        let mut pattern = String::new();
+        for c in base.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        query = query.or_filter(accounts::username.like(pattern).escape(crate::search::ESCAPE));
+    }
+    Ok(query.load(conn)?)
 }
 
-/// A new account's details; the username is chosen by [`insert_account`].
+/// A new account's details; the username is chosen by [`insert_accounts`].
 #[derive(Debug, Clone)]
 pub struct NewAccount<'a> {
     pub id: &'a str,
@@ -120,20 +126,21 @@ pub struct NewAccount<'a> {
     pub application_id: Option<&'a str>,
 }
 
-/// Inserts the account with `username`, in a savepoint: `Conflict::UsernameTaken` if another
-/// request took the username first (the unique constraint decides), and nothing else is undone.
-pub fn insert_account(
+/// Inserts the accounts, each with its username, in one statement inside a savepoint:
+/// `Conflict::UsernameTaken` if another request took one of the usernames first (the unique
+/// constraint decides), and then none of them is inserted and nothing else is undone.
+pub fn insert_accounts(
     conn: &mut DbConnection,
-    account: &NewAccount<'_>,
-    username: &str,
+    accounts: &[(NewAccount<'_>, &str)],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let now = to_db(now);
-    conn.transaction(|conn| {
-        diesel::insert_into(accounts::table)
-            .values((
+    let rows: Vec<_> = accounts
+        .iter()
+        .map(|(account, username)| {
+            (
                 accounts::id.eq(account.id),
-                accounts::username.eq(username),
+                accounts::username.eq(*username),
                 accounts::status.eq(AccountStatus::PendingActivation.code()),
                 accounts::title.eq(account.title),
                 accounts::first_name.eq(account.first_name),
@@ -146,14 +153,48 @@ pub fn insert_account(
                 accounts::password_expires_at.eq(Some(to_db(account.temporary_password_expires_at))),
                 accounts::mobile_visible.eq(false),
                 accounts::application_id.eq(account.application_id),
-                accounts::created_at.eq(now),
-                accounts::updated_at.eq(now),
-                accounts::last_used_at.eq(Some(now)),
-            ))
-            .execute(conn)
-            .map(|_| ())
-            .map_err(StoreError::from)
-    })
+                (accounts::created_at.eq(now), accounts::updated_at.eq(now), accounts::last_used_at.eq(Some(now))),
+            )
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    conn.transaction(|conn| insert_rows!(conn, accounts::table, &rows).map(|_| ()).map_err(StoreError::from))
+}
+
+/// One account's rights on a shared mailbox.
+#[derive(Debug, Clone, Copy)]
+pub struct NewMembership<'a> {
+    pub mailbox_id: &'a str,
+    pub account_id: &'a str,
+    pub is_owner: bool,
+    pub is_admin: bool,
+}
+
+/// Gives each account its rights on its mailbox, in one statement.
+pub fn add_memberships(
+    conn: &mut DbConnection,
+    memberships: &[NewMembership<'_>],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let now = to_db(now);
+    let rows: Vec<_> = memberships
+        .iter()
+        .map(|m| {
+            (
+                mailbox_memberships::mailbox_id.eq(m.mailbox_id),
+                mailbox_memberships::account_id.eq(m.account_id),
+                mailbox_memberships::is_owner.eq(m.is_owner),
+                mailbox_memberships::is_admin.eq(m.is_admin),
+                mailbox_memberships::created_at.eq(now),
+            )
+        })
+        .collect();
+    if !rows.is_empty() {
+        insert_rows!(conn, mailbox_memberships::table, &rows)?;
+    }
+    Ok(())
 }
 
 pub fn add_membership(
@@ -164,16 +205,7 @@ pub fn add_membership(
     is_admin: bool,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    diesel::insert_into(mailbox_memberships::table)
-        .values((
-            mailbox_memberships::mailbox_id.eq(mailbox_id),
-            mailbox_memberships::account_id.eq(account_id),
-            mailbox_memberships::is_owner.eq(is_owner),
-            mailbox_memberships::is_admin.eq(is_admin),
-            mailbox_memberships::created_at.eq(to_db(now)),
-        ))
-        .execute(conn)?;
-    Ok(())
+    add_memberships(conn, &[NewMembership { mailbox_id, account_id, is_owner, is_admin }], now)
 }
 
 /// R-R7: the account takes over the mobile its application reserved.

@@ -1,6 +1,6 @@
 //! The audit log: who changed what, when, on which object, from where. Never a secret.
 
-use crate::db::DbConnection;
+use crate::db::{DbConnection, insert_rows};
 use crate::error::StoreError;
 use crate::schema::audit_events;
 use crate::time::{from_db, to_db};
@@ -39,8 +39,9 @@ pub struct AuditEntry<'a> {
     pub details: serde_json::Value,
 }
 
+/// `None` is stored as NULL (not DEFAULT), which lets SQLite take many rows in one statement.
 #[derive(Insertable)]
-#[diesel(table_name = audit_events)]
+#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
 struct NewAuditEvent<'a> {
     id: String,
     occurred_at: NaiveDateTime,
@@ -54,21 +55,34 @@ struct NewAuditEvent<'a> {
     details: String,
 }
 
+fn new_event<'a>(entry: &'a AuditEntry<'_>, now: DateTime<Utc>) -> NewAuditEvent<'a> {
+    NewAuditEvent {
+        id: uuid::Uuid::new_v4().to_string(),
+        occurred_at: to_db(now),
+        actor_type: entry.actor.kind,
+        actor_id: entry.actor.id.as_deref(),
+        action: entry.action,
+        object_type: entry.object_type,
+        object_id: entry.object_id,
+        request_id: entry.origin.request_id.as_deref(),
+        client_address: entry.origin.client_address.as_deref(),
+        details: entry.details.to_string(),
+    }
+}
+
+/// Records one event (a single-row statement, which diesel keeps prepared; a multi-row one is
+/// prepared afresh each time).
 pub fn record(conn: &mut DbConnection, entry: &AuditEntry<'_>, now: DateTime<Utc>) -> Result<(), StoreError> {
-    diesel::insert_into(audit_events::table)
-        .values(NewAuditEvent {
-            id: uuid::Uuid::new_v4().to_string(),
-            occurred_at: to_db(now),
-            actor_type: entry.actor.kind,
-            actor_id: entry.actor.id.as_deref(),
-            action: entry.action,
-            object_type: entry.object_type,
-            object_id: entry.object_id,
-            request_id: entry.origin.request_id.as_deref(),
-            client_address: entry.origin.client_address.as_deref(),
-            details: entry.details.to_string(),
-        })
-        .execute(conn)?;
+    diesel::insert_into(audit_events::table).values(new_event(entry, now)).execute(conn)?;
+    Ok(())
+}
+
+/// Records the events in one statement, in order.
+pub fn record_all(conn: &mut DbConnection, entries: &[AuditEntry<'_>], now: DateTime<Utc>) -> Result<(), StoreError> {
+    let rows: Vec<NewAuditEvent<'_>> = entries.iter().map(|entry| new_event(entry, now)).collect();
+    if !rows.is_empty() {
+        insert_rows!(conn, audit_events::table, &rows)?;
+    }
     Ok(())
 }
 

@@ -18,6 +18,18 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
+/// Inserts many rows in one statement (`insert_rows!(conn, table, &rows)`): diesel's multi-row
+/// insert needs the backend's own connection, so the statement is written once for each.
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Postgres(pg) => diesel::insert_into($table).values($rows).execute(pg),
+            $crate::db::DbConnection::Sqlite(sqlite) => diesel::insert_into($table).values($rows).execute(sqlite),
+        }
+    };
+}
+pub(crate) use insert_rows;
+
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 

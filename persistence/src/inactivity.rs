@@ -110,6 +110,14 @@ pub fn is_retired(conn: &mut DbConnection, username_hash: &str) -> Result<bool, 
     Ok(diesel::select(diesel::dsl::exists(retired_usernames::table.find(username_hash))).get_result(conn)?)
 }
 
+/// Which of these keyed username hashes belonged to deleted accounts, in one query.
+pub fn retired_among(conn: &mut DbConnection, username_hashes: &[String]) -> Result<Vec<String>, StoreError> {
+    Ok(retired_usernames::table
+        .filter(retired_usernames::username_hash.eq_any(username_hashes))
+        .select(retired_usernames::username_hash)
+        .load(conn)?)
+}
+
 /// Erases a deleted account: its row and everything that names the person (memberships,
 /// security answers, password history, resets, sessions, reserved mobile, the messages sent to
 /// them, their entry in the application's roster, and the details of audit events about the

@@ -5,7 +5,7 @@
 //! replicas exactly one claims a message, on SQLite and PostgreSQL alike; a claim is a lease,
 //! so a message whose dispatcher died is claimed again once the lease runs out.
 
-use crate::db::DbConnection;
+use crate::db::{DbConnection, insert_rows};
 use crate::error::StoreError;
 use crate::schema::outbox_messages;
 use crate::time::{from_db, to_db};
@@ -54,27 +54,62 @@ pub struct NewMessage<'a> {
 }
 
 /// Queues a message; returns its id.
-pub fn enqueue(conn: &mut DbConnection, message: &NewMessage<'_>, now: DateTime<Utc>) -> Result<String, StoreError> {
-    let id = uuid::Uuid::new_v4().to_string();
+/// `None` is stored as NULL (not DEFAULT), which lets SQLite take many rows in one statement.
+#[derive(Insertable)]
+#[diesel(table_name = outbox_messages, treat_none_as_default_value = false)]
+struct QueuedMessage<'a> {
+    id: String,
+    created_at: NaiveDateTime,
+    channel: &'a str,
+    template: &'a str,
+    recipient: &'a str,
+    subject_type: Option<&'a str>,
+    subject_id: Option<&'a str>,
+    payload: &'a str,
+    contains_secret: bool,
+    status: &'static str,
+    attempts: i32,
+    next_attempt_at: NaiveDateTime,
+    status_updated_at: NaiveDateTime,
+}
+
+fn queued<'a>(message: &'a NewMessage<'_>, now: DateTime<Utc>) -> QueuedMessage<'a> {
     let now = to_db(now);
-    diesel::insert_into(outbox_messages::table)
-        .values((
-            outbox_messages::id.eq(&id),
-            outbox_messages::created_at.eq(now),
-            outbox_messages::channel.eq(message.channel),
-            outbox_messages::template.eq(message.template),
-            outbox_messages::recipient.eq(message.recipient),
-            outbox_messages::subject_type.eq(message.subject_type),
-            outbox_messages::subject_id.eq(message.subject_id),
-            outbox_messages::payload.eq(&message.payload),
-            outbox_messages::contains_secret.eq(message.contains_secret),
-            outbox_messages::status.eq("pending"),
-            outbox_messages::attempts.eq(0),
-            outbox_messages::next_attempt_at.eq(now),
-            outbox_messages::status_updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(id)
+    QueuedMessage {
+        id: uuid::Uuid::new_v4().to_string(),
+        created_at: now,
+        channel: message.channel,
+        template: message.template,
+        recipient: message.recipient,
+        subject_type: message.subject_type,
+        subject_id: message.subject_id,
+        payload: &message.payload,
+        contains_secret: message.contains_secret,
+        status: "pending",
+        attempts: 0,
+        next_attempt_at: now,
+        status_updated_at: now,
+    }
+}
+
+/// Queues one message (a single-row statement, which diesel keeps prepared); returns its id.
+pub fn enqueue(conn: &mut DbConnection, message: &NewMessage<'_>, now: DateTime<Utc>) -> Result<String, StoreError> {
+    let row = queued(message, now);
+    diesel::insert_into(outbox_messages::table).values(&row).execute(conn)?;
+    Ok(row.id)
+}
+
+/// Queues the messages in one statement; returns their ids in order.
+pub fn enqueue_all(
+    conn: &mut DbConnection,
+    messages: &[NewMessage<'_>],
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<QueuedMessage<'_>> = messages.iter().map(|message| queued(message, now)).collect();
+    if !rows.is_empty() {
+        insert_rows!(conn, outbox_messages::table, &rows)?;
+    }
+    Ok(rows.into_iter().map(|row| row.id).collect())
 }
 
 /// Claims up to `limit` messages that are due (or whose earlier claim lapsed) for `worker`,

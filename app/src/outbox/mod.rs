@@ -75,6 +75,25 @@ impl Payload {
     }
 }
 
+/// The outbox row for `payload`, to queue alone ([`enqueue`]) or with others ([`enqueue_all`]).
+pub fn new_message<'a>(
+    template: &'a str,
+    recipient: &'a str,
+    about: About<'a>,
+    payload: &Payload,
+    contains_secret: bool,
+) -> Result<NewMessage<'a>, Error> {
+    Ok(NewMessage {
+        channel: payload.channel(),
+        template,
+        recipient,
+        subject_type: Some(about.kind),
+        subject_id: Some(about.id),
+        payload: serde_json::to_string(payload).map_err(Error::internal)?,
+        contains_secret,
+    })
+}
+
 fn enqueue(
     conn: &mut DbConnection,
     template: &str,
@@ -84,20 +103,16 @@ fn enqueue(
     contains_secret: bool,
     now: DateTime<Utc>,
 ) -> Result<String, Error> {
-    let json = serde_json::to_string(payload).map_err(Error::internal)?;
-    Ok(outbox::enqueue(
-        conn,
-        &NewMessage {
-            channel: payload.channel(),
-            template,
-            recipient,
-            subject_type: Some(about.kind),
-            subject_id: Some(about.id),
-            payload: json,
-            contains_secret,
-        },
-        now,
-    )?)
+    Ok(outbox::enqueue(conn, &new_message(template, recipient, about, payload, contains_secret)?, now)?)
+}
+
+/// Queues the messages in one statement (many accounts created at once); returns their ids.
+pub fn enqueue_all(
+    conn: &mut DbConnection,
+    messages: &[NewMessage<'_>],
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, Error> {
+    Ok(outbox::enqueue_all(conn, messages, now)?)
 }
 
 pub fn enqueue_email(

@@ -8,7 +8,11 @@
 //! hashed before the transaction, on the bounded hashing pool, so the transaction stays short
 //! and a batch of approvals cannot starve the request workers.
 
+mod provisioning;
 pub mod queue;
+
+use provisioning::create_accounts;
+pub(crate) use provisioning::{Home, NewMember, create_account};
 
 pub(crate) use crate::helpdesk::as_admin;
 pub use queue::{Filter, Page, Reviewed, Summary};
@@ -18,15 +22,13 @@ use crate::audit::{self, By};
 use crate::outbox::{self, About, templates};
 use crate::secrets::new_temporary_password;
 use crate::{App, Caller, Error, ErrorKind, FieldError};
-use chrono::NaiveDate;
 use domain::ProblemCode;
 use domain::ig_status::{DsptStatus, IgAssessment, IgStatus};
 use domain::journey::ApplicationStatus;
-use domain::messages::{self, AccountFacts, RejectionFacts};
+use domain::messages::{self, RejectionFacts};
 use domain::password::TemporaryPassword;
 use domain::review::{self, RejectionReason, ReviewOutcome};
-use domain::username::Username;
-use persistence::accounts::{self, NewAccount};
+use persistence::accounts;
 use persistence::applications;
 use persistence::reference::PracticeRow;
 use persistence::write_transaction;
@@ -122,17 +124,22 @@ pub(crate) async fn approve_as(app: &App, application_id: &str, by: &By) -> Resu
             );
             let mailbox_id = uuid::Uuid::new_v4().to_string();
             accounts::insert_mailbox(conn, &mailbox_id, address.as_str(), (&practice_name, &ods, &location), &id, now)?;
-            let mut usernames = Vec::new();
-            for (row, credential) in ctx.members.iter().zip(&credentials) {
-                let member = member_from_row(row)?;
-                let rights = member
-                    .permission
-                    .has_access()
-                    .then(|| (member.permission.is_owner(), member.permission.is_admin()));
-                let home = Home { application_id: &id, mailbox_id: &mailbox_id, practice_name: &practice_name };
-                let (_, username) = create_account(conn, app, &member.details, &home, rights, credential, &by)?;
-                usernames.push(username);
-            }
+            let roster = ctx.members.iter().map(member_from_row).collect::<Result<Vec<_>, _>>()?;
+            let members: Vec<NewMember<'_>> = roster
+                .iter()
+                .zip(&credentials)
+                .map(|(member, credential)| NewMember {
+                    details: &member.details,
+                    rights: member
+                        .permission
+                        .has_access()
+                        .then(|| (member.permission.is_owner(), member.permission.is_admin())),
+                    credential,
+                })
+                .collect();
+            let home = Home { application_id: &id, mailbox_id: &mailbox_id, practice_name: &practice_name };
+            let usernames: Vec<String> =
+                create_accounts(conn, app, &members, &home, &by)?.into_iter().map(|(_, username)| username).collect();
             if !applications::decide(conn, &id, true, None, now)? {
                 return Err(not_submitted("no longer submitted"));
             }
@@ -142,100 +149,6 @@ pub(crate) async fn approve_as(app: &App, application_id: &str, by: &By) -> Resu
         })
     })
     .await
-}
-
-/// Where a new account belongs: the application it came from and its practice's shared mailbox.
-pub(crate) struct Home<'a> {
-    pub application_id: &'a str,
-    pub mailbox_id: &'a str,
-    pub practice_name: &'a str,
-}
-
-/// Creates one member's account inside the caller's transaction (R-A1–R-A4): a username by R-A2,
-/// the temporary password already hashed, the mailbox `rights` (`(owner, admin)`, `None` for no
-/// access), the mobile reserved for the member moved to the account, and the username email and
-/// temporary password text queued. Returns the account id and username.
-pub(crate) fn create_account(
-    conn: &mut persistence::DbConnection,
-    app: &App,
-    details: &domain::member::MemberDetails,
-    home: &Home<'_>,
-    rights: Option<(bool, bool)>,
-    (temporary, hash): &(TemporaryPassword, String),
-    by: &By,
-) -> Result<(String, String), Error> {
-    let (now, config) = (app.now(), app.settings());
-    let valid_until = now + config.temporary_password_lifetime;
-    let last_day: NaiveDate = (valid_until - chrono::Duration::seconds(1)).date_naive();
-    let account_id = uuid::Uuid::new_v4().to_string();
-    let (email, mobile) = (details.email.as_str(), details.mobile.as_str());
-    let new_account = NewAccount {
-        id: &account_id,
-        title: details.title.map(|t| t.as_str()),
-        first_name: details.first_name.as_str(),
-        last_name: details.last_name.as_str(),
-        email,
-        mobile,
-        role: details.role.code(),
-        temporary_password_hash: hash,
-        temporary_password_expires_at: valid_until,
-        application_id: Some(home.application_id),
-    };
-    let username = issue_username(conn, details, &new_account, &config.mail_domain, app.hasher(), now)?;
-    if let Some((owner, admin)) = rights {
-        accounts::add_membership(conn, home.mailbox_id, &account_id, owner, admin, now)?;
-    }
-    accounts::transfer_mobile_reservation(conn, mobile, &account_id)?;
-    let about = About { kind: "account", id: &account_id };
-    let facts = AccountFacts {
-        first_name: details.first_name.as_str(),
-        username: &username,
-        practice_name: home.practice_name,
-        portal_url: &config.portal_url,
-        support_contact: &config.support_contact,
-    };
-    outbox::enqueue_email(conn, templates::USERNAME_EMAIL, email, about, messages::username_email(&facts), false, now)?;
-    let sms = messages::temporary_password_sms(temporary.expose_secret(), last_day);
-    outbox::enqueue_sms(conn, templates::TEMPORARY_PASSWORD_SMS, mobile, about, sms, true, now)?;
-    let details = serde_json::json!({"application_id": home.application_id});
-    audit::record(conn, by, "account.created", ("account", &account_id), details, now)?;
-    Ok((account_id, username))
-}
-
-/// R-A2: the account gets `first.last@<domain>`, or the next free numbered form; one query finds
-/// every username issued with that base. Another approval taking the chosen one in between only
-/// means looking again.
-fn issue_username(
-    conn: &mut persistence::DbConnection,
-    details: &domain::member::MemberDetails,
-    account: &NewAccount<'_>,
-    domain: &domain::mailbox::MailDomain,
-    hasher: &crate::secrets::Hasher,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<String, Error> {
-    let base = Username::base(&details.first_name, &details.last_name);
-    for _ in 0..3 {
-        let taken: std::collections::HashSet<String> = accounts::usernames_starting(conn, &base)?.into_iter().collect();
-        // Usernames of deleted accounts are retired for good, kept only as keyed hashes.
-        let mut lookup = Ok(());
-        let username = Username::first_available(&details.first_name, &details.last_name, domain, |u| {
-            taken.contains(u.as_str())
-                || match persistence::inactivity::is_retired(conn, &hasher.retired_username(u.as_str())) {
-                    Ok(retired) => retired,
-                    Err(error) => {
-                        lookup = Err(error);
-                        false
-                    }
-                }
-        });
-        lookup?;
-        match accounts::insert_account(conn, account, username.as_str(), now) {
-            Ok(()) => return Ok(username.as_str().to_owned()),
-            Err(persistence::StoreError::Conflict(domain::conflict::Conflict::UsernameTaken)) => continue,
-            Err(other) => return Err(other.into()),
-        }
-    }
-    Err(Error::unavailable("usernames kept being taken while approving; try again"))
 }
 
 /// Rejects with a reason the shared mailbox owners are told by email (R-V1). The practice and
