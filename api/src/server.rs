@@ -19,7 +19,6 @@ use app::outbox::providers::Providers;
 use app::scheduler;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
-use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 /// A server bound to its address, not yet running.
@@ -55,7 +54,9 @@ impl Application {
                 .map_err(|e| anyhow::anyhow!("the contract's request schemas do not compile: {e}"))?,
         );
         let app_state = state.clone();
-        let mut server = HttpServer::new(move || service(app_state.clone(), document.clone(), rules.clone()))
+        let contract = web::Data::new(Contract::from_document(&document)?);
+        drop(document);
+        let mut server = HttpServer::new(move || service(app_state.clone(), contract.clone(), rules.clone()))
             .listen(listener)?
             .shutdown_timeout(shutdown_timeout);
         if let Some(workers) = workers {
@@ -125,9 +126,30 @@ fn cors(origins: &[String]) -> Cors {
 }
 
 /// The HTTP service: middleware, extractor error handlers, every route, the contract and docs.
+/// The published contract as every worker serves it: built once, shared by the workers (each
+/// worker used to hold a copy of the document of its own).
+pub struct Contract {
+    /// `/openapi.json`, serialised once.
+    json: web::Bytes,
+    methods: web::Data<PathMethods>,
+}
+
+impl Contract {
+    pub fn from_document(document: &serde_json::Value) -> anyhow::Result<Self> {
+        Ok(Self {
+            json: web::Bytes::from(serde_json::to_vec(document)?),
+            methods: web::Data::new(PathMethods::from_document(document)),
+        })
+    }
+}
+
+async fn openapi_json(contract: web::Data<Contract>) -> HttpResponse {
+    HttpResponse::Ok().insert_header(header::ContentType::json()).body(contract.json.clone())
+}
+
 pub fn service(
     state: web::Data<AppState>,
-    document: serde_json::Value,
+    contract: web::Data<Contract>,
     rules: web::Data<crate::http::enforce::RequestRules>,
 ) -> App<
     impl ServiceFactory<
@@ -139,7 +161,7 @@ pub fn service(
     >,
 > {
     let body_limit = BodyLimit(state.config.max_body_bytes);
-    let methods = web::Data::new(PathMethods::from_document(&document));
+    let methods = contract.methods.clone();
     let origins = state.config.cors_allowed_origins.clone();
     App::new()
         .app_data(state)
@@ -150,10 +172,10 @@ pub fn service(
         .app_data(web::PathConfig::default().error_handler(path_error))
         .wrap(cors(&origins))
         .wrap(from_fn(request_id::middleware))
-        .into_utoipa_app()
-        .configure(routes::configure)
-        .into_app()
-        .service(SwaggerUi::new("/docs/{_:.*}").external_urls_from_iter_unchecked([("/openapi.json", document)]))
+        .configure(routes::serve)
+        .app_data(contract)
+        .route("/openapi.json", web::get().to(openapi_json))
+        .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::new(["/openapi.json"])))
         .service(
             web::resource("/docs").to(|| async {
                 HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish()

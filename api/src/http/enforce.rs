@@ -15,6 +15,7 @@
 //! is refused here with every shape error at once, before any rule beyond the shape is checked.
 
 use crate::http::problem::FieldError;
+use crate::http::validators::compile;
 use domain::ProblemCode;
 use domain::text::quantity;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
@@ -45,20 +46,6 @@ struct QueryRule {
 /// Every operation's request checks, by method and path template.
 pub struct RequestRules {
     operations: HashMap<(String, String), OperationRules>,
-}
-
-fn compile(document: &Value, schema: &Value) -> Result<jsonschema::Validator, String> {
-    let mut root = schema.clone();
-    if let Some(object) = root.as_object_mut() {
-        object.insert("components".to_owned(), document["components"].clone());
-    } else {
-        root = json!({"allOf": [schema], "components": document["components"]});
-    }
-    jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
-        .should_validate_formats(true)
-        .build(&root)
-        .map_err(|e| e.to_string())
 }
 
 fn resolve<'a>(document: &'a Value, schema: &'a Value) -> &'a Value {

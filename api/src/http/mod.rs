@@ -6,3 +6,4 @@ pub mod enforce;
 pub mod extract;
 pub mod problem;
 pub mod request_id;
+pub mod validators;
