@@ -22,17 +22,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
-use blackbox::bench::{Anchor, CLIENTS, quantile, run_clients, throughput};
+use blackbox::bench::{
+    Anchor, CLIENTS, Draft, STEPS, call, quantile, run_clients, run_steps, throughput, upload_register,
+};
+use blackbox::notify::FakeNotify;
+use blackbox::process::Service;
 use blackbox::{TestApp, test_databases};
 use reqwest::blocking::Client;
-use serde_json::{Value, json};
-use std::sync::Mutex;
+use serde_json::json;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-
-const REGISTER_HEADER: &str = "ods_code,name,address_line_1,address_line_2,town,county,postcode,cqc_location_id,cqc_contact_id,registered_manager_email,ig_toolkit,ig_status,ig_assessed_on";
-const NAMES: [&str; 10] = ["Amira", "Ben", "Chloe", "Dev", "Ella", "Femi", "Grace", "Hugo", "Isla", "Jonah"];
-const LETTERS: &[u8] = b"ABDEFGHJLNPQRSTUWXYZ";
 
 fn main() {
     let journeys: usize = std::env::var("JOURNEY_BENCH_PRACTICES").ok().and_then(|v| v.parse().ok()).unwrap_or(320);
@@ -43,8 +42,8 @@ fn main() {
     for database in test_databases() {
         let app = TestApp::spawn(database);
         let admin = app.helpdesk_token();
-        let practices = 2 * journeys + adding + approvals;
-        upload_register(&app, &admin, practices);
+        let practices = 3 * journeys + adding + approvals;
+        upload_register(&app.base_url, &admin, practices);
         println!(
             "== {} ({} clients, {} hashing threads, {journeys} journeys per measure)",
             app.backend, CLIENTS, app.config.app.password_hashing_concurrency
@@ -56,151 +55,8 @@ fn main() {
         approve(&app, &client, &admin, take(approvals));
         sign_in(&app, &client, sign_ins);
         whole_journeys(&app, &client, take(journeys), take(journeys));
+        memory(&app, &client, take(journeys), sign_ins);
     }
-}
-
-/// A practice register of `count` route A practices, each at a postcode of its own.
-fn upload_register(app: &TestApp, admin: &str, count: usize) {
-    let mut csv = format!("{REGISTER_HEADER}\n");
-    for i in 0..count {
-        let p = Practice(i);
-        csv.push_str(&format!(
-            "V{:05},{},1 BENCH STREET,,LEEDS,WEST YORKSHIRE,{},{},{},manager@v{i}.example,DSPT,Standards Met,2025-06-30\n",
-            80_000 + i,
-            p.name(),
-            p.postcode(),
-            p.location(),
-            p.contact()
-        ));
-    }
-    let response = Client::new()
-        .put(app.url("/v1/admin/reference-data/practices"))
-        .bearer_auth(admin)
-        .header("Content-Type", "text/csv")
-        .body(csv)
-        .send()
-        .unwrap();
-    assert_eq!(response.status(), 200, "{}", response.text().unwrap());
-}
-
-/// The `i`th practice of the benchmark's register.
-struct Practice(usize);
-
-impl Practice {
-    fn name(&self) -> String {
-        format!("BENCH DENTAL {}", self.0)
-    }
-    fn postcode(&self) -> String {
-        let i = self.0;
-        let rest = i / 28 / 10;
-        let letter = |n: usize| LETTERS[n % LETTERS.len()] as char;
-        format!("LS{} {}{}{}", i % 28 + 1, i / 28 % 10, letter(rest), letter(rest / LETTERS.len()))
-    }
-    fn location(&self) -> String {
-        format!("1-{:010}", 7_000_000_000 + self.0)
-    }
-    fn contact(&self) -> String {
-        format!("CON-BENCH-{}", self.0)
-    }
-    /// Member `k` (0–9): a name, email and mobile of their own.
-    fn member(&self, k: usize) -> Value {
-        let surname: String = format!("{:03}", self.0).bytes().map(|d| (b'a' + d - b'0') as char).collect::<String>();
-        let n = self.0 * 10 + k;
-        json!({
-            "first_name": NAMES[k],
-            "last_name": format!("Bench{surname}"),
-            "email": format!("{}.bench{n}@example.com", NAMES[k].to_lowercase()),
-            "mobile": format!("07700 9{n:05}"),
-            "role": "dental_nurse",
-        })
-    }
-}
-
-/// One application as a front end holds it.
-struct Draft {
-    practice: Practice,
-    id: String,
-    token: String,
-    candidate: String,
-}
-
-impl Draft {
-    fn new(i: usize) -> Self {
-        Self { practice: Practice(i), id: String::new(), token: String::new(), candidate: String::new() }
-    }
-}
-
-/// The steps of a whole journey, in order; [`step`] runs one.
-const STEPS: [&str; 9] =
-    ["questionnaire", "search", "practice", "verification", "town", "member 1", "member 2", "member 3", "submission"];
-
-/// Sends one request; panics unless the status is `expected`.
-fn call(request: reqwest::blocking::RequestBuilder, expected: u16) -> Value {
-    let response = request.send().unwrap();
-    let status = response.status().as_u16();
-    let body: Value = response.json().unwrap_or(Value::Null);
-    assert_eq!(status, expected, "{body:#}");
-    body
-}
-
-/// Runs step `n` of [`STEPS`] (members beyond the third: `n` up to 14) on `draft`.
-fn step(app: &TestApp, client: &Client, draft: &mut Draft, n: usize) {
-    let path = |rest: &str| app.url(&format!("/v1/applications/{}{rest}", draft.id));
-    let p = &draft.practice;
-    match n {
-        0 => {
-            let answers = json!({"has_nhsmail_account": false, "ig_return_submitted": true,
-                "recent_passcode_received": false, "knows_cqc_contact_id": true, "passcode_channel": "email"});
-            let body = call(client.post(app.url("/v1/applications")).json(&answers), 201);
-            draft.id = body["application"]["id"].as_str().unwrap().to_owned();
-            draft.token = body["token"].as_str().unwrap().to_owned();
-        }
-        1 => {
-            let search = client.get(app.url("/v1/practices")).query(&[("postcode", p.postcode())]);
-            let body = call(search.bearer_auth(&draft.token), 200);
-            let found = body["candidates"].as_array().unwrap().iter().find(|c| c["name"] == p.name().as_str());
-            draft.candidate = found.unwrap()["id"].as_str().unwrap().to_owned();
-        }
-        2 => {
-            let body = json!({"route": "a", "postcode": p.postcode(), "practice_id": draft.candidate});
-            call(client.put(path("/practice")).bearer_auth(&draft.token).json(&body), 200);
-        }
-        3 => {
-            let body =
-                json!({"method": "cqc_contact_id", "cqc_location_id": p.location(), "cqc_contact_id": p.contact()});
-            call(client.post(path("/verification")).bearer_auth(&draft.token).json(&body), 200);
-        }
-        4 => {
-            call(client.put(path("/town")).bearer_auth(&draft.token).json(&json!({"town": "leeds"})), 200);
-        }
-        8 => {
-            let body = json!({"confirm_data_correct": true});
-            call(client.post(path("/submission")).bearer_auth(&draft.token).json(&body), 200);
-        }
-        member => {
-            let k = if member < 8 { member - 5 } else { member - 6 };
-            let body = p.member(k);
-            call(client.post(path("/members")).bearer_auth(&draft.token).json(&body), 201);
-        }
-    }
-}
-
-/// Takes each draft through `steps`, the drafts shared among [`CLIENTS`] threads.
-fn run_steps(app: &TestApp, client: &Client, drafts: &mut [Draft], steps: &[usize]) -> Duration {
-    let started = Instant::now();
-    let queue = Mutex::new(drafts.iter_mut());
-    std::thread::scope(|scope| {
-        for _ in 0..CLIENTS {
-            scope.spawn(|| {
-                while let Some(draft) = { queue.lock().unwrap().next() } {
-                    for &n in steps {
-                        step(app, client, draft, n);
-                    }
-                }
-            });
-        }
-    });
-    started.elapsed()
 }
 
 fn line(what: &str, rate: f64, unit: &str, anchor_what: &str, anchor: f64) {
@@ -210,10 +66,10 @@ fn line(what: &str, rate: f64, unit: &str, anchor_what: &str, anchor: f64) {
 /// Adds eight members to each of `drafts` (made ready for members first, unmeasured), against
 /// as many anchor write transactions.
 fn add_members(app: &TestApp, client: &Client, mut drafts: Vec<Draft>) {
-    run_steps(app, client, &mut drafts, &[0, 1, 2, 3, 4]);
+    run_steps(&app.base_url, client, &mut drafts, &[0, 1, 2, 3, 4]);
     let adds = drafts.len() * 8;
     let members: Vec<usize> = vec![5, 6, 7, 9, 10, 11, 12, 13];
-    let elapsed = run_steps(app, client, &mut drafts, &members);
+    let elapsed = run_steps(&app.base_url, client, &mut drafts, &members);
     let service = adds as f64 / elapsed.as_secs_f64();
     let anchor_server = Anchor::start(app.database());
     let write = format!("{}/anchor/write", anchor_server.base_url);
@@ -227,7 +83,7 @@ fn add_members(app: &TestApp, client: &Client, mut drafts: Vec<Draft>) {
 /// Approves 10-member practices one after another, against hashing ten passwords at once.
 fn approve(app: &TestApp, client: &Client, admin: &str, mut drafts: Vec<Draft>) {
     let all: Vec<usize> = (0..=4).chain(5..8).chain(9..16).chain([8]).collect();
-    run_steps(app, client, &mut drafts, &all);
+    run_steps(&app.base_url, client, &mut drafts, &all);
     let started = Instant::now();
     for draft in &drafts {
         let url = app.url(&format!("/v1/admin/applications/{}/approval", draft.id));
@@ -309,7 +165,7 @@ fn sign_in(app: &TestApp, client: &Client, total: usize) {
 /// mixing them costs anything.
 fn whole_journeys(app: &TestApp, client: &Client, mut phased: Vec<Draft>, mut whole: Vec<Draft>) {
     let all: Vec<usize> = (0..STEPS.len()).collect();
-    let service = whole.len() as f64 / run_steps(app, client, &mut whole, &all).as_secs_f64();
+    let service = whole.len() as f64 / run_steps(&app.base_url, client, &mut whole, &all).as_secs_f64();
     let anchor_server = Anchor::start(app.database());
     let (read, write) = (
         format!("{}/anchor/{}", anchor_server.base_url, whole[0].id),
@@ -328,13 +184,82 @@ fn whole_journeys(app: &TestApp, client: &Client, mut phased: Vec<Draft>, mut wh
     let mut phases = Duration::ZERO;
     let mut slowest = (Duration::ZERO, "");
     for (n, what) in STEPS.iter().enumerate() {
-        let took = run_steps(app, client, &mut phased, &[n]);
+        let took = run_steps(&app.base_url, client, &mut phased, &[n]);
         phases += took;
         slowest = slowest.max((took, what));
     }
     let by_phase = phased.len() as f64 / phases.as_secs_f64();
     line("  the same requests phase by phase", by_phase, "/s", "whole journeys", service);
     println!("{:<40} {} ({:.0} ms of {:.0} ms)", "  the costliest phase", slowest.1, ms(slowest.0), ms(phases));
+}
+
+/// The service binary's resident memory (its own process, on this database): idle after start,
+/// and the peak while 8 clients take whole journeys and then 16 sign in at once; with what
+/// the idle figure is made of (mapped code and data of the binary, the heap and stacks).
+fn memory(app: &TestApp, client: &Client, mut drafts: Vec<Draft>, sign_ins: usize) {
+    if !blackbox::process::built() {
+        println!("memory: the service binary is not built; `cargo build --release -p api` first");
+        return;
+    }
+    let notify = FakeNotify::start();
+    let outbox = std::env::temp_dir().join(format!("bench-outbox-{}.jsonl", uuid::Uuid::new_v4().simple()));
+    let threads = app.config.app.password_hashing_concurrency.to_string();
+    // One client address here stands for many practices: no per-client limits.
+    let settings = [
+        ("PASSWORD_HASHING_CONCURRENCY", threads.as_str()),
+        ("SIGN_IN_FAILURES_PER_CLIENT", "1000000"),
+        ("APPLICATIONS_PER_CLIENT", "1000000"),
+    ];
+    let service = Service::start_with(app.database_url(), &notify, &outbox, &settings);
+    call(client.get(format!("{}/readyz", service.base_url)), 200);
+    std::thread::sleep(Duration::from_secs(1));
+    let idle = status(service.pid());
+    let rollup = std::fs::read_to_string(format!("/proc/{}/smaps_rollup", service.pid())).unwrap_or_default();
+    let kib = |key: &str| {
+        rollup.lines().find(|l| l.starts_with(key)).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+    };
+    run_steps(&service.base_url, client, &mut drafts, &(0..STEPS.len()).collect::<Vec<_>>());
+    let after_journeys = status(service.pid());
+    run_clients(16, sign_ins / 16, |c, n| {
+        let body = json!({"username": format!("memory.{c}.{n}@nhs.net"), "password": "not the password"});
+        call(client.post(format!("{}/v1/account/sessions", service.base_url)).json(&body), 401);
+    });
+    let after = status(service.pid());
+    let mb = |kib: Option<f64>| kib.map_or_else(|| "?".to_owned(), |k| format!("{:.1} MB", k / 1024.0));
+    println!(
+        "{:<40} idle {}  (code and data mapped from files {}, heap and stacks {}; {} threads)",
+        "memory of the service process",
+        mb(idle.get("VmRSS").copied()),
+        mb(kib("Rss:").zip(kib("Anonymous:")).map(|(r, a)| r - a)),
+        mb(kib("Anonymous:")),
+        idle.get("Threads").copied().unwrap_or_default() as u64,
+    );
+    println!(
+        "{:<40} peak {} after {} journeys, {} after {} sign-ins (now {})",
+        "",
+        mb(after_journeys.get("VmHWM").copied()),
+        drafts.len(),
+        mb(after.get("VmHWM").copied()),
+        sign_ins / 16 * 16,
+        mb(after.get("VmRSS").copied()),
+    );
+    let _ = std::fs::remove_file(&outbox);
+}
+
+/// The `/proc/<pid>/status` figures (memory in KiB, `Threads` a count).
+fn status(pid: u32) -> std::collections::HashMap<&'static str, f64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let mut found = std::collections::HashMap::new();
+    for key in ["VmRSS", "VmHWM", "Threads"] {
+        let value = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{key}:")))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok());
+        if let Some(value) = value {
+            found.insert(key, value);
+        }
+    }
+    found
 }
 
 fn ms(d: Duration) -> f64 {

@@ -1,9 +1,13 @@
 //! What the benchmarks share: the anchor server (a bare actix-web app doing only the database
 //! work, through the same kind of pool, one blocking hop), client loops that measure throughput
-//! and latency, and a latency summary. Benchmarks print figures and assert nothing about speed.
+//! and latency, a latency summary, and route A journeys on a register of practices of their
+//! own. Benchmarks print figures and assert nothing about speed.
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 use diesel::RunQueryDsl;
+use reqwest::blocking::Client;
+use serde_json::{Value, json};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Concurrent clients of the throughput measures.
@@ -148,4 +152,151 @@ impl Anchor {
         actix_web::rt::System::new().block_on(self.handle.stop(true));
         self.thread.join().unwrap();
     }
+}
+
+const REGISTER_HEADER: &str = "ods_code,name,address_line_1,address_line_2,town,county,postcode,cqc_location_id,cqc_contact_id,registered_manager_email,ig_toolkit,ig_status,ig_assessed_on";
+const NAMES: [&str; 10] = ["Amira", "Ben", "Chloe", "Dev", "Ella", "Femi", "Grace", "Hugo", "Isla", "Jonah"];
+const LETTERS: &[u8] = b"ABDEFGHJLNPQRSTUWXYZ";
+/// A practice register of `count` route A practices, each at a postcode of its own.
+pub fn upload_register(base: &str, admin: &str, count: usize) {
+    let mut csv = format!("{REGISTER_HEADER}\n");
+    for i in 0..count {
+        let p = Practice(i);
+        csv.push_str(&format!(
+            "V{:05},{},1 BENCH STREET,,LEEDS,WEST YORKSHIRE,{},{},{},manager@v{i}.example,DSPT,Standards Met,2025-06-30\n",
+            80_000 + i,
+            p.name(),
+            p.postcode(),
+            p.location(),
+            p.contact()
+        ));
+    }
+    let response = Client::new()
+        .put(format!("{base}/v1/admin/reference-data/practices"))
+        .bearer_auth(admin)
+        .header("Content-Type", "text/csv")
+        .body(csv)
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 200, "{}", response.text().unwrap());
+}
+
+/// The `i`th practice of the benchmark's register.
+pub struct Practice(pub usize);
+
+impl Practice {
+    pub fn name(&self) -> String {
+        format!("BENCH DENTAL {}", self.0)
+    }
+    pub fn postcode(&self) -> String {
+        let i = self.0;
+        let rest = i / 28 / 10;
+        let letter = |n: usize| LETTERS[n % LETTERS.len()] as char;
+        format!("LS{} {}{}{}", i % 28 + 1, i / 28 % 10, letter(rest), letter(rest / LETTERS.len()))
+    }
+    pub fn location(&self) -> String {
+        format!("1-{:010}", 7_000_000_000 + self.0)
+    }
+    pub fn contact(&self) -> String {
+        format!("CON-BENCH-{}", self.0)
+    }
+    /// Member `k` (0–9): a name, email and mobile of their own.
+    pub fn member(&self, k: usize) -> Value {
+        let surname: String = format!("{:03}", self.0).bytes().map(|d| (b'a' + d - b'0') as char).collect::<String>();
+        let n = self.0 * 10 + k;
+        json!({
+            "first_name": NAMES[k],
+            "last_name": format!("Bench{surname}"),
+            "email": format!("{}.bench{n}@example.com", NAMES[k].to_lowercase()),
+            "mobile": format!("07700 9{n:05}"),
+            "role": "dental_nurse",
+        })
+    }
+}
+
+/// One application as a front end holds it.
+pub struct Draft {
+    pub practice: Practice,
+    pub id: String,
+    pub token: String,
+    candidate: String,
+}
+
+impl Draft {
+    pub fn new(i: usize) -> Self {
+        Self { practice: Practice(i), id: String::new(), token: String::new(), candidate: String::new() }
+    }
+}
+
+/// The steps of a whole journey, in order; [`step`] runs one.
+pub const STEPS: [&str; 9] =
+    ["questionnaire", "search", "practice", "verification", "town", "member 1", "member 2", "member 3", "submission"];
+
+/// Sends one request; panics unless the status is `expected`.
+pub fn call(request: reqwest::blocking::RequestBuilder, expected: u16) -> Value {
+    let response = request.send().unwrap();
+    let status = response.status().as_u16();
+    let body: Value = response.json().unwrap_or(Value::Null);
+    assert_eq!(status, expected, "{body:#}");
+    body
+}
+
+/// Runs step `n` of [`STEPS`] (members beyond the third: `n` up to 14) on `draft`.
+pub fn step(base: &str, client: &Client, draft: &mut Draft, n: usize) {
+    let path = |rest: &str| format!("{base}/v1/applications/{}{rest}", draft.id);
+    let p = &draft.practice;
+    match n {
+        0 => {
+            let answers = json!({"has_nhsmail_account": false, "ig_return_submitted": true,
+                "recent_passcode_received": false, "knows_cqc_contact_id": true, "passcode_channel": "email"});
+            let body = call(client.post(format!("{base}/v1/applications")).json(&answers), 201);
+            draft.id = body["application"]["id"].as_str().unwrap().to_owned();
+            draft.token = body["token"].as_str().unwrap().to_owned();
+        }
+        1 => {
+            let search = client.get(format!("{base}/v1/practices")).query(&[("postcode", p.postcode())]);
+            let body = call(search.bearer_auth(&draft.token), 200);
+            let found = body["candidates"].as_array().unwrap().iter().find(|c| c["name"] == p.name().as_str());
+            draft.candidate = found.unwrap()["id"].as_str().unwrap().to_owned();
+        }
+        2 => {
+            let body = json!({"route": "a", "postcode": p.postcode(), "practice_id": draft.candidate});
+            call(client.put(path("/practice")).bearer_auth(&draft.token).json(&body), 200);
+        }
+        3 => {
+            let body =
+                json!({"method": "cqc_contact_id", "cqc_location_id": p.location(), "cqc_contact_id": p.contact()});
+            call(client.post(path("/verification")).bearer_auth(&draft.token).json(&body), 200);
+        }
+        4 => {
+            call(client.put(path("/town")).bearer_auth(&draft.token).json(&json!({"town": "leeds"})), 200);
+        }
+        8 => {
+            let body = json!({"confirm_data_correct": true});
+            call(client.post(path("/submission")).bearer_auth(&draft.token).json(&body), 200);
+        }
+        member => {
+            let k = if member < 8 { member - 5 } else { member - 6 };
+            let body = p.member(k);
+            call(client.post(path("/members")).bearer_auth(&draft.token).json(&body), 201);
+        }
+    }
+}
+
+/// Takes each draft through `steps`, the drafts shared among [`CLIENTS`] threads.
+pub fn run_steps(base: &str, client: &Client, drafts: &mut [Draft], steps: &[usize]) -> Duration {
+    let started = Instant::now();
+    let queue = Mutex::new(drafts.iter_mut());
+    std::thread::scope(|scope| {
+        for _ in 0..CLIENTS {
+            scope.spawn(|| {
+                while let Some(draft) = { queue.lock().unwrap().next() } {
+                    for &n in steps {
+                        step(base, client, draft, n);
+                    }
+                }
+            });
+        }
+    });
+    started.elapsed()
 }

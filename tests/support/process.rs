@@ -19,6 +19,15 @@ fn binary() -> std::path::PathBuf {
     path
 }
 
+/// Whether the service binary has been built next to this executable (a benchmark in the
+/// release profile needs `cargo build --release -p api` first).
+pub fn built() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().and_then(|deps| deps.parent()).map(|dir| dir.join("nhsmail-dental").exists()))
+        .unwrap_or(false)
+}
+
 pub struct Service {
     child: Child,
     pub base_url: String,
@@ -88,6 +97,11 @@ impl Service {
     /// The lines the process has logged so far.
     pub fn log(&self) -> Vec<String> {
         self.log.lock().unwrap().clone()
+    }
+
+    /// The process id, to read its memory from `/proc`.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn kill(&mut self) {
