@@ -113,21 +113,22 @@ pub fn lock(conn: &mut DbConnection, id: &str) -> Result<ApplicationRow, StoreEr
     get(conn, id)
 }
 
-/// Records activity: the inactivity expiry moves to `expires_at`.
+/// Records activity: the inactivity expiry moves to `expires_at`. Like [`lock`], it locks the
+/// application for the rest of the transaction. `false` if there is no such application.
 pub fn touch(
     conn: &mut DbConnection,
     id: &str,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    diesel::update(applications::table.find(id))
+) -> Result<bool, StoreError> {
+    let updated = diesel::update(applications::table.find(id))
         .set((
             applications::updated_at.eq(to_db(now)),
             applications::last_activity_at.eq(to_db(now)),
             applications::expires_at.eq(to_db(expires_at)),
         ))
         .execute(conn)?;
-    Ok(())
+    Ok(updated > 0)
 }
 
 /// Records activity that changes nothing (a read): the draft stays alive, `updated_at` stays.

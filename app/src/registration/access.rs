@@ -65,8 +65,8 @@ where
 
 /// A change to the caller's draft, in one write transaction: authenticates the caller, reports
 /// a bad `input` (checked beforehand, so that every field is reported at once), locks the
-/// application, checks `action` is open now (R-S3 and the order of the journey), applies
-/// `change`, counts it as activity and records the audit event `event` with the details
+/// application by counting the change as activity, checks `action` is open now (R-S3 and the
+/// order of the journey), applies `change` and records the audit event `event` with the details
 /// `change` returns.
 pub(crate) async fn in_draft<I, T, F>(
     app: &App,
@@ -89,10 +89,14 @@ where
         let input = input?;
         let now = app.now();
         write_transaction(conn, |conn| {
-            let ctx = Context::load_locked(conn, &id)?;
+            // Counting the change as activity locks the application too (one statement, not
+            // two), and comes first so that what `change` reads is the application as stored
+            // after it. A refused change rolls it back.
+            if !applications::touch(conn, &id, now, now + app.settings().application_inactivity)? {
+                return Err(Error::not_found());
+            }
+            let ctx = Context::load(conn, &id)?;
             ctx.progress()?.check(action).map_err(|e| Error::refused(&e))?;
-            // First, so that what `change` reads back is the application as stored after it.
-            applications::touch(conn, &id, now, now + app.settings().application_inactivity)?;
             let (result, details) = change(conn, app, &ctx, input, now)?;
             audit::record(conn, &by(&caller, &id), event, ("application", &id), details, now)?;
             Ok(result)
