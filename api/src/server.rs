@@ -125,7 +125,6 @@ fn cors(origins: &[String]) -> Cors {
     cors
 }
 
-/// The HTTP service: middleware, extractor error handlers, every route, the contract and docs.
 /// The published contract as every worker serves it: built once, shared by the workers (each
 /// worker used to hold a copy of the document of its own).
 pub struct Contract {
@@ -147,6 +146,7 @@ async fn openapi_json(contract: web::Data<Contract>) -> HttpResponse {
     HttpResponse::Ok().insert_header(header::ContentType::json()).body(contract.json.clone())
 }
 
+/// The HTTP service: middleware, extractor error handlers, every route, the contract and docs.
 pub fn service(
     state: web::Data<AppState>,
     contract: web::Data<Contract>,

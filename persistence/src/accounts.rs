@@ -88,10 +88,8 @@ pub fn insert_mailbox(
     })
 }
 
-/// Every username issued that starts with `base` (R-A2: the candidates for a new account are
-/// `base@…`, `base1@…`, …), in one query whatever their number.
-/// Every username starting with one of `bases` (the plain and numbered forms R-A2 chooses
-/// from), in one query.
+/// Every username issued that starts with one of `bases` (R-A2: the candidates for a new
+/// account are `base@…`, `base1@…`, …), in one query whatever their number.
 pub fn usernames_starting(conn: &mut DbConnection, bases: &[&str]) -> Result<Vec<String>, StoreError> {
     if bases.is_empty() {
         return Ok(Vec::new());
