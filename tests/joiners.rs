@@ -35,6 +35,10 @@ fn r_l6_an_owners_request_for_a_joiner_becomes_an_active_account_once_the_helpde
         access_only(app, &tokens[0], &id, &members[1]);
         let (status, problem) = call(app, "POST", &joiners, &tokens[1], nia());
         assert_eq!((status, code(&problem)), (403, "mailbox_owner_required"), "{problem:#}");
+        // Nor can anyone but an owner take on an existing account.
+        let transfers = format!("/v1/account/mailboxes/{id}/transfers");
+        let (status, problem) = call(app, "POST", &transfers, &tokens[1], json!({"username": members[2].username}));
+        assert_eq!((status, code(&problem)), (403, "mailbox_owner_required"), "{problem:#}");
 
         let (status, outcome) = call(app, "POST", &joiners, &tokens[0], nia());
         assert_eq!(status, 202, "{outcome:#}");
@@ -86,6 +90,11 @@ fn r_l6_an_owners_request_for_a_joiner_becomes_an_active_account_once_the_helpde
         let rejection = format!("/v1/admin/joiner-requests/{}/rejection", outcome["request"]["id"].as_str().unwrap());
         let (status, _) = send(app.post(&rejection).bearer_auth(&helpdesk));
         assert_eq!(status, 204);
+        let (status, problem) = send(app.post(&rejection).bearer_auth(&helpdesk));
+        assert_problem(status, &problem, 404, "not-found");
+        let unknown = format!("/v1/admin/joiner-requests/{}/rejection", uuid::Uuid::new_v4());
+        let (status, problem) = send(app.post(&unknown).bearer_auth(&helpdesk));
+        assert_problem(status, &problem, 404, "not-found");
         let (_, list) = send(app.get("/v1/admin/joiner-requests").bearer_auth(&helpdesk));
         assert_eq!(list["items"], json!([]));
     });
