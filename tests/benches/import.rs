@@ -13,6 +13,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
+use blackbox::bench::upload_cqc_file;
 use blackbox::{TestApp, test_databases};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -144,19 +145,7 @@ fn measure(app: &TestApp, token: &str, what: &str, file: &Path, rows: u64, ancho
         // Let the writer get going first.
         std::thread::sleep(Duration::from_millis(50));
         let started = Instant::now();
-        let size = std::fs::metadata(file).unwrap().len();
-        let response = reqwest::blocking::Client::builder()
-            .timeout(None)
-            .build()
-            .unwrap()
-            .put(app.url("/v1/admin/reference-data/cqc-locations"))
-            .bearer_auth(token)
-            .header("Content-Type", "text/csv")
-            .body(reqwest::blocking::Body::sized(std::fs::File::open(file).unwrap(), size))
-            .send()
-            .unwrap();
-        let status = response.status().as_u16();
-        let body = response.text().unwrap();
+        let (status, body) = upload_cqc_file(&app.base_url, token, file);
         let elapsed = started.elapsed();
         done.store(true, Ordering::SeqCst);
         assert_eq!(status, 200, "{what}: {}", &body[..body.len().min(500)]);

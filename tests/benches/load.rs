@@ -9,6 +9,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
+use blackbox::bench::{quantile, run_clients};
 use blackbox::{TestApp, send, test_databases};
 use serde_json::json;
 use std::sync::Arc;
@@ -78,39 +79,16 @@ fn sign_in_burst(app: &TestApp, total: usize, clients: usize) {
     report("  application read meanwhile", &reads, started.elapsed());
 }
 
-/// Runs `each(client, n)` `per_client` times on each of `clients` threads; returns every latency.
-fn run_clients(clients: usize, per_client: usize, each: impl Fn(usize, usize) + Sync) -> Vec<Duration> {
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..clients)
-            .map(|client| {
-                let each = &each;
-                scope.spawn(move || {
-                    (0..per_client)
-                        .map(|n| {
-                            let at = Instant::now();
-                            each(client, n);
-                            at.elapsed()
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
-    })
-}
-
 fn report(what: &str, latencies: &[Duration], elapsed: Duration) {
-    let mut sorted = latencies.to_vec();
-    sorted.sort();
-    let at = |q: f64| sorted[((sorted.len() as f64 - 1.0) * q).round() as usize];
+    let at = |q: f64| quantile(latencies, q);
     println!(
         "{what:<32} {:>5} requests  {:>7.1}/s  p50 {:>7.1?}  p95 {:>7.1?}  p99 {:>7.1?}  max {:>7.1?}",
-        sorted.len(),
-        sorted.len() as f64 / elapsed.as_secs_f64(),
+        latencies.len(),
+        latencies.len() as f64 / elapsed.as_secs_f64(),
         at(0.50),
         at(0.95),
         at(0.99),
-        sorted[sorted.len() - 1],
+        at(1.0),
     );
 }
 

@@ -9,6 +9,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
+use blackbox::bench::upload_cqc_file;
 use blackbox::{TestApp, test_databases};
 use std::io::Write;
 use std::time::Instant;
@@ -81,19 +82,10 @@ fn memory_kib(field: &str) -> u64 {
 
 fn measure(app: &TestApp, token: &str, what: &str, (file, rows): &Directory, expected: u16) {
     let size = file_size(file);
-    let client = reqwest::blocking::Client::builder().timeout(None).build().unwrap();
     reset_peak();
     let before = memory_kib("VmRSS:");
     let started = Instant::now();
-    let response = client
-        .put(app.url("/v1/admin/reference-data/cqc-locations"))
-        .bearer_auth(token)
-        .header("Content-Type", "text/csv")
-        .body(reqwest::blocking::Body::sized(std::fs::File::open(file).unwrap(), size))
-        .send()
-        .unwrap();
-    let status = response.status().as_u16();
-    let body = response.text().unwrap();
+    let (status, body) = upload_cqc_file(&app.base_url, token, file);
     let elapsed = started.elapsed();
     assert_eq!(status, expected, "{what}: {}", &body[..body.len().min(500)]);
     let growth = memory_kib("VmHWM:").saturating_sub(before) * 1024;

@@ -59,6 +59,24 @@ pub fn quantile(latencies: &[Duration], q: f64) -> Duration {
     sorted.get(((sorted.len().max(1) - 1) as f64 * q).round() as usize).copied().unwrap_or_default()
 }
 
+/// Streams `file` to the CQC directory upload (no client timeout: large files take a while);
+/// returns the status and body.
+pub fn upload_cqc_file(base: &str, token: &str, file: &std::path::Path) -> (u16, String) {
+    let size = std::fs::metadata(file).unwrap().len();
+    let response = Client::builder()
+        .timeout(None)
+        .build()
+        .unwrap()
+        .put(format!("{base}/v1/admin/reference-data/cqc-locations"))
+        .bearer_auth(token)
+        .header("Content-Type", "text/csv")
+        .body(reqwest::blocking::Body::sized(std::fs::File::open(file).unwrap(), size))
+        .send()
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().unwrap())
+}
+
 /// A bare actix-web server on the service's database: `GET /anchor/{id}` selects one application
 /// by primary key; `POST /anchor/write` inserts one row and then ten rows in one write
 /// transaction (tables of its own, made on start).
