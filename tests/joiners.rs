@@ -1,14 +1,20 @@
 //! Joiners (R-L6): an owner's request for a new member of staff becomes an active account once
 //! the helpdesk approves it; an existing account (a leaver within its grace period) taken on by
 //! another practice is not deleted. Requests follow the members' rules and owners alone make them.
+//! Across two server processes, a mobile still makes one request and a request one account.
 
 use crate::account_life::run_job;
 use crate::accounts::{Member, NEW_PASSWORD, activate, call, sign_in, temporary_password, token};
 use crate::mailboxes::{access_only, code, mailbox_id, rights, three_signed_in};
 use app::scheduler::Job;
-use blackbox::{assert_problem, field_errors, on_each_backend, send};
+use blackbox::notify::FakeNotify;
+use blackbox::process::Service;
+use blackbox::{
+    ADMIN_PASSWORD, ADMIN_USERNAME, TestApp, assert_problem, field_errors, on_each_backend, send, test_databases,
+};
 use chrono::Duration;
 use serde_json::{Value, json};
+use std::sync::{Arc, Barrier};
 
 fn nia() -> Value {
     json!({"first_name": "Nia", "last_name": "Evans", "email": "nia.evans@example.com", "mobile": "07700 900461", "role": "receptionist"})
@@ -153,5 +159,82 @@ fn r_l6_with_auto_approve_joiners_the_account_is_made_at_once() {
         assert!(sms["content"]["body"].as_str().unwrap().contains("password is "), "{sms:#}");
         let (_, list) = send(app.get("/v1/admin/joiner-requests").bearer_auth(app.helpdesk_token()));
         assert_eq!(list["items"], json!([]), "nothing waits");
+    }
+}
+
+/// Sends the same request to each `(base_url, bearer)` at once; answers in the same order.
+fn at_once(requests: &[(String, String)], method: reqwest::Method, path: &str, body: &[Value]) -> Vec<(u16, Value)> {
+    let barrier = Arc::new(Barrier::new(requests.len()));
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = requests
+            .iter()
+            .zip(body)
+            .map(|((base, bearer), body)| {
+                let barrier = barrier.clone();
+                let request = reqwest::blocking::Client::new()
+                    .request(method.clone(), format!("{base}{path}"))
+                    .bearer_auth(bearer);
+                let request = if body.is_null() { request } else { request.json(body) };
+                scope.spawn(move || {
+                    barrier.wait();
+                    send(request)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+#[test]
+fn r_l6_r_r7_two_replicas_racing_over_one_joiner_make_one_request_and_one_account() {
+    for database in test_databases() {
+        let app = TestApp::spawn(database);
+        let (_, tokens) = three_signed_in(&app);
+        let id = mailbox_id(&app, &tokens[0]);
+        let notify = FakeNotify::start();
+        let file = std::env::temp_dir().join(format!("joiner-outbox-{}.jsonl", uuid::Uuid::new_v4().simple()));
+        let replica = Service::start(app.database_url(), &notify, &file);
+        let sign_in_there = |path: &str, username: &str, password: &str| {
+            let body = json!({"username": username, "password": password});
+            let (status, session) =
+                send(reqwest::blocking::Client::new().post(format!("{}{path}", replica.base_url)).json(&body));
+            assert_eq!(status, 201, "{session:#}");
+            token(&session)
+        };
+        let (_, me) = call(&app, "GET", "/v1/account/me", &tokens[0], Value::Null);
+        let owner = sign_in_there("/v1/account/sessions", me["username"].as_str().unwrap(), NEW_PASSWORD);
+        let owners = [(app.base_url.clone(), tokens[0].clone()), (replica.base_url.clone(), owner)];
+
+        // Two requests for people sharing one mobile, one on each replica: one waits, one is refused.
+        let mut other = nia();
+        other["first_name"] = json!("Nerys");
+        other["email"] = json!("nerys.evans@example.com");
+        let joiners = format!("/v1/account/mailboxes/{id}/joiners");
+        let results = at_once(&owners, reqwest::Method::POST, &joiners, &[nia(), other]);
+        let statuses: Vec<u16> = results.iter().map(|(status, _)| *status).collect();
+        assert_eq!(statuses.iter().filter(|s| **s == 202).count(), 1, "{}: {results:#?}", app.backend);
+        let (_, refused) = results.iter().find(|(status, _)| *status != 202).unwrap();
+        assert_eq!(field_errors(refused), [("/mobile".to_owned(), "mobile_already_registered".to_owned())]);
+        let (_, waiting) = results.iter().find(|(status, _)| *status == 202).unwrap();
+        let request = waiting["request"]["id"].as_str().unwrap();
+
+        // Two officers approve it at once, one on each replica: one account, the other told it is gone.
+        let admins = [
+            (app.base_url.clone(), app.helpdesk_token()),
+            (replica.base_url.clone(), sign_in_there("/v1/admin/sessions", ADMIN_USERNAME, ADMIN_PASSWORD)),
+        ];
+        let approval = format!("/v1/admin/joiner-requests/{request}/approval");
+        let results = at_once(&admins, reqwest::Method::POST, &approval, &[Value::Null, Value::Null]);
+        let mut statuses: Vec<u16> = results.iter().map(|(status, _)| *status).collect();
+        statuses.sort_unstable();
+        assert_eq!(statuses, [201, 404], "{}: {results:#?}", app.backend);
+        let (_, gone) = results.iter().find(|(status, _)| *status == 404).unwrap();
+        assert_problem(404, gone, 404, "not-found");
+        let (_, mailbox) = call(&app, "GET", &format!("/v1/account/mailboxes/{id}"), &tokens[0], Value::Null);
+        let joined =
+            rights(&mailbox).iter().filter(|(u, _, _)| u.starts_with("nia.") || u.starts_with("nerys.")).count();
+        assert_eq!(joined, 1, "{}: one account for the one request: {mailbox:#}", app.backend);
+        drop(replica);
+        let _ = std::fs::remove_file(&file);
     }
 }

@@ -183,9 +183,12 @@ pub async fn approve(app: &App, caller: &Caller, id: &str) -> Result<Outcome, Er
     as_admin(app, caller, move |conn, app, admin| {
         write_transaction(conn, |conn| {
             let row = joiners::get(conn, &id)?.ok_or_else(Error::not_found)?;
-            let outcome = create(conn, app, &row, &(temporary, hash), &admin.by())?;
-            joiners::remove(conn, &id)?;
-            Ok(outcome)
+            // Deleting the request claims it: a second approval racing this one (on another
+            // replica) waits on the row, then finds it gone and is told so, as after the fact.
+            if !joiners::remove(conn, &id)? {
+                return Err(Error::not_found());
+            }
+            create(conn, app, &row, &(temporary, hash), &admin.by())
         })
     })
     .await
