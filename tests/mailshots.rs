@@ -1,11 +1,14 @@
 //! Passcode mailshots (R-O7): the helpdesk sends passcodes to 100 practices at once; the job sends
 //! each practice one, by email where a manager's address is on record and by post otherwise, and
 //! the report names every practice; a practice past its limit (R-O5) is refused with when the
-//! next can go; unknown codes are reported, not dropped.
+//! next can go; unknown codes are reported, not dropped. However many replicas and runners work
+//! one mailshot at once, each practice is sent one passcode.
 
 use crate::account_life::run_job;
 use app::scheduler::Job;
-use blackbox::{TestApp, assert_problem, field_errors, on_each_backend, send};
+use blackbox::notify::FakeNotify;
+use blackbox::process::Service;
+use blackbox::{TestApp, assert_problem, field_errors, on_each_backend, send, test_databases};
 use serde_json::{Value, json};
 
 const HEADER: &str = "ods_code,name,address_line_1,address_line_2,town,county,postcode,cqc_location_id,cqc_contact_id,registered_manager_email,ig_toolkit,ig_status,ig_assessed_on";
@@ -113,4 +116,69 @@ fn r_o7_a_mailshot_to_100_practices_reports_every_practice() {
         let (status, problem) = send(app.get("/v1/admin/passcode-mailshots/nope").bearer_auth(&token));
         assert_problem(status, &problem, 404, "not-found");
     });
+}
+
+#[test]
+fn r_o7_two_replicas_and_extra_runners_working_one_mailshot_send_each_practice_once() {
+    for database in test_databases() {
+        let app = TestApp::spawn(database);
+        let token = app.helpdesk_token();
+        let (status, report) = send(
+            app.put("/v1/admin/reference-data/practices")
+                .bearer_auth(&token)
+                .header("Content-Type", "text/csv")
+                .body(register(60)),
+        );
+        assert_eq!(status, 200, "{report:#}");
+        let codes: Vec<Value> = (0..60).map(|i| json!(format!("M{i:05}"))).collect();
+        let (status, started) = start(&app, &token, json!(codes));
+        assert_eq!(status, 202, "{started:#}");
+        let id = started["id"].as_str().unwrap().to_owned();
+
+        // Two server processes whose schedulers find the job due at once, and two more runners
+        // of the job itself here, past the scheduler's once-per-minute guard.
+        let notify = FakeNotify::start();
+        let file = std::env::temp_dir().join(format!("mailshot-outbox-{}.jsonl", uuid::Uuid::new_v4().simple()));
+        let replicas =
+            [Service::start(app.database_url(), &notify, &file), Service::start(app.database_url(), &notify, &file)];
+        let use_cases = app.use_cases();
+        std::thread::scope(|scope| {
+            for _ in 0..2 {
+                scope.spawn(|| {
+                    let runtime = actix_web::rt::System::new();
+                    for _ in 0..5 {
+                        runtime.block_on(app::mailshots::run(&use_cases)).unwrap();
+                    }
+                });
+            }
+        });
+        let path = format!("/v1/admin/passcode-mailshots/{id}");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let done = loop {
+            let (status, done) = send(app.get(&path).bearer_auth(&token));
+            assert_eq!(status, 200, "{done:#}");
+            if done["finished_at"].is_string() {
+                break done;
+            }
+            assert!(std::time::Instant::now() < deadline, "the mailshot did not finish: {done:#}");
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        };
+        assert_eq!((done["sent"].as_u64(), done["pending"].as_u64()), (Some(60), Some(0)), "{done:#}");
+        let mut conn = app.database().get().unwrap();
+        let queued = persistence::outbox::for_subject(&mut conn, "mailshot", &id).unwrap();
+        let count = |template: &str| queued.iter().filter(|m| m.template == template).count();
+        assert_eq!(
+            (count("passcode_email"), count("passcode_letter")),
+            (30, 30),
+            "{}: each practice one passcode, whoever ran the job",
+            app.backend
+        );
+        let mut emailed: Vec<&str> =
+            queued.iter().filter(|m| m.template == "passcode_email").map(|m| m.recipient.as_str()).collect();
+        emailed.sort_unstable();
+        emailed.dedup();
+        assert_eq!(emailed.len(), 30, "thirty managers, each once");
+        drop(replicas);
+        let _ = std::fs::remove_file(&file);
+    }
 }
