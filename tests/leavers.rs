@@ -1,7 +1,8 @@
 //! Leavers (R-L5), in simulated time: an owner or admin marks someone of the practice as a
 //! leaver; at once their sessions end and they lose their access and rights; they are told; the
 //! account is deleted and erased after the grace period. An owner who leaves leaves the practice
-//! needing an owner until the helpdesk assigns one. Only owners mark owners; others see nothing.
+//! needing an owner until the helpdesk assigns one, never a third. Only owners mark owners; others
+//! see nothing.
 
 use crate::account_life::{every_stored_value, run_job};
 use crate::accounts::{NEW_PASSWORD, call, sign_in};
@@ -148,5 +149,29 @@ fn r_l5_an_owner_who_leaves_leaves_the_practice_needing_an_owner_until_the_helpd
         let (status, problem) =
             send(app.post("/v1/admin/accounts/00000000-0000-0000-0000-000000000000/leaver").bearer_auth(&helpdesk));
         assert_problem(status, &problem, 404, "not-found");
+    });
+}
+
+#[test]
+fn r_r2_the_helpdesk_cannot_assign_a_third_owner() {
+    on_each_backend(|app| {
+        let (members, tokens) = three_signed_in(app);
+        let (sarah, efan) = (&members[1], &members[2]);
+        let id = mailbox_id(app, &tokens[0]);
+        let path = format!("/v1/account/mailboxes/{id}");
+        access_only(app, &tokens[0], &id, sarah);
+        let (status, mailbox) =
+            call(app, "PATCH", &format!("{path}/members/{}", sarah.id), &tokens[0], json!({"is_owner": true}));
+        assert_eq!(status, 200, "{mailbox:#}");
+        assert_eq!(rights(&mailbox).iter().filter(|(_, owner, _)| *owner).count(), 2, "{mailbox:#}");
+
+        let helpdesk = app.helpdesk_token();
+        let owners = format!("/v1/admin/mailboxes/{id}/owners");
+        let (status, problem) = send(app.post(&owners).bearer_auth(&helpdesk).json(&json!({"account_id": efan.id})));
+        assert_eq!((status, code(&problem)), (409, "too_many_owners"), "{problem:#}");
+        assert_problem(status, &problem, 409, "conflict");
+        let (_, mailbox) = call(app, "GET", &path, &tokens[0], Value::Null);
+        assert!(!rights(&mailbox).contains(&of(efan, true, true)), "nothing changed: {mailbox:#}");
+        assert_eq!(rights(&mailbox).iter().filter(|(_, owner, _)| *owner).count(), 2, "{mailbox:#}");
     });
 }
