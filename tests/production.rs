@@ -106,6 +106,32 @@ fn metrics_show_requests_the_pool_the_outbox_hashing_and_jobs_to_the_token_holde
             assert!(!metrics.contains(value), "{value} appears in the metrics");
         }
         blackbox::privacy::assert_log_holds_no_personal_values(&app.database(), &[metrics]);
+
+        // A letter queued for an hour from now reads as pending; once it is sent and no letter
+        // waits, the gauge reads zero again rather than the last count it had.
+        let pending_letters = || {
+            let (_, metrics) = scrape(&url, Some(METRICS_TOKEN));
+            sample(&metrics, "outbox_messages", &["status=\"pending\"", "channel=\"letter\""])
+        };
+        let later = app.clock.now() + chrono::Duration::hours(1);
+        let letter = persistence::outbox::NewMessage {
+            channel: "letter",
+            template: "passcode_letter",
+            recipient: "LS1 4AP",
+            subject_type: Some("test"),
+            subject_id: Some("metrics"),
+            payload: serde_json::json!({"kind": "letter", "address_lines": ["A PRACTICE", "LS1 4AP"], "body": "A test letter."}).to_string(),
+            contains_secret: false,
+        };
+        persistence::outbox::enqueue(&mut app.database().get().unwrap(), &letter, later).unwrap();
+        assert_eq!(pending_letters(), Some(1.0));
+        app.clock.advance(chrono::Duration::hours(2));
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while pending_letters() != Some(0.0) && std::time::Instant::now() < deadline {
+            app.dispatch();
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert_eq!(pending_letters(), Some(0.0), "{}: the gauge reads zero once none waits", app.backend);
     }
 }
 
