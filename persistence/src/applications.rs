@@ -11,6 +11,7 @@
 use crate::codes::Stored;
 use crate::db::DbConnection;
 use crate::error::StoreError;
+use crate::fixed::{changed, fixed};
 use crate::schema::{applications, members, mobile_reservations};
 use crate::search::lower;
 use crate::time::to_db;
@@ -105,12 +106,43 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<ApplicationRow, StoreErr
 
 /// Locks the application for the rest of the transaction and returns its current state.
 pub fn lock(conn: &mut DbConnection, id: &str) -> Result<ApplicationRow, StoreError> {
-    let updated =
-        diesel::update(applications::table.find(id)).set(applications::id.eq(applications::id)).execute(conn)?;
+    let updated = changed(
+        conn,
+        diesel::update(applications::table.find(id))
+            .set(applications::id.eq(applications::id))
+            .returning(applications::id),
+    )?;
     if updated == 0 {
         return Err(StoreError::NotFound);
     }
     get(conn, id)
+}
+
+/// The fast path of a change to a draft: records activity on the draft `id` opened by
+/// `token_hash` if it is still live at `now`, locking it as [`touch`] does, and returns it as
+/// stored. `None` when the token does not open it or it is no draft still live; the caller then
+/// takes the path that tells which (one statement here instead of a lookup, an update and a read).
+pub fn touch_live_draft(
+    conn: &mut DbConnection,
+    (id, token_hash): (&str, &str),
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<Option<ApplicationRow>, StoreError> {
+    let live = applications::table
+        .find(id)
+        .filter(applications::token_hash.eq(token_hash))
+        .filter(applications::status.eq(ApplicationStatus::Draft.code()))
+        .filter(applications::expires_at.gt(to_db(now)));
+    let touched = diesel::update(live)
+        .set((
+            applications::updated_at.eq(to_db(now)),
+            applications::last_activity_at.eq(to_db(now)),
+            applications::expires_at.eq(to_db(expires_at)),
+        ))
+        // The row's columns by name: `as_returning()` is tied to one backend, which the
+        // connection that serves both cannot pass on.
+        .returning(<ApplicationRow as Selectable<crate::db::MultiBackend>>::construct_selection());
+    Ok(fixed(touched).get_result::<ApplicationRow>(conn).optional()?)
 }
 
 /// Records activity: the inactivity expiry moves to `expires_at`. Like [`lock`], it locks the
@@ -121,14 +153,14 @@ pub fn touch(
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let updated = diesel::update(applications::table.find(id))
+    let touched = diesel::update(applications::table.find(id))
         .set((
             applications::updated_at.eq(to_db(now)),
             applications::last_activity_at.eq(to_db(now)),
             applications::expires_at.eq(to_db(expires_at)),
         ))
-        .execute(conn)?;
-    Ok(updated > 0)
+        .returning(applications::id);
+    Ok(fixed(touched).get_result::<String>(conn).optional()?.is_some())
 }
 
 /// Records activity that changes nothing (a read): the draft stays alive, `updated_at` stays.
@@ -138,9 +170,10 @@ pub fn note_activity(
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    diesel::update(applications::table.find(id))
+    let noted = diesel::update(applications::table.find(id))
         .set((applications::last_activity_at.eq(to_db(now)), applications::expires_at.eq(to_db(expires_at))))
-        .execute(conn)?;
+        .returning(applications::id);
+    changed(conn, noted)?;
     Ok(())
 }
 
@@ -157,7 +190,7 @@ pub struct PracticeSelection<'a> {
 
 /// Sets the practice; any earlier CQC confirmation is for another practice and is cleared.
 pub fn set_practice(conn: &mut DbConnection, id: &str, selection: &PracticeSelection<'_>) -> Result<(), StoreError> {
-    diesel::update(applications::table.find(id))
+    let set = diesel::update(applications::table.find(id))
         .set((
             applications::route.eq(selection.route),
             applications::postcode.eq(selection.postcode),
@@ -167,7 +200,8 @@ pub fn set_practice(conn: &mut DbConnection, id: &str, selection: &PracticeSelec
             applications::ods_code.eq(selection.ods_code),
             applications::cqc_details_confirmed_at.eq(None::<NaiveDateTime>),
         ))
-        .execute(conn)?;
+        .returning(applications::id);
+    changed(conn, set)?;
     Ok(())
 }
 
@@ -182,14 +216,14 @@ pub fn mark_authenticated(
 ) -> Result<(), StoreError> {
     // A savepoint, so that on PostgreSQL a refused claim leaves the transaction usable.
     conn.transaction(|conn| {
-        diesel::update(applications::table.find(id))
+        let claim = diesel::update(applications::table.find(id))
             .set((
                 applications::authenticated_at.eq(Some(to_db(now))),
                 applications::authentication_method.eq(Some(method)),
                 applications::claimed_location_id.eq(Some(location_id)),
             ))
-            .execute(conn)
-            .map_err(StoreError::from)
+            .returning(applications::id);
+        changed(conn, claim).map_err(StoreError::from)
     })?;
     Ok(())
 }
@@ -215,7 +249,10 @@ pub fn set_cqc_confirmation(
 }
 
 pub fn set_town(conn: &mut DbConnection, id: &str, town: &str) -> Result<(), StoreError> {
-    diesel::update(applications::table.find(id)).set(applications::town.eq(Some(town))).execute(conn)?;
+    changed(
+        conn,
+        diesel::update(applications::table.find(id)).set(applications::town.eq(Some(town))).returning(applications::id),
+    )?;
     Ok(())
 }
 
@@ -228,7 +265,7 @@ pub fn submit(
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let now = to_db(now);
-    let updated =
+    let submitted =
         diesel::update(applications::table.find(id).filter(applications::status.eq(ApplicationStatus::Draft.code())))
             .set((
                 applications::status.eq(ApplicationStatus::Submitted.code()),
@@ -238,7 +275,8 @@ pub fn submit(
                 applications::submission_idempotency_key.eq(idempotency_key),
                 applications::updated_at.eq(now),
             ))
-            .execute(conn)?;
+            .returning(applications::id);
+    let updated = changed(conn, submitted)?;
     Ok(updated == 1)
 }
 
@@ -296,9 +334,10 @@ pub struct MemberRow {
     pub updated_at: NaiveDateTime,
 }
 
-/// A member's fields as stored.
+/// A member's fields as stored. No title is NULL, never DEFAULT, so the insert's SQL is the same
+/// every time and PostgreSQL's connection keeps it prepared.
 #[derive(Debug, Clone, PartialEq, Eq, Insertable, AsChangeset)]
-#[diesel(table_name = members, treat_none_as_null = true)]
+#[diesel(table_name = members, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct MemberFields {
     pub title: Option<String>,
     pub first_name: String,
@@ -360,6 +399,16 @@ pub fn delete_member(conn: &mut DbConnection, member_id: &str) -> Result<(), Sto
 
 /// Which of these mobiles are already reserved by a submitted application or an account.
 pub fn reserved_mobiles(conn: &mut DbConnection, mobiles: &[String]) -> Result<Vec<String>, StoreError> {
+    if let [mobile] = mobiles {
+        // One mobile (adding a member): a statement SQLite keeps prepared, which `IN` is not.
+        return Ok(mobile_reservations::table
+            .find(mobile)
+            .select(mobile_reservations::mobile)
+            .get_result(conn)
+            .optional()?
+            .into_iter()
+            .collect());
+    }
     Ok(mobile_reservations::table
         .filter(mobile_reservations::mobile.eq_any(mobiles))
         .select(mobile_reservations::mobile)
