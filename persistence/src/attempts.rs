@@ -4,6 +4,7 @@
 
 use crate::db::DbConnection;
 use crate::error::StoreError;
+use crate::fixed::changed;
 use crate::schema::{attempt_subjects, attempts};
 use crate::time::{from_db, to_db};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -12,9 +13,10 @@ use diesel::prelude::*;
 /// Takes the subject's lock for the rest of the transaction (creating its row on first use).
 pub fn lock_subject(conn: &mut DbConnection, scope: &str, subject: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
     let touch = |conn: &mut DbConnection| {
-        diesel::update(attempt_subjects::table.find((scope, subject)))
+        let touched = diesel::update(attempt_subjects::table.find((scope, subject)))
             .set(attempt_subjects::touched_at.eq(to_db(now)))
-            .execute(conn)
+            .returning(attempt_subjects::scope);
+        changed(conn, touched)
     };
     if touch(conn)? == 1 {
         return Ok(());
@@ -61,7 +63,7 @@ pub fn record(
 
 /// Changes a recorded event's outcome (an attempt counted as a failure until it succeeds).
 pub fn set_outcome(conn: &mut DbConnection, id: &str, outcome: &str) -> Result<(), StoreError> {
-    diesel::update(attempts::table.find(id)).set(attempts::outcome.eq(outcome)).execute(conn)?;
+    changed(conn, diesel::update(attempts::table.find(id)).set(attempts::outcome.eq(outcome)).returning(attempts::id))?;
     Ok(())
 }
 

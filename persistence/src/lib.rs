@@ -18,6 +18,7 @@ pub mod codes;
 pub mod cqc_import;
 pub mod db;
 pub mod error;
+pub mod fixed;
 pub mod inactivity;
 pub mod jobs;
 pub mod joiners;

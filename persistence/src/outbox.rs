@@ -7,6 +7,7 @@
 
 use crate::db::{DbConnection, insert_rows};
 use crate::error::StoreError;
+use crate::fixed::changed;
 use crate::schema::outbox_messages;
 use crate::time::{from_db, to_db};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
@@ -134,7 +135,7 @@ pub fn claim_due(
         .load(conn)?;
     let mut claimed = Vec::new();
     for id in candidates {
-        let updated = diesel::update(outbox_messages::table.find(&id).filter(due))
+        let claim = diesel::update(outbox_messages::table.find(&id).filter(due))
             .set((
                 outbox_messages::status.eq("sending"),
                 outbox_messages::claimed_by.eq(Some(worker)),
@@ -142,7 +143,8 @@ pub fn claim_due(
                 outbox_messages::attempts.eq(outbox_messages::attempts + 1),
                 outbox_messages::status_updated_at.eq(now_db),
             ))
-            .execute(conn)?;
+            .returning(outbox_messages::id);
+        let updated = changed(conn, claim)?;
         if updated == 1 {
             claimed.push(outbox_messages::table.find(&id).select(MessageRow::as_select()).get_result(conn)?);
         }
@@ -171,7 +173,7 @@ pub fn confirm_claim(
     token: i32,
     until: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let updated = diesel::update(
+    let confirm = diesel::update(
         outbox_messages::table
             .find(id)
             .filter(outbox_messages::status.eq("sending"))
@@ -179,7 +181,8 @@ pub fn confirm_claim(
             .filter(outbox_messages::attempts.eq(token)),
     )
     .set(outbox_messages::claimed_until.eq(Some(to_db(until))))
-    .execute(conn)?;
+    .returning(outbox_messages::id);
+    let updated = changed(conn, confirm)?;
     Ok(updated == 1)
 }
 
@@ -194,7 +197,7 @@ pub fn mark_sent(
     payload: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let updated = diesel::update(
+    let sent = diesel::update(
         outbox_messages::table
             .find(id)
             .filter(outbox_messages::status.eq("sending"))
@@ -211,8 +214,8 @@ pub fn mark_sent(
         outbox_messages::last_error.eq(None::<String>),
         outbox_messages::status_updated_at.eq(to_db(now)),
     ))
-    .execute(conn)?;
-    Ok(updated == 1)
+    .returning(outbox_messages::id);
+    Ok(changed(conn, sent)? == 1)
 }
 
 /// Records a failed attempt: retried at `retry_at`, or failed for good when `retry_at` is None.
