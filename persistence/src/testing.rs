@@ -112,3 +112,44 @@ impl Drop for TestDatabase {
         }
     }
 }
+
+/// Every statement run, by its SQL: how many times, and whether a connection cached it.
+static STATEMENTS: std::sync::Mutex<std::collections::BTreeMap<String, (usize, bool)>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+struct WatchStatements;
+
+impl diesel::connection::Instrumentation for WatchStatements {
+    fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
+        use diesel::connection::InstrumentationEvent;
+        let mut statements = STATEMENTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match event {
+            InstrumentationEvent::StartQuery { query, .. } => {
+                let text = query.to_string();
+                let sql = text.split(" -- binds:").next().unwrap_or_default().to_owned();
+                statements.entry(sql).or_default().0 += 1;
+            }
+            InstrumentationEvent::CacheQuery { sql, .. } => statements.entry(sql.to_owned()).or_default().1 = true,
+            _ => {}
+        }
+    }
+}
+
+/// Watches every statement of every connection opened from now on, in this process, to find
+/// those prepared again on every run ([`uncached_statements`]); a diagnostic for benchmarks.
+pub fn watch_statements() {
+    diesel::connection::set_default_instrumentation(|| Some(Box::new(WatchStatements)))
+        .unwrap_or_else(|e| panic!("cannot install the statement watch: {e}"));
+}
+
+/// The statements run more than once and never cached, most run first: `(runs, sql)`.
+pub fn uncached_statements() -> Vec<(usize, String)> {
+    let statements = STATEMENTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut found: Vec<(usize, String)> = statements
+        .iter()
+        .filter(|(_, (runs, cached))| *runs > 1 && !cached)
+        .map(|(sql, (runs, _))| (*runs, sql.clone()))
+        .collect();
+    found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    found
+}

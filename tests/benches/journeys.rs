@@ -18,7 +18,10 @@
 //!   other journeys), which shows what mixing them costs.
 //!
 //! `JOURNEY_BENCH_PRACTICES` (default 320) sets the journeys per measure; the other measures
-//! scale with it. CI runs a smoke of a few so the benchmark cannot rot.
+//! scale with it; `JOURNEY_BENCH_ONLY` (add, approve, sign-in, journeys or memory) runs one
+//! measure alone, to profile it; `JOURNEY_BENCH_STATEMENTS` lists the statements prepared again
+//! on every run instead of being taken from the statement cache. CI runs a smoke of a few so the
+//! benchmark cannot rot.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
@@ -36,6 +39,13 @@ use std::time::{Duration, Instant};
 fn main() {
     let journeys: usize = std::env::var("JOURNEY_BENCH_PRACTICES").ok().and_then(|v| v.parse().ok()).unwrap_or(320);
     let journeys = journeys.max(CLIENTS);
+    // One measure alone (add, approve, sign-in, journeys or memory), to profile it.
+    let only = std::env::var("JOURNEY_BENCH_ONLY").ok();
+    // Lists the statements the service prepared again on every run (slows every measure).
+    let watch = std::env::var_os("JOURNEY_BENCH_STATEMENTS").is_some();
+    if watch {
+        persistence::testing::watch_statements();
+    }
     let adding = journeys.div_ceil(8); // applications receiving eight members each
     let approvals = (journeys / 16).max(2);
     let sign_ins = (journeys / 2).max(16);
@@ -51,11 +61,28 @@ fn main() {
         let client = Client::new();
         let mut next = 0..practices;
         let mut take = |n: usize| next.by_ref().take(n).map(Draft::new).collect::<Vec<_>>();
-        add_members(&app, &client, take(adding));
-        approve(&app, &client, &admin, take(approvals));
-        sign_in(&app, &client, sign_ins);
-        whole_journeys(&app, &client, take(journeys), take(journeys));
-        memory(&app, &client, take(journeys), sign_ins);
+        let wanted = |measure: &str| only.as_deref().is_none_or(|only| only == measure);
+        if wanted("add") {
+            add_members(&app, &client, take(adding));
+        }
+        if wanted("approve") {
+            approve(&app, &client, &admin, take(approvals));
+        }
+        if wanted("sign-in") {
+            sign_in(&app, &client, sign_ins);
+        }
+        if wanted("journeys") {
+            whole_journeys(&app, &client, take(journeys), take(journeys));
+        }
+        if wanted("memory") {
+            memory(&app, &client, take(journeys), sign_ins);
+        }
+        if watch {
+            println!("statements prepared again on every run (runs, SQL):");
+            for (runs, sql) in persistence::testing::uncached_statements().into_iter().take(40) {
+                println!("{runs:>8}  {}", sql.chars().take(160).collect::<String>());
+            }
+        }
     }
 }
 
