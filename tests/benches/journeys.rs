@@ -50,7 +50,11 @@ fn main() {
     let approvals = (journeys / 16).max(2);
     let sign_ins = (journeys / 2).max(16);
     for database in test_databases() {
-        let app = TestApp::spawn(database);
+        // Behind a proxy of its own, so that each practice starts from its own address and the
+        // per-address limit on new applications counts one practice's starts, not everyone's.
+        let app = TestApp::spawn_with(database, |config| {
+            config.trusted_proxies = api::proxies::TrustedProxies::parse("127.0.0.1/32").unwrap();
+        });
         let admin = app.helpdesk_token();
         let practices = 3 * journeys + adding + approvals;
         upload_register(&app.base_url, &admin, practices);
@@ -236,6 +240,7 @@ fn memory(app: &TestApp, client: &Client, mut drafts: Vec<Draft>, sign_ins: usiz
         ("PASSWORD_HASHING_CONCURRENCY", threads.as_str()),
         ("SIGN_IN_FAILURES_PER_CLIENT", "1000000"),
         ("APPLICATIONS_PER_CLIENT", "1000000"),
+        ("TRUSTED_PROXIES", "127.0.0.1/32"),
     ];
     let service = Service::start_with(app.database_url(), &notify, &outbox, &settings);
     call(client.get(format!("{}/readyz", service.base_url)), 200);
