@@ -203,11 +203,16 @@ macro_rules! live_generation {
 
 /// A location as the live generation of the directory has it: its newest row at or below it.
 pub fn cqc_location(conn: &mut DbConnection, location_id: &str) -> Result<Option<CqcLocationRow>, StoreError> {
+    // Joined to the live generation rather than compared with a sub-select, and with no `LIMIT`
+    // (a location keeps a row for at most two generations): diesel writes both with `LIMIT ?`,
+    // which SQLite plans with the bound value, so every run would prepare the statement again.
+    let live = reference_imports::table.on(reference_imports::dataset
+        .eq(CQC_LOCATIONS)
+        .and(cqc_locations::generation.le(reference_imports::live_generation)));
     Ok(cqc_locations::table
+        .inner_join(live)
         .filter(cqc_locations::location_id.eq(location_id))
-        .filter(cqc_locations::generation.le(live_generation!()))
         .order(cqc_locations::generation.desc())
-        .limit(1)
         .select(CqcLocationRow::as_select())
         .get_result(conn)
         .optional()?)

@@ -1,6 +1,7 @@
 //! The statements of the hot paths are prepared once per connection and then taken from diesel's
-//! statement cache (re-preparing a statement costs SQLite more than running it: a bound `LIMIT`,
-//! an `IN` list or a backend-specific `RETURNING` silently opts a statement out). Runs on SQLite,
+//! statement cache (re-preparing a statement costs SQLite more than running it: an `UPDATE`, an
+//! `IN` list or a DEFAULT value silently opts a statement out, and a bound `LIMIT` makes SQLite
+//! plan it again on every run). Runs on SQLite,
 //! and on PostgreSQL when `TEST_POSTGRES_URL` is set.
 //!
 //! The cache is watched for the whole process, so this file holds one test and runs alone.
@@ -42,13 +43,19 @@ impl Instrumentation for Watch {
 /// Something the service does with a connection.
 type Work<'a> = dyn Fn(&mut DbConnection) + 'a;
 
+/// SQLite plans `LIMIT ?` with the bound value, so a statement with one is prepared again on
+/// every run however diesel caches it (SQLite's `sqlite3Reprepare`, seen in a profile of reads).
+fn replanned(sql: &str) -> bool {
+    sql.contains("LIMIT ?") || sql.contains("LIMIT $")
+}
+
 /// The statements `work` ran that were not taken from the cache (run the first time work is
 /// done, a statement is cached as it is prepared; the second time, it must come from there).
 fn uncached_by(conn: &mut DbConnection, work: &Work<'_>) -> (Vec<String>, usize) {
     SEEN.lock().unwrap().1.clear();
     work(conn);
     let seen = SEEN.lock().unwrap();
-    let uncached = seen.1.iter().filter(|sql| !seen.0.contains(sql)).cloned().collect();
+    let uncached = seen.1.iter().filter(|sql| !seen.0.contains(sql) || replanned(sql)).cloned().collect();
     (uncached, seen.1.len())
 }
 
@@ -86,7 +93,7 @@ fn the_hot_paths_statements_are_prepared_once_per_connection() {
             n.get()
         };
         let (actor, origin) = (Actor { kind: "applicant", id: Some("cache-1".to_owned()) }, Origin::default());
-        let hot: [(&str, &Work<'_>); 10] = [
+        let hot: [(&str, &Work<'_>); 12] = [
             ("authenticating a draft change (touch_live_draft)", &|conn| {
                 let later = Utc::now() + Duration::days(30);
                 let row = store::touch_live_draft(conn, ("cache-1", "hash-cache-1"), Utc::now(), later).unwrap();
@@ -106,6 +113,12 @@ fn the_hot_paths_statements_are_prepared_once_per_connection() {
             }),
             ("reading an application", &|conn| {
                 assert_eq!(store::get(conn, "cache-1").unwrap().id, "cache-1");
+            }),
+            ("reading its register entry (route A)", &|conn| {
+                persistence::reference::practice(conn, "no-such-practice").unwrap();
+            }),
+            ("reading its CQC directory entry (route B)", &|conn| {
+                persistence::reference::cqc_location(conn, "1-000000000").unwrap();
             }),
             ("reading its members", &|conn| {
                 store::members(conn, "cache-1").unwrap();
