@@ -142,12 +142,15 @@ pub fn watch_statements() {
         .unwrap_or_else(|e| panic!("cannot install the statement watch: {e}"));
 }
 
-/// The statements run more than once and never cached, most run first: `(runs, sql)`.
+/// The statements run more than once and never cached, or with a bound `LIMIT` (which SQLite
+/// plans with its value, so it prepares the statement again on every run), most run first:
+/// `(runs, sql)`.
 pub fn uncached_statements() -> Vec<(usize, String)> {
     let statements = STATEMENTS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let replanned = |sql: &str| sql.contains("LIMIT ?") || sql.contains("LIMIT $");
     let mut found: Vec<(usize, String)> = statements
         .iter()
-        .filter(|(_, (runs, cached))| *runs > 1 && !cached)
+        .filter(|(sql, (runs, cached))| *runs > 1 && (!cached || replanned(sql)))
         .map(|(sql, (runs, _))| (*runs, sql.clone()))
         .collect();
     found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
