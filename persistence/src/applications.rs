@@ -205,15 +205,15 @@ pub fn set_practice(conn: &mut DbConnection, id: &str, selection: &PracticeSelec
     Ok(())
 }
 
-/// Marks the practice as proven and claims it (R-P5): fails with
-/// `Conflict::PracticeHasLiveApplication` when another application holds the practice.
+/// Marks the practice as proven and claims it (R-P5), returning the application as now stored:
+/// fails with `Conflict::PracticeHasLiveApplication` when another application holds the practice.
 pub fn mark_authenticated(
     conn: &mut DbConnection,
     id: &str,
     location_id: &str,
     method: &str,
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+) -> Result<ApplicationRow, StoreError> {
     // A savepoint, so that on PostgreSQL a refused claim leaves the transaction usable.
     conn.transaction(|conn| {
         let claim = diesel::update(applications::table.find(id))
@@ -222,10 +222,9 @@ pub fn mark_authenticated(
                 applications::authentication_method.eq(Some(method)),
                 applications::claimed_location_id.eq(Some(location_id)),
             ))
-            .returning(applications::id);
-        changed(conn, claim).map_err(StoreError::from)
-    })?;
-    Ok(())
+            .returning(<ApplicationRow as Selectable<crate::db::MultiBackend>>::construct_selection());
+        fixed(claim).get_result::<ApplicationRow>(conn).map_err(StoreError::from)
+    })
 }
 
 /// The application that holds a practice (R-P5), if any.

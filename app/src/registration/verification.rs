@@ -303,15 +303,18 @@ fn attempt(
             let after = limits::verification_state(conn, own.as_str(), id, now)?;
             return Ok(Outcome::Failed { error, remaining: after.remaining, locked_until: after.locked_until });
         }
-        applications::mark_authenticated(conn, id, own.as_str(), credential.method(), now).map_err(|e| match e {
-            StoreError::Conflict(_) => Error::new(ErrorKind::Conflict)
-                .with_code(ProblemCode::PracticeHasLiveApplication, Some("R-P5"))
-                .detail(format!(
-                    "Another application has just verified this practice. Contact {support} if this is unexpected."
-                )),
-            other => other.into(),
-        })?;
-        Ok(Outcome::Verified(Box::new(Context::load(conn, id)?.snapshot(app.settings())?)))
+        let application = applications::mark_authenticated(conn, id, own.as_str(), credential.method(), now).map_err(
+            |e| match e {
+                StoreError::Conflict(_) => Error::new(ErrorKind::Conflict)
+                    .with_code(ProblemCode::PracticeHasLiveApplication, Some("R-P5"))
+                    .detail(format!(
+                        "Another application has just verified this practice. Contact {support} if this is unexpected."
+                    )),
+                other => other.into(),
+            },
+        )?;
+        // The practice and members are as loaded above; only the application's row changed.
+        Ok(Outcome::Verified(Box::new(Context { application, ..ctx }.snapshot(app.settings())?)))
     })
 }
 
