@@ -156,3 +156,33 @@ pub fn uncached_statements() -> Vec<(usize, String)> {
     found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     found
 }
+
+/// Inserts a bare draft application `id` whose token hash is `hash-{id}` (for tests of the
+/// storage layer, which need a row to work on without the journey that makes one).
+pub fn insert_draft(
+    conn: &mut crate::DbConnection,
+    id: &str,
+    claimed_location: Option<&str>,
+    expires_at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), crate::StoreError> {
+    use crate::schema::applications;
+    let now = crate::time::to_db(chrono::Utc::now());
+    diesel::insert_into(applications::table)
+        .values((
+            applications::id.eq(id),
+            applications::token_hash.eq(format!("hash-{id}")),
+            applications::status.eq("draft"),
+            applications::has_nhsmail_account.eq(false),
+            applications::ig_return_submitted.eq(true),
+            applications::recent_passcode_received.eq(false),
+            applications::knows_cqc_contact_id.eq(true),
+            applications::passcode_channel.eq("post"),
+            applications::claimed_location_id.eq(claimed_location),
+            applications::created_at.eq(now),
+            applications::updated_at.eq(now),
+            applications::last_activity_at.eq(now),
+            applications::expires_at.eq(crate::time::to_db(expires_at)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

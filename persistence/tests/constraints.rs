@@ -8,7 +8,7 @@
 use chrono::Utc;
 use diesel::prelude::*;
 use domain::conflict::Conflict;
-use persistence::schema::{applications, mobile_reservations};
+use persistence::schema::mobile_reservations;
 use persistence::testing::TestDatabase;
 use persistence::time::to_db;
 use persistence::{Database, StoreError, write_transaction};
@@ -25,26 +25,7 @@ fn reserve(db: &Database, mobile: &str) -> Result<(), StoreError> {
 }
 
 fn insert_application(db: &Database, id: &str, claimed_location: Option<&str>) -> Result<(), StoreError> {
-    let now = to_db(Utc::now());
-    let mut conn = db.get()?;
-    diesel::insert_into(applications::table)
-        .values((
-            applications::id.eq(id),
-            applications::token_hash.eq(format!("hash-{id}")),
-            applications::status.eq("draft"),
-            applications::has_nhsmail_account.eq(false),
-            applications::ig_return_submitted.eq(true),
-            applications::recent_passcode_received.eq(false),
-            applications::knows_cqc_contact_id.eq(true),
-            applications::passcode_channel.eq("post"),
-            applications::claimed_location_id.eq(claimed_location),
-            applications::created_at.eq(now),
-            applications::updated_at.eq(now),
-            applications::last_activity_at.eq(now),
-            applications::expires_at.eq(now),
-        ))
-        .execute(&mut conn)?;
-    Ok(())
+    persistence::testing::insert_draft(&mut *db.get()?, id, claimed_location, Utc::now())
 }
 
 #[test]

@@ -11,12 +11,9 @@
 
 use chrono::{Duration, Utc};
 use diesel::connection::{Instrumentation, InstrumentationEvent};
-use diesel::prelude::*;
 use persistence::applications::MemberFields;
 use persistence::audit::{self, Actor, AuditEntry, Origin};
-use persistence::schema::applications;
 use persistence::testing::TestDatabase;
-use persistence::time::to_db;
 use persistence::{DbConnection, applications as store};
 use std::sync::Mutex;
 
@@ -59,34 +56,13 @@ fn uncached_by(conn: &mut DbConnection, work: &Work<'_>) -> (Vec<String>, usize)
     (uncached, seen.1.len())
 }
 
-fn insert_draft(conn: &mut DbConnection, id: &str) {
-    let now = to_db(Utc::now());
-    diesel::insert_into(applications::table)
-        .values((
-            applications::id.eq(id),
-            applications::token_hash.eq(format!("hash-{id}")),
-            applications::status.eq("draft"),
-            applications::has_nhsmail_account.eq(false),
-            applications::ig_return_submitted.eq(true),
-            applications::recent_passcode_received.eq(false),
-            applications::knows_cqc_contact_id.eq(true),
-            applications::passcode_channel.eq("post"),
-            applications::created_at.eq(now),
-            applications::updated_at.eq(now),
-            applications::last_activity_at.eq(now),
-            applications::expires_at.eq(to_db(Utc::now() + Duration::days(30))),
-        ))
-        .execute(conn)
-        .unwrap();
-}
-
 #[test]
 fn the_hot_paths_statements_are_prepared_once_per_connection() {
     diesel::connection::set_default_instrumentation(|| Some(Box::new(Watch))).unwrap();
     for test_db in TestDatabase::each() {
         let db = test_db.open();
         let mut conn = db.get().unwrap();
-        insert_draft(&mut conn, "cache-1");
+        persistence::testing::insert_draft(&mut conn, "cache-1", None, Utc::now() + Duration::days(30)).unwrap();
         let n = std::cell::Cell::new(0);
         let next = || {
             n.set(n.get() + 1);
