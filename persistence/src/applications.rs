@@ -160,7 +160,7 @@ pub fn touch(
             applications::expires_at.eq(to_db(expires_at)),
         ))
         .returning(applications::id);
-    Ok(fixed(touched).get_result::<String>(conn).optional()?.is_some())
+    Ok(changed(conn, touched)? > 0)
 }
 
 /// Records activity that changes nothing (a read): the draft stays alive, `updated_at` stays.
